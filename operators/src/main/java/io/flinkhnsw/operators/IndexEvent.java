@@ -1,0 +1,99 @@
+package io.flinkhnsw.operators;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One event for a keyed index: an upsert (id, vector, optional JSON payload), a delete (id) or a
+ * query (queryId, vector, k, optional ef). A single POJO with an {@link Op} tag rather than a class
+ * hierarchy, so Flink serialises it with its POJO serializer. {@code sourceTopic/Partition/Offset}
+ * say where the event came from, for dead letters; they are -1/null for events made in code.
+ */
+public class IndexEvent {
+
+    /** What an event asks of the index. */
+    public enum Op { UPSERT, DELETE, QUERY }
+
+    public Op op;
+    /** The partition key: the index this event belongs to. */
+    public String key;
+    /** Upsert and delete: the external vector id. */
+    public String id;
+    /** Query: the id results are reported under. */
+    public String queryId;
+    /** Upsert and query. */
+    public float[] vector;
+    /** Upsert: a small JSON object stored with the vector and returned with results; may be null. */
+    public String payload;
+    /** Query: how many neighbours. */
+    public int k;
+    /** Query: beam width; 0 means the index's default. */
+    public int ef;
+
+    public String sourceTopic;
+    public int sourcePartition = -1;
+    public long sourceOffset = -1;
+
+    public IndexEvent() {
+    }
+
+    public static IndexEvent upsert(String key, String id, float[] vector, String payload) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.UPSERT;
+        e.key = key;
+        e.id = id;
+        e.vector = vector;
+        e.payload = payload;
+        return e;
+    }
+
+    public static IndexEvent delete(String key, String id) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.DELETE;
+        e.key = key;
+        e.id = id;
+        return e;
+    }
+
+    public static IndexEvent query(String key, String queryId, float[] vector, int k, int ef) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.QUERY;
+        e.key = key;
+        e.queryId = queryId;
+        e.vector = vector;
+        e.k = k;
+        e.ef = ef;
+        return e;
+    }
+
+    /** Records where this event was read from; returns this. */
+    public IndexEvent from(String topic, int partition, long offset) {
+        this.sourceTopic = topic;
+        this.sourcePartition = partition;
+        this.sourceOffset = offset;
+        return this;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof IndexEvent)) return false;
+        IndexEvent e = (IndexEvent) o;
+        return op == e.op && k == e.k && ef == e.ef && sourcePartition == e.sourcePartition
+                && sourceOffset == e.sourceOffset && Objects.equals(key, e.key) && Objects.equals(id, e.id)
+                && Objects.equals(queryId, e.queryId) && Arrays.equals(vector, e.vector)
+                && Objects.equals(payload, e.payload) && Objects.equals(sourceTopic, e.sourceTopic);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(op, key, id, queryId, Arrays.hashCode(vector), payload, k, ef);
+    }
+
+    @Override
+    public String toString() {
+        return "IndexEvent{" + op + " key=" + key
+                + (id != null ? " id=" + id : "") + (queryId != null ? " queryId=" + queryId : "")
+                + (vector != null ? " dim=" + vector.length : "") + (op == Op.QUERY ? " k=" + k + " ef=" + ef : "")
+                + "}";
+    }
+}

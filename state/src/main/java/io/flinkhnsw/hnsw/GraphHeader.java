@@ -1,0 +1,21 @@
+package io.flinkhnsw.hnsw;
+
+/**
+ * The small per-index record a {@link GraphStore} keeps beside the nodes: the configuration, the
+ * dimension fixed by the first vector, the entry point and its level, the slot high-water mark,
+ * live and tombstone counts, and the insert sequence number that level draws are derived from.
+ * Immutable; the graph writes a new one after every change.
+ */
+public record GraphHeader(
+        HnswConfig config,
+        int dimension,
+        int entryPoint,
+        int maxLevel,
+        int highWater,
+        int liveCount,
+        int tombstoneCount,
+        long insertSequence) {
+
+    /** Entry point value of an index with no nodes. */
+    public static final int NO_ENTRY = -1;
+}

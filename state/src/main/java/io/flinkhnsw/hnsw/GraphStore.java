@@ -1,0 +1,56 @@
+package io.flinkhnsw.hnsw;
+
+/**
+ * Where an index keeps its nodes between events. {@link HnswIndex} works on in-memory arrays and
+ * writes every change through this interface, one entry per node record, per node layer's links
+ * and per tombstone, so a store backed by Flink keyed state (MapState on RocksDB) holds exactly what
+ * the in-memory graph holds after every event, and an index can be rebuilt from it with
+ * {@link HnswIndex#load}. Implementations must copy arrays they keep: callers reuse them.
+ */
+public interface GraphStore {
+
+    /** A store that keeps nothing: for purely in-memory indexes (benchmarks, tests). */
+    GraphStore NONE = new GraphStore() {
+        @Override public void writeHeader(GraphHeader header) { }
+        @Override public void writeNode(int node, String id, int level, float[] vector) { }
+        @Override public void writeLinks(int node, int layer, int[] links, int offset, int count) { }
+        @Override public void writeTombstone(int node) { }
+        @Override public void removeNode(int node, int level) { }
+        @Override public GraphHeader readHeader() { return null; }
+        @Override public void readNodes(NodeVisitor visitor) { }
+        @Override public boolean persistent() { return false; }
+    };
+
+    void writeHeader(GraphHeader header);
+
+    /** A new node: its external id, top layer and stored (already normalised) vector. Written once. */
+    void writeNode(int node, String id, int level, float[] vector);
+
+    /** The whole link list of {@code node} on {@code layer}: {@code links[offset .. offset+count)}. */
+    void writeLinks(int node, int layer, int[] links, int offset, int count);
+
+    /** Marks {@code node} deleted: it stays in the graph for traversal until consolidated. */
+    void writeTombstone(int node);
+
+    /** Forgets {@code node} entirely (record, links on layers 0..level, tombstone): its slot is free. */
+    void removeNode(int node, int level);
+
+    /** The last header written, or null for an index that was never written. */
+    GraphHeader readHeader();
+
+    /** Calls the visitor once for every stored node, in any order. */
+    void readNodes(NodeVisitor visitor);
+
+    /** False for {@link #NONE}: lets the graph skip building what nobody keeps. */
+    default boolean persistent() {
+        return true;
+    }
+
+    /** Receives stored nodes when an index is loaded. */
+    interface NodeVisitor {
+        /**
+         * @param links links[layer] is the node's link list on that layer, for layers 0..level
+         */
+        void node(int node, String id, int level, float[] vector, int[][] links, boolean tombstone);
+    }
+}
