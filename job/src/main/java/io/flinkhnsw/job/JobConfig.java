@@ -1,0 +1,171 @@
+package io.flinkhnsw.job;
+
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.vector.Metric;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * Everything the Kafka job is configured with: where to read and write, the delivery guarantee,
+ * the index parameters, input limits, parallelism and checkpointing. Immutable; made with
+ * {@link #builder()} or parsed from the command line with {@link #fromArgs}. Defaults are the ones
+ * documented in the README and printed by {@link #usage()}.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DEFAULT_EVENTS_TOPIC = "hnsw-events";
+    public static final String DEFAULT_RESULTS_TOPIC = "hnsw-results";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "hnsw-dead-letters";
+
+    public final String bootstrapServers;
+    public final String eventsTopic;
+    /** Optional second input topic for queries only; null when queries share the events topic. */
+    public final String queriesTopic;
+    public final String resultsTopic;
+    public final String deadLetterTopic;
+    public final String groupId;
+    public final DeliveryGuarantee delivery;
+    public final HnswConfig hnsw;
+    public final int parallelism;
+    public final long checkpointIntervalMs;
+    public final int maxMessageBytes;
+    public final int maxEf;
+    public final long transactionTimeoutMs;
+    /** Fail the job once after this many decoded events; 0 = never (tests and demos only). */
+    public final long injectFailureAfter;
+
+    private JobConfig(Builder b) {
+        this.bootstrapServers = Objects.requireNonNull(b.bootstrapServers);
+        this.eventsTopic = Objects.requireNonNull(b.eventsTopic);
+        this.queriesTopic = b.queriesTopic;
+        this.resultsTopic = Objects.requireNonNull(b.resultsTopic);
+        this.deadLetterTopic = Objects.requireNonNull(b.deadLetterTopic);
+        this.groupId = Objects.requireNonNull(b.groupId);
+        this.delivery = Objects.requireNonNull(b.delivery);
+        this.hnsw = Objects.requireNonNull(b.hnsw);
+        this.parallelism = b.parallelism;
+        this.checkpointIntervalMs = b.checkpointIntervalMs;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxEf = b.maxEf;
+        this.transactionTimeoutMs = b.transactionTimeoutMs;
+        this.injectFailureAfter = b.injectFailureAfter;
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && checkpointIntervalMs <= 0) {
+            throw new IllegalArgumentException("exactly-once needs checkpoints (--checkpoint-interval-ms > 0)");
+        }
+        if (maxMessageBytes < 64) {
+            throw new IllegalArgumentException("--max-message-bytes must be at least 64");
+        }
+        if (maxEf < 1 || maxEf > HnswConfig.MAX_EF) {
+            throw new IllegalArgumentException("--max-ef must be in 1.." + HnswConfig.MAX_EF);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().bootstrapServers(bootstrapServers).eventsTopic(eventsTopic).queriesTopic(queriesTopic)
+                .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
+                .hnsw(hnsw).parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
+                .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
+                .injectFailureAfter(injectFailureAfter);
+    }
+
+    /** Reads the job options from {@code args}, starting from {@code base}'s values. */
+    public static Builder fromArgs(Args args, Builder base) {
+        JobConfig d = base.build();
+        HnswConfig h = d.hnsw;
+        h = h.withMetric(Metric.parse(args.get("metric", h.metric().cliName())))
+                .withM(args.getInt("m", h.m()))
+                .withEfConstruction(args.getInt("ef-construction", h.efConstruction()))
+                .withDefaultEf(args.getInt("ef", h.defaultEf()))
+                .withSeed(args.getLong("seed", h.seed()));
+        return base.bootstrapServers(args.get("bootstrap-servers", d.bootstrapServers))
+                .eventsTopic(args.get("events-topic", d.eventsTopic))
+                .queriesTopic(args.get("queries-topic", d.queriesTopic))
+                .resultsTopic(args.get("results-topic", d.resultsTopic))
+                .deadLetterTopic(args.get("dead-letter-topic", d.deadLetterTopic))
+                .groupId(args.get("group-id", d.groupId))
+                .delivery(parseDelivery(args.get("delivery", d.delivery == DeliveryGuarantee.EXACTLY_ONCE
+                        ? "exactly-once" : "at-least-once")))
+                .hnsw(h)
+                .parallelism(args.getInt("parallelism", d.parallelism))
+                .checkpointIntervalMs(args.getLong("checkpoint-interval-ms", d.checkpointIntervalMs))
+                .maxMessageBytes(args.getInt("max-message-bytes", d.maxMessageBytes))
+                .maxEf(args.getInt("max-ef", d.maxEf))
+                .transactionTimeoutMs(args.getLong("transaction-timeout-ms", d.transactionTimeoutMs))
+                .injectFailureAfter(args.getLong("inject-failure-after", d.injectFailureAfter));
+    }
+
+    static DeliveryGuarantee parseDelivery(String s) {
+        switch (s.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+            case "exactly-once": return DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once": return DeliveryGuarantee.AT_LEAST_ONCE;
+            default: throw new IllegalArgumentException("--delivery must be exactly-once or at-least-once, got '" + s + "'");
+        }
+    }
+
+    /** The job options and their defaults, for --help. */
+    public static String usage() {
+        JobConfig d = builder().build();
+        return String.join("\n",
+                "  --bootstrap-servers HOSTS    Kafka bootstrap servers (" + d.bootstrapServers + ")",
+                "  --events-topic NAME          upserts, deletes and queries (" + d.eventsTopic + ")",
+                "  --queries-topic NAME         optional separate topic for queries (none)",
+                "  --results-topic NAME         query results (" + d.resultsTopic + ")",
+                "  --dead-letter-topic NAME     rejected events with the reason (" + d.deadLetterTopic + ")",
+                "  --group-id ID                consumer group (" + d.groupId + ")",
+                "  --delivery MODE              exactly-once | at-least-once (exactly-once)",
+                "  --metric l2|ip|cosine        distance (" + d.hnsw.metric().cliName() + ")",
+                "  --m N                        HNSW links per node (" + d.hnsw.m() + ")",
+                "  --ef-construction N          build beam width (" + d.hnsw.efConstruction() + ")",
+                "  --ef N                       default query beam width (" + d.hnsw.defaultEf() + ")",
+                "  --seed N                     level-draw seed (" + d.hnsw.seed() + ")",
+                "  --parallelism N              operator parallelism, 0 = cluster default (" + d.parallelism + ")",
+                "  --checkpoint-interval-ms N   checkpoint interval (" + d.checkpointIntervalMs + ")",
+                "  --max-message-bytes N        larger events are dead-lettered (" + d.maxMessageBytes + ")",
+                "  --max-ef N                   largest ef a query may ask for (" + d.maxEf + ")",
+                "  --transaction-timeout-ms N   Kafka transaction timeout, exactly-once (" + d.transactionTimeoutMs + ")");
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private String bootstrapServers = "localhost:9092";
+        private String eventsTopic = DEFAULT_EVENTS_TOPIC;
+        private String queriesTopic;
+        private String resultsTopic = DEFAULT_RESULTS_TOPIC;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private String groupId = "flink-hnsw";
+        private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
+        private HnswConfig hnsw = HnswConfig.defaults(Metric.L2);
+        private int parallelism;
+        private long checkpointIntervalMs = 5_000;
+        private int maxMessageBytes = 512 * 1024;
+        private int maxEf = 10_000;
+        private long transactionTimeoutMs = 600_000;
+        private long injectFailureAfter;
+
+        public Builder bootstrapServers(String v) { bootstrapServers = v; return this; }
+        public Builder eventsTopic(String v) { eventsTopic = v; return this; }
+        public Builder queriesTopic(String v) { queriesTopic = v == null || v.isBlank() ? null : v; return this; }
+        public Builder resultsTopic(String v) { resultsTopic = v; return this; }
+        public Builder deadLetterTopic(String v) { deadLetterTopic = v; return this; }
+        public Builder groupId(String v) { groupId = v; return this; }
+        public Builder delivery(DeliveryGuarantee v) { delivery = v; return this; }
+        public Builder hnsw(HnswConfig v) { hnsw = v; return this; }
+        public Builder parallelism(int v) { parallelism = v; return this; }
+        public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }
+        public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
+        public Builder maxEf(int v) { maxEf = v; return this; }
+        public Builder transactionTimeoutMs(long v) { transactionTimeoutMs = v; return this; }
+        public Builder injectFailureAfter(long v) { injectFailureAfter = v; return this; }
+
+        public JobConfig build() {
+            return new JobConfig(this);
+        }
+    }
+}

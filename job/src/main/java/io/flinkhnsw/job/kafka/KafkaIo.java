@@ -1,0 +1,54 @@
+package io.flinkhnsw.job.kafka;
+
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.codec.DeadLetter;
+import io.flinkhnsw.job.codec.RawRecord;
+import io.flinkhnsw.job.pipeline.HnswJob;
+import io.flinkhnsw.operators.QueryResult;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Kafka sources and sinks for {@link HnswJob} from a {@link JobConfig}. Sources start from the
+ * group's committed offsets (earliest for a new group) and read only committed records; sinks are
+ * transactional under exactly-once, so downstream consumers must read with
+ * {@code isolation.level=read_committed} to see each result once.
+ */
+public final class KafkaIo {
+    private KafkaIo() {
+    }
+
+    public static HnswJob job(JobConfig c) {
+        return new HnswJob(c, source(c, c.eventsTopic), c.queriesTopic == null ? null : source(c, c.queriesTopic),
+                sink(c, "results", new ResultSerializer(c.resultsTopic)),
+                sink(c, "dead-letters", new DeadLetterSerializer(c.deadLetterTopic)));
+    }
+
+    static KafkaSource<RawRecord> source(JobConfig c, String topic) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(c.bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(c.groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("client.id.prefix", c.groupId + "-" + topic)
+                .build();
+    }
+
+    static <T> KafkaSink<T> sink(JobConfig c, String what, KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(c.bootstrapServers)
+                .setDeliveryGuarantee(c.delivery)
+                // Unique per job and output, so two jobs on one cluster never fence each other's transactions.
+                .setTransactionalIdPrefix(c.groupId + "-" + what)
+                .setProperty("transaction.timeout.ms", Long.toString(c.transactionTimeoutMs))
+                .setProperty("linger.ms", c.delivery == DeliveryGuarantee.EXACTLY_ONCE ? "20" : "5")
+                .setRecordSerializer(serializer)
+                .build();
+    }
+}

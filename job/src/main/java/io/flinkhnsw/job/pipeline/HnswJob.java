@@ -1,0 +1,73 @@
+package io.flinkhnsw.job.pipeline;
+
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.codec.DeadLetter;
+import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.job.codec.RawRecord;
+import io.flinkhnsw.operators.HnswIndexFunction;
+import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.IndexSettings;
+import io.flinkhnsw.operators.QueryResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming vector index as a dataflow, independent of where events come from and go to:
+ * raw records are decoded (bad ones dead-lettered), keyed by index key and applied to that key's
+ * HNSW graph; query results go to one sink, dead letters from decoding and from the index operator
+ * to another. Sources and sinks are passed in, so production wires Kafka and tests can wire others.
+ * Operator uids are fixed so savepoints survive changes to the job.
+ */
+public final class HnswJob {
+    private final JobConfig config;
+    private final Source<RawRecord, ?, ?> events;
+    private final Source<RawRecord, ?, ?> queries;
+    private final Sink<QueryResult> results;
+    private final Sink<DeadLetter> deadLetters;
+
+    /** {@code queries} may be null when queries share the events source. */
+    public HnswJob(JobConfig config, Source<RawRecord, ?, ?> events, Source<RawRecord, ?, ?> queries,
+                   Sink<QueryResult> results, Sink<DeadLetter> deadLetters) {
+        this.config = config;
+        this.events = events;
+        this.queries = queries;
+        this.results = results;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Adds the dataflow to {@code env} and sets its parallelism and checkpointing from the config. */
+    public void build(StreamExecutionEnvironment env) {
+        if (config.parallelism > 0) {
+            env.setParallelism(config.parallelism);
+        }
+        if (config.checkpointIntervalMs > 0) {
+            env.enableCheckpointing(config.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        }
+        DataStream<RawRecord> raw = env.fromSource(events, WatermarkStrategy.noWatermarks(), "events")
+                .uid("events-source");
+        if (queries != null) {
+            raw = raw.union(env.fromSource(queries, WatermarkStrategy.noWatermarks(), "queries").uid("queries-source"));
+        }
+        SingleOutputStreamOperator<IndexEvent> decoded = raw
+                .process(new DecodeFunction(new EventCodec(config.maxMessageBytes, config.maxEf)))
+                .uid("decode").name("decode");
+        DataStream<IndexEvent> valid = decoded;
+        if (config.injectFailureAfter > 0) {
+            valid = valid.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure").name("inject-failure");
+        }
+        SingleOutputStreamOperator<QueryResult> answered = valid
+                .keyBy(new EventKey())
+                .process(new HnswIndexFunction(IndexSettings.builder().defaultConfig(config.hnsw).build()))
+                .uid("hnsw-index").name("hnsw-index");
+        answered.sinkTo(results).uid("results-sink").name("results");
+        decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(answered.getSideOutput(HnswIndexFunction.REJECTED).map(new RejectedToDeadLetter())
+                        .uid("rejected-to-dead-letter").name("rejected-to-dead-letter"))
+                .sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
+    }
+}
