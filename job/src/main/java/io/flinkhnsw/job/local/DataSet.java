@@ -1,0 +1,90 @@
+package io.flinkhnsw.job.local;
+
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.data.Fvecs;
+import io.flinkhnsw.vector.Metric;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * The vectors a local run streams in and the queries it asks: from fvecs files (with an optional
+ * ivecs groundtruth of 0-based base rows) or generated as a deterministic clustered set. Base row
+ * {@code i} is upserted with id {@code "i"}, so groundtruth rows are ids. When there is no usable
+ * groundtruth (none given, or some ids deleted) the exact neighbours are computed by brute force.
+ */
+public final class DataSet {
+    public final String name;
+    public final float[][] base;
+    public final float[][] queries;
+    private final int[][] groundtruth;
+
+    private DataSet(String name, float[][] base, float[][] queries, int[][] groundtruth) {
+        this.name = name;
+        this.base = base;
+        this.queries = queries;
+        this.groundtruth = groundtruth;
+    }
+
+    public static DataSet load(Path base, Path queries, Path groundtruth) throws IOException {
+        float[][] b = Fvecs.readFloats(base);
+        float[][] q = queries == null ? Arrays.copyOf(b, Math.min(100, b.length)) : Fvecs.readFloats(queries);
+        int[][] gt = groundtruth == null ? null : Fvecs.readInts(groundtruth);
+        if (gt != null && gt.length < q.length) {
+            throw new IllegalArgumentException(groundtruth + " has " + gt.length + " rows for " + q.length + " queries");
+        }
+        return new DataSet(base.getFileName().toString(), b, q, gt);
+    }
+
+    /** {@code n} vectors of dimension {@code dim} in 50 clusters, and {@code nq} queries from the same distribution. */
+    public static DataSet generate(int n, int nq, int dim, long seed) {
+        ClusteredDataset d = new ClusteredDataset(dim, 50, 0.15f, seed);
+        return new DataSet("generated " + n + "x" + dim + " clustered", d.next(n), d.next(nq), null);
+    }
+
+    /** The ids of the exact {@code k} nearest live neighbours of query {@code q}. */
+    public int[] exact(int q, int k, Metric metric, Set<Integer> deleted) {
+        if (groundtruth != null && deleted.isEmpty() && groundtruth[q].length >= k) {
+            return Arrays.copyOf(groundtruth[q], k);
+        }
+        float[] query = metric.normalises() ? unit(queries[q]) : queries[q];
+        int live = base.length - deleted.size();
+        long[] scored = new long[live];
+        double[] dist = new double[base.length];
+        int j = 0;
+        for (int i = 0; i < base.length; i++) {
+            if (deleted.contains(i)) continue;
+            dist[i] = distance(metric, query, metric.normalises() ? unit(base[i]) : base[i]);
+            scored[j++] = i;
+        }
+        Long[] order = Arrays.stream(scored).boxed().toArray(Long[]::new);
+        Arrays.sort(order, (a, b) -> Double.compare(dist[(int) (long) a], dist[(int) (long) b]));
+        int[] out = new int[Math.min(k, live)];
+        for (int i = 0; i < out.length; i++) out[i] = (int) (long) order[i];
+        return out;
+    }
+
+    private static double distance(Metric m, float[] a, float[] b) {
+        double s = 0;
+        if (m == Metric.L2) {
+            for (int i = 0; i < a.length; i++) {
+                double d = a[i] - b[i];
+                s += d * d;
+            }
+            return s;
+        }
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return 1 - s;
+    }
+
+    private static float[] unit(float[] v) {
+        double n = 0;
+        for (float f : v) n += (double) f * f;
+        n = Math.sqrt(n);
+        float[] u = new float[v.length];
+        for (int i = 0; i < v.length; i++) u[i] = (float) (v[i] / n);
+        return u;
+    }
+}

@@ -1,0 +1,258 @@
+package io.flinkhnsw.job.local;
+
+import io.flinkhnsw.job.Args;
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.kafka.Topics;
+import io.flinkhnsw.job.pipeline.FailOnceAfter;
+import io.flinkhnsw.job.tools.EventWriter;
+import io.flinkhnsw.job.tools.OutputReader;
+import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.Neighbour;
+import io.flinkhnsw.operators.QueryResult;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * {@code java -jar flink-hnsw.jar local}: starts a Kafka broker and the job on a Flink MiniCluster
+ * in this process, streams a data set in as upserts (plus optional deletes and three deliberately
+ * bad events), waits until the index holds it, sends the queries, reads the answers back from the
+ * results topic with read_committed and prints progress to stderr and one summary JSON line to
+ * stdout. With {@code --serve} it leaves broker and job running for any Kafka client instead.
+ */
+public final class LocalCommand {
+    private static final String BARRIER = "__ingest-barrier";
+    private static final Duration TIMEOUT = Duration.ofMinutes(15);
+
+    private final Progress progress = new Progress();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private Path dir;
+    private EmbeddedKafka kafka;
+    private LocalFlink flink;
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        if (args.flag("help")) {
+            System.out.println(usage());
+            return;
+        }
+        System.exit(new LocalCommand().run(args));
+    }
+
+    private static String usage() {
+        return String.join("\n",
+                "usage: java -jar flink-hnsw.jar local [options]",
+                "  --base FILE.fvecs            vectors to upsert (default: generated 5000x64 clustered set)",
+                "  --queries FILE.fvecs         query vectors (default with --base: its first 100 rows)",
+                "  --groundtruth FILE.ivecs     exact neighbours, 0-based base rows (default: brute force)",
+                "  --k N                        neighbours per query and recall@k (10)",
+                "  --deletes N                  delete the first N ids after loading (0)",
+                "  --key NAME                   partition key of all events (default)",
+                "  --query-rate N               queries sent per second (200)",
+                "  --inject-failure-after N     fail the job once after N events (0 = never)",
+                "  --serve                      keep broker and job running for any Kafka client; Ctrl-C stops",
+                "job options (defaults for local: parallelism 2, checkpoints every 1000 ms):",
+                JobConfig.usage());
+    }
+
+    int run(Args args) throws Exception {
+        JobConfig config = JobConfig.fromArgs(args, JobConfig.builder().parallelism(2).checkpointIntervalMs(1000)
+                .transactionTimeoutMs(60_000).groupId("flink-hnsw-local")).build();
+        boolean serve = args.flag("serve");
+        String base = args.get("base", null);
+        String queries = args.get("queries", null);
+        String groundtruth = args.get("groundtruth", null);
+        int k = args.getInt("k", 10);
+        int deletes = args.getInt("deletes", 0);
+        String key = args.get("key", "default");
+        double queryRate = args.getDouble("query-rate", 200);
+        args.checkAllUsed();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
+        dir = Files.createTempDirectory("flink-hnsw-local-");
+        progress.say("starting Kafka broker (KRaft) in " + dir);
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        String bootstrap = kafka.bootstrapServers();
+        config = config.toBuilder().bootstrapServers(bootstrap).build();
+        List<String> topics = new ArrayList<>(List.of(config.eventsTopic, config.resultsTopic, config.deadLetterTopic));
+        if (config.queriesTopic != null) topics.add(config.queriesTopic);
+        Topics.create(bootstrap, 2, topics);
+        progress.say("Kafka up at " + bootstrap + "; starting Flink MiniCluster (RocksDB, checkpoints every "
+                + config.checkpointIntervalMs + " ms, " + (config.delivery + "").toLowerCase().replace('_', '-') + ")");
+        FailOnceAfter.reset();
+        flink = LocalFlink.start(config, dir.resolve("flink"), "flink-hnsw local");
+        if (serve) {
+            return serve(config);
+        }
+        try {
+            DataSet data = base == null ? DataSet.generate(5000, 200, 64, 7)
+                    : DataSet.load(Path.of(base), queries == null ? null : Path.of(queries),
+                    groundtruth == null ? null : Path.of(groundtruth));
+            Summary s = stream(config, data, key, k, deletes, queryRate);
+            System.out.println(s.toJson());
+            return 0;
+        } finally {
+            stop();
+        }
+    }
+
+    private Summary stream(JobConfig config, DataSet data, String key, int k, int deletes, double queryRate) throws Exception {
+        int dim = data.base[0].length;
+        int n = data.base.length;
+        deletes = Math.max(0, Math.min(deletes, n - 1));
+        progress.say("data: " + data.name + ": " + n + " vectors of dimension " + dim + ", " + data.queries.length + " queries");
+        String queryTopic = config.queriesTopic != null ? config.queriesTopic : config.eventsTopic;
+        Summary s = new Summary();
+        s.k = k;
+        s.delivery = config.delivery.toString().toLowerCase().replace('_', '-');
+        try (OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
+             EventWriter events = new EventWriter(config.bootstrapServers, config.eventsTopic);
+             EventWriter queryWriter = new EventWriter(config.bootstrapServers, queryTopic)) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                events.send(IndexEvent.upsert(key, Integer.toString(i), data.base[i], "{\"row\":" + i + "}"));
+                if ((i + 1) % 1000 == 0 || i + 1 == n) progress.say("sent " + (i + 1) + "/" + n + " upserts");
+            }
+            Set<Integer> deleted = new HashSet<>();
+            for (int i = 0; i < deletes; i++) {
+                events.send(IndexEvent.delete(key, Integer.toString(i)));
+                deleted.add(i);
+            }
+            if (deletes > 0) progress.say("sent " + deletes + " deletes");
+            int bad = sendBadEvents(events, key, dim);
+            progress.say("sent " + bad + " deliberately bad events (they must come back as dead letters, index unchanged)");
+            // A query after everything else: per-key order means its answer proves the index holds it all.
+            queryWriter.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
+            events.flush();
+            queryWriter.flush();
+            waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the index to take in " + n + " upserts");
+            QueryResult barrier = out.result(BARRIER);
+            s.upserts = n;
+            s.deletes = deletes;
+            s.ingestPerSecond = n / ((out.firstSeenNanos(BARRIER) - t0) / 1e9);
+            progress.say(String.format("index holds %d vectors (%.0f upserts/s end to end); sending %d queries",
+                    barrier.indexSize, s.ingestPerSecond, data.queries.length));
+            if (barrier.indexSize != n - deletes) {
+                throw new IllegalStateException("index size " + barrier.indexSize + ", expected " + (n - deletes));
+            }
+
+            long[] sentAt = new long[data.queries.length];
+            long pace = (long) (1e9 / queryRate);
+            long next = System.nanoTime();
+            for (int q = 0; q < data.queries.length; q++) {
+                while (System.nanoTime() < next) Thread.onSpinWait();
+                next += pace;
+                sentAt[q] = System.nanoTime();
+                queryWriter.send(IndexEvent.query(key, "q-" + q, data.queries[q], k, 0));
+                queryWriter.flush();
+            }
+            int nq = data.queries.length;
+            waitFor(out, () -> answered(out, nq) == nq && out.deadLetters().size() >= bad, nq + " answers");
+
+            double recall = 0;
+            s.queryMillis = new double[nq];
+            s.searchMillis = new double[nq];
+            for (int q = 0; q < nq; q++) {
+                QueryResult r = out.result("q-" + q);
+                s.queryMillis[q] = (out.firstSeenNanos("q-" + q) - sentAt[q]) / 1e6;
+                s.searchMillis[q] = r.tookMicros / 1000.0;
+                Set<String> truth = new HashSet<>();
+                for (int id : data.exact(q, k, config.hnsw.metric(), deleted)) truth.add(Integer.toString(id));
+                recall += r.neighbours.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
+                checkOrdered(r);
+            }
+            s.queries = nq;
+            s.recallAtK = recall / nq;
+            s.deadLetters = out.deadLetters().size();
+            out.deadLetters().forEach(d -> progress.say("dead letter: " + d.error));
+            s.checkpoints = flink.completedCheckpoints();
+            if (FailOnceAfter.hasFailed()) progress.say("the job failed once on purpose and recovered from its last checkpoint");
+        }
+        return s;
+    }
+
+    /** Malformed JSON, a NaN component and a vector of the wrong dimension for the key's index. */
+    private static int sendBadEvents(EventWriter w, String key, int dim) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        w.sendRaw(k, "{\"op\":\"upsert\",\"id\":\"broken\",\"vector\":[1,2".getBytes(StandardCharsets.UTF_8));
+        w.sendRaw(k, ("{\"op\":\"upsert\",\"key\":\"" + key + "\",\"id\":\"nan\",\"vector\":[NaN"
+                + ",0".repeat(dim - 1) + "]}").getBytes(StandardCharsets.UTF_8));
+        float[] wrong = new float[dim + 1];
+        w.send(IndexEvent.upsert(key, "wrong-dimension", wrong, null));
+        return 3;
+    }
+
+    private static int answered(OutputReader out, int nq) {
+        int c = 0;
+        for (int q = 0; q < nq; q++) if (out.firstSeenNanos("q-" + q) != null) c++;
+        return c;
+    }
+
+    private static void checkOrdered(QueryResult r) {
+        List<Neighbour> ns = r.neighbours;
+        for (int i = 1; i < ns.size(); i++) {
+            if (ns.get(i).distance < ns.get(i - 1).distance) {
+                throw new IllegalStateException("result " + r.queryId + " is not sorted by distance");
+            }
+        }
+    }
+
+    private void waitFor(OutputReader out, java.util.function.BooleanSupplier done, String what) throws Exception {
+        long end = System.nanoTime() + TIMEOUT.toNanos();
+        double lastSaid = progress.seconds();
+        while (!out.await(done, Duration.ofMillis(500))) {
+            flink.checkRunning();
+            if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for " + what);
+            if (progress.seconds() - lastSaid >= 3) {
+                lastSaid = progress.seconds();
+                progress.say("waiting for " + what + " (" + flink.completedCheckpoints() + " checkpoints so far)");
+            }
+        }
+    }
+
+    private int serve(JobConfig config) throws Exception {
+        System.out.println("bootstrap.servers=" + config.bootstrapServers);
+        System.out.println("events topic:      " + config.eventsTopic);
+        if (config.queriesTopic != null) System.out.println("queries topic:     " + config.queriesTopic);
+        System.out.println("results topic:     " + config.resultsTopic + "  (consume with isolation.level=read_committed)");
+        System.out.println("dead-letter topic: " + config.deadLetterTopic);
+        System.out.println("Flink REST:        " + flink.restUrl());
+        System.out.println("serving; press Ctrl-C to stop");
+        System.out.flush();
+        CountDownLatch forever = new CountDownLatch(1);
+        while (!forever.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+            flink.checkRunning();
+        }
+        return 0;
+    }
+
+    /** Cancels the job, stops the broker and removes the temp dir; safe to call twice (shutdown hook). */
+    private void stop() {
+        if (!stopped.compareAndSet(false, true)) return;
+        try {
+            if (flink != null) flink.close();
+        } catch (Exception e) {
+            System.err.println("cancelling the job: " + e);
+        }
+        if (kafka != null) kafka.close();
+        if (dir != null) deleteTree(dir);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            System.err.println("could not remove " + root + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.flinkhnsw.job.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.codec.Json;
+import io.flinkhnsw.job.kafka.KafkaIo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The Kafka job on an in-process Flink MiniCluster, configured like a real deployment: RocksDB
+ * state, incremental checkpoints to a local directory, a fixed-delay restart strategy, and the REST
+ * endpoint on a free loopback port (used to read checkpoint counts).
+ */
+public final class LocalFlink implements AutoCloseable {
+    private final JobClient client;
+    private final String restUrl;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private LocalFlink(JobClient client, String restUrl) {
+        this.client = client;
+        this.restUrl = restUrl;
+    }
+
+    /** Starts the job described by {@code config} with its state and checkpoints under {@code dir}. */
+    public static LocalFlink start(JobConfig config, Path dir, String jobName) throws Exception {
+        int restPort = EmbeddedKafka.freePort();
+        Configuration conf = Configuration.fromMap(Map.of(
+                "state.backend.type", "rocksdb",
+                "execution.checkpointing.incremental", "true",
+                "execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString(),
+                "restart-strategy.type", "fixed-delay",
+                "restart-strategy.fixed-delay.attempts", "10",
+                "restart-strategy.fixed-delay.delay", "500ms",
+                "rest.address", "127.0.0.1",
+                "rest.bind-address", "127.0.0.1",
+                "rest.bind-port", Integer.toString(restPort),
+                "io.tmp.dirs", dir.resolve("tmp").toString()));
+        int parallelism = config.parallelism > 0 ? config.parallelism : 2;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        KafkaIo.job(config).build(env);
+        return new LocalFlink(env.executeAsync(jobName), "http://127.0.0.1:" + restPort);
+    }
+
+    public JobClient client() {
+        return client;
+    }
+
+    public String restUrl() {
+        return restUrl;
+    }
+
+    /** Completed checkpoints of the job so far, -1 when the REST endpoint does not answer. */
+    public int completedCheckpoints() {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + client.getJobID() + "/checkpoints"))
+                    .timeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            JsonNode counts = Json.MAPPER.readTree(resp.body()).path("counts");
+            return counts.path("completed").asInt(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Throws when the job has failed or finished unexpectedly. */
+    public void checkRunning() throws Exception {
+        org.apache.flink.api.common.JobStatus s = client.getJobStatus().get();
+        if (s.isGloballyTerminalState()) {
+            try {
+                client.getJobExecutionResult().get();
+            } catch (Exception e) {
+                throw new IllegalStateException("the Flink job stopped: " + s, e);
+            }
+            throw new IllegalStateException("the Flink job stopped: " + s);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!client.getJobStatus().get().isGloballyTerminalState()) {
+            client.cancel().get();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.flinkhnsw.job.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkhnsw.job.codec.Json;
+
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * The one JSON line a local run ends with. Latencies are end to end (query sent to its result
+ * visible to a read_committed consumer), so under exactly-once they include waiting for the next
+ * checkpoint to commit; {@code search_*} are the operator's own search times.
+ */
+public final class Summary {
+    public long upserts;
+    public long deletes;
+    public long queries;
+    public int k;
+    public double recallAtK;
+    public double ingestPerSecond;
+    public double[] queryMillis = new double[0];
+    public double[] searchMillis = new double[0];
+    public int checkpoints;
+    public long deadLetters;
+    public String delivery;
+
+    public String toJson() {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("upserts", upserts);
+        o.put("deletes", deletes);
+        o.put("queries", queries);
+        o.put("recall_at_k", round(recallAtK, 4));
+        o.put("ingest_per_s", round(ingestPerSecond, 1));
+        o.put("query_p50_ms", round(percentile(queryMillis, 50), 2));
+        o.put("query_p99_ms", round(percentile(queryMillis, 99), 2));
+        o.put("checkpoints", checkpoints);
+        o.put("dead_letters", deadLetters);
+        o.put("k", k);
+        o.put("search_p50_ms", round(percentile(searchMillis, 50), 3));
+        o.put("search_p99_ms", round(percentile(searchMillis, 99), 3));
+        o.put("delivery", delivery);
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Nearest-rank percentile; 0 for no samples. */
+    static double percentile(double[] values, double p) {
+        if (values.length == 0) return 0;
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int rank = (int) Math.ceil(p / 100.0 * s.length);
+        return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}
