@@ -64,6 +64,11 @@ public final class Main {
         try {
             main.invoke(null, (Object) rest);
         } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException) {
+                // Bad options or input files: the message says what to fix, a stack trace would only hide it.
+                System.err.println("error: " + e.getCause().getMessage());
+                System.exit(2);
+            }
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
         }
     }

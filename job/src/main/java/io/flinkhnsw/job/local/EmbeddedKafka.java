@@ -54,6 +54,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("num.partitions", "2");
+        Files.createDirectories(dir);
         Path cfg = dir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(cfg)) {
             p.store(w, "flink-hnsw embedded broker");

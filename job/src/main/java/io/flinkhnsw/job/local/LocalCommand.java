@@ -46,7 +46,13 @@ public final class LocalCommand {
             System.out.println(usage());
             return;
         }
-        System.exit(new LocalCommand().run(args));
+        try {
+            System.exit(new LocalCommand().run(args));
+        } catch (IllegalStateException e) {
+            System.err.println("local run failed: " + e.getMessage());
+            System.err.println("(Flink and Kafka warnings are in " + System.getProperty("java.io.tmpdir") + "/flink-hnsw.log)");
+            System.exit(1);
+        }
     }
 
     private static String usage() {

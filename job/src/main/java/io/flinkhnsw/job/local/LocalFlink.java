@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The Kafka job on an in-process Flink MiniCluster, configured like a real deployment: RocksDB
@@ -23,11 +25,14 @@ import java.util.Map;
  */
 public final class LocalFlink implements AutoCloseable {
     private final JobClient client;
+    /** Taken once at submission: once the job ends the MiniCluster is gone and cannot be asked again. */
+    private final CompletableFuture<JobExecutionResult> result;
     private final String restUrl;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private LocalFlink(JobClient client, String restUrl) {
         this.client = client;
+        this.result = client.getJobExecutionResult();
         this.restUrl = restUrl;
     }
 
@@ -72,22 +77,22 @@ public final class LocalFlink implements AutoCloseable {
         }
     }
 
-    /** Throws when the job has failed or finished unexpectedly. */
-    public void checkRunning() throws Exception {
-        org.apache.flink.api.common.JobStatus s = client.getJobStatus().get();
-        if (s.isGloballyTerminalState()) {
-            try {
-                client.getJobExecutionResult().get();
-            } catch (Exception e) {
-                throw new IllegalStateException("the Flink job stopped: " + s, e);
-            }
-            throw new IllegalStateException("the Flink job stopped: " + s);
+    /** Throws, with the job's root cause, when the job has failed or ended. */
+    public void checkRunning() {
+        if (!result.isDone()) return;
+        try {
+            result.get();
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new IllegalStateException("the Flink job failed: " + root, e);
         }
+        throw new IllegalStateException("the Flink job ended unexpectedly");
     }
 
     @Override
     public void close() throws Exception {
-        if (!client.getJobStatus().get().isGloballyTerminalState()) {
+        if (!result.isDone()) {
             client.cancel().get();
         }
     }

@@ -1,0 +1,160 @@
+package io.flinkhnsw.job.codec;
+
+import io.flinkhnsw.operators.IndexEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventCodecTest {
+    private final EventCodec codec = new EventCodec(4096, 500);
+
+    private static RawRecord record(String key, String json) {
+        return record(key == null ? null : key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static RawRecord record(byte[] key, byte[] value) {
+        return new RawRecord("hnsw-events", 1, 42L, key, value);
+    }
+
+    private DeadLetter rejected(String key, String json) {
+        EventCodec.Decoded d = codec.decode(record(key, json));
+        assertThat(d.event).as("decoded event of %s", json).isNull();
+        assertThat(d.deadLetter.topic).isEqualTo("hnsw-events");
+        assertThat(d.deadLetter.partition).isEqualTo(1);
+        assertThat(d.deadLetter.offset).isEqualTo(42L);
+        return d.deadLetter;
+    }
+
+    @Test
+    void decodesUpsertWithPayload() {
+        EventCodec.Decoded d = codec.decode(record("shop-1",
+                "{\"op\":\"upsert\",\"key\":\"shop-1\",\"id\":\"item-42\",\"vector\":[0.5,-1,2e-3],\"payload\":{\"name\":\"x\",\"n\":[1,2]}}"));
+        assertThat(d.deadLetter).isNull();
+        IndexEvent e = d.event;
+        assertThat(e.op).isEqualTo(IndexEvent.Op.UPSERT);
+        assertThat(e.key).isEqualTo("shop-1");
+        assertThat(e.id).isEqualTo("item-42");
+        assertThat(e.vector).containsExactly(0.5f, -1f, 0.002f);
+        assertThat(e.payload).isEqualTo("{\"name\":\"x\",\"n\":[1,2]}");
+        assertThat(e.sourceTopic).isEqualTo("hnsw-events");
+        assertThat(e.sourceOffset).isEqualTo(42L);
+    }
+
+    @Test
+    void decodesDeleteAndQueryAndDefaultsTheKey() {
+        IndexEvent del = codec.decode(record(null, "{\"op\":\"delete\",\"id\":\"item-42\"}")).event;
+        assertThat(del.op).isEqualTo(IndexEvent.Op.DELETE);
+        assertThat(del.key).isEqualTo("default");
+        IndexEvent q = codec.decode(record("shop-1",
+                "{\"op\":\"query\",\"key\":\"shop-1\",\"queryId\":\"q-7\",\"vector\":[1,2],\"k\":10,\"ef\":100}")).event;
+        assertThat(q.op).isEqualTo(IndexEvent.Op.QUERY);
+        assertThat(q.queryId).isEqualTo("q-7");
+        assertThat(q.k).isEqualTo(10);
+        assertThat(q.ef).isEqualTo(100);
+        assertThat(codec.decode(record("default", "{\"op\":\"query\",\"queryId\":\"q\",\"vector\":[1],\"k\":3}")).event.ef)
+                .as("ef is optional").isZero();
+    }
+
+    @Test
+    void encodeThenDecodeGivesTheSameEvent() {
+        IndexEvent up = IndexEvent.upsert("k", "a", new float[] {1.25f, -3e-7f, 1e30f}, "{\"x\":1}");
+        IndexEvent back = codec.decode(record("k", EventCodec.encode(up))).event;
+        assertThat(back.vector).containsExactly(up.vector);
+        assertThat(back.payload).isEqualTo(up.payload);
+        IndexEvent q = IndexEvent.query("k", "q", new float[] {1}, 5, 50);
+        IndexEvent qb = codec.decode(record("k", EventCodec.encode(q))).event;
+        assertThat(qb.k).isEqualTo(5);
+        assertThat(qb.ef).isEqualTo(50);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        malformed JSON             | {"op":"upsert","id":"a","vector":[1,2       | malformed JSON
+        trailing garbage           | {"op":"delete","id":"a"} x                | malformed JSON
+        not an object              | [1,2,3]                                   | expected a JSON object, got array
+        duplicate field            | {"op":"delete","id":"a","id":"b"}         | malformed JSON
+        missing op                 | {"id":"a"}                                | missing field 'op'
+        unknown op                 | {"op":"merge","id":"a"}                   | unknown op 'merge'
+        op not a string            | {"op":1,"id":"a"}                         | field 'op' must be a string
+        missing id                 | {"op":"upsert","vector":[1]}              | missing field 'id'
+        empty id                   | {"op":"delete","id":""}                   | field 'id' is empty
+        numeric id                 | {"op":"delete","id":7}                    | field 'id' must be a string
+        missing vector             | {"op":"upsert","id":"a"}                  | missing field 'vector'
+        vector not an array        | {"op":"upsert","id":"a","vector":"1,2"}   | field 'vector' must be an array
+        empty vector               | {"op":"upsert","id":"a","vector":[]}      | vector has 0 components, must have 1..4096
+        vector with a string       | {"op":"upsert","id":"a","vector":[1,"2"]} | vector[1] is not a number
+        NaN                        | {"op":"upsert","id":"a","vector":[1,NaN]} | vector[1] is NaN
+        Infinity                   | {"op":"upsert","id":"a","vector":[-Infinity]} | vector[0] is infinite
+        too large for float        | {"op":"upsert","id":"a","vector":[1e39]}  | vector[0] is infinite or too large for a 32-bit float
+        payload not an object      | {"op":"upsert","id":"a","vector":[1],"payload":[1]} | field 'payload' must be a JSON object
+        missing queryId            | {"op":"query","vector":[1],"k":1}         | missing field 'queryId'
+        missing k                  | {"op":"query","queryId":"q","vector":[1]} | missing field 'k'
+        k zero                     | {"op":"query","queryId":"q","vector":[1],"k":0} | k is 0, must be in 1..1000
+        k too large                | {"op":"query","queryId":"q","vector":[1],"k":1001} | k is 1001, must be in 1..1000
+        k not an integer           | {"op":"query","queryId":"q","vector":[1],"k":2.5} | field 'k' must be an integer
+        ef below k                 | {"op":"query","queryId":"q","vector":[1],"k":10,"ef":5} | ef is 5, must be in k..500
+        ef above max               | {"op":"query","queryId":"q","vector":[1],"k":10,"ef":501} | ef is 501, must be in k..500
+        query without vector       | {"op":"query","queryId":"q","k":1}        | missing field 'vector'
+        """)
+    void rejectsWithAReason(String what, String json, String reason) {
+        DeadLetter d = rejected(null, json);
+        assertThat(d.error).as(what).contains(reason);
+        assertThat(d.raw).isEqualTo(json);
+    }
+
+    @Test
+    void rejectsAVectorOverTheDimensionLimit() {
+        String json = "{\"op\":\"upsert\",\"id\":\"a\",\"vector\":[" + "0,".repeat(4096) + "0]}";
+        EventCodec big = new EventCodec(1 << 20, 500);
+        assertThat(big.decode(record(null, json)).deadLetter.error).contains("vector has 4097 components, must have 1..4096");
+    }
+
+    @Test
+    void rejectsARecordKeyThatDisagreesWithTheEventKey() {
+        assertThat(rejected("shop-2", "{\"op\":\"delete\",\"key\":\"shop-1\",\"id\":\"a\"}").error)
+                .contains("record key 'shop-2' does not match the event's key 'shop-1'");
+        assertThat(rejected("shop-2", "{\"op\":\"delete\",\"id\":\"a\"}").error)
+                .as("a missing key field means 'default'").contains("does not match the event's key 'default'");
+    }
+
+    @Test
+    void rejectsOversizeMessagesAndCutsTheirText() {
+        EventCodec small = new EventCodec(100_000, 500);
+        String json = "{\"op\":\"upsert\",\"id\":\"a\",\"vector\":[" + "1.5,".repeat(40_000) + "1]}";
+        DeadLetter d = small.decode(record(null, json)).deadLetter;
+        assertThat(d.error).contains("over the limit of 100000 bytes");
+        assertThat(d.rawBytes).isEqualTo(json.length());
+        assertThat(d.raw).hasSize(DeadLetter.MAX_RAW_BYTES);
+        assertThat(json).startsWith(d.raw);
+    }
+
+    @Test
+    void rejectsInvalidUtf8InValueAndKey() {
+        byte[] value = "{\"op\":\"delete\",\"id\":\"a\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        value[value.length - 4] = (byte) 0xC3;
+        value[value.length - 3] = (byte) 0x28;
+        DeadLetter d = codec.decode(record(null, value)).deadLetter;
+        assertThat(d.error).isEqualTo("message is not valid UTF-8 (first bad byte at offset " + (value.length - 4) + ")");
+        assertThat(d.raw).contains("\uFFFD");
+        byte[] ok = "{\"op\":\"delete\",\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8);
+        assertThat(codec.decode(record(new byte[] {(byte) 0xFF}, ok)).deadLetter.error).isEqualTo("record key is not valid UTF-8");
+    }
+
+    @Test
+    void rejectsEmptyAndNullMessages() {
+        assertThat(codec.decode(record(null, (byte[]) null)).deadLetter.error).startsWith("empty message");
+        assertThat(codec.decode(record(null, new byte[0])).deadLetter.error).startsWith("empty message");
+    }
+
+    @Test
+    void cutsRawTextOnACharacterBoundary() {
+        String s = "\u00e9".repeat(40_000);
+        String cut = Text.cut(s, DeadLetter.MAX_RAW_BYTES);
+        assertThat(cut.getBytes(StandardCharsets.UTF_8).length).isEqualTo(DeadLetter.MAX_RAW_BYTES);
+        assertThat(Text.cut("\u00e9\u00e9", 3)).isEqualTo("\u00e9");
+    }
+}
