@@ -125,7 +125,7 @@ class HnswIndexFunctionTest {
         List<RejectedEvent> rejected = h.drainRejected();
         assertThat(rejected).hasSameSizeAs(bad);
         for (int i = 0; i < bad.size(); i++) {
-            assertThat(rejected.get(i).event).isSameAs(bad.get(i));
+            assertThat(rejected.get(i).event).isEqualTo(bad.get(i));
             assertThat(rejected.get(i).reason).as("reason for %s", bad.get(i)).isNotBlank();
         }
         assertThat(rejected.get(0).reason).contains("op");

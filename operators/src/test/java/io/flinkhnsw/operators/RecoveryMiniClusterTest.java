@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * restores from that checkpoint and replays, and every query answer (including those emitted before
  * the failure and emitted again after it) equals the answer of a run without failure.
  */
-class RecoveryIT {
+class RecoveryMiniClusterTest {
     private static final int KEYS = 6;
     private static final int PER_KEY = 250;
     private static final int DIM = 16;
