@@ -1,0 +1,88 @@
+package io.flinkhnsw.job.tools;
+
+import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.operators.IndexEvent;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A deterministic stream of input records over several keys: every base vector upserted (row i to
+ * key {@code shop-(i % keys)}, id {@code v<i>}), a query every {@code queryEvery} upserts (so
+ * answers depend on how much of the stream came before them), then deletes of the first rows, then
+ * final queries on every key, with three bad events (malformed JSON, NaN, wrong dimension for an
+ * existing index) in between. Replaying the same plan must give the same answers.
+ */
+public final class EventPlan {
+    /** One record: its key and value bytes and what kind of event it is. */
+    public static final class Item {
+        public final byte[] key;
+        public final byte[] value;
+        public final boolean query;
+        public final boolean bad;
+
+        Item(String key, String value, boolean query, boolean bad) {
+            this.key = key.getBytes(StandardCharsets.UTF_8);
+            this.value = value.getBytes(StandardCharsets.UTF_8);
+            this.query = query;
+            this.bad = bad;
+        }
+    }
+
+    public final List<Item> items = new ArrayList<>();
+    public int upserts;
+    public int deletes;
+    public int queries;
+    public int bad;
+
+    public static EventPlan of(float[][] base, float[][] queryVectors, int keys, int queryEvery, int deletes,
+                               int finalQueriesPerKey, int k) {
+        EventPlan p = new EventPlan();
+        int dim = base[0].length;
+        int qi = 0;
+        for (int i = 0; i < base.length; i++) {
+            p.add(IndexEvent.upsert(key(i % keys), "v" + i, base[i], "{\"row\":" + i + "}"), false);
+            p.upserts++;
+            if (queryEvery > 0 && (i + 1) % queryEvery == 0) {
+                p.add(IndexEvent.query(key((i / queryEvery) % keys), "q-" + qi,
+                        queryVectors[qi % queryVectors.length], k, 0), true);
+                qi++;
+            }
+            if (i == base.length / 4) {
+                p.addBad(key(0), "{\"op\":\"upsert\",\"key\":\"" + key(0) + "\",\"id\":\"broken\",\"vector\":[1,");
+            } else if (i == base.length / 2) {
+                p.addBad(key(1 % keys), "{\"op\":\"upsert\",\"key\":\"" + key(1 % keys) + "\",\"id\":\"nan\",\"vector\":[NaN"
+                        + ",0".repeat(dim - 1) + "]}");
+            } else if (i == 3 * base.length / 4) {
+                p.addBad(key(0), EventCodec.encode(IndexEvent.upsert(key(0), "wrong-dimension", new float[dim + 1], null)));
+            }
+        }
+        for (int i = 0; i < Math.min(deletes, base.length); i++) {
+            p.add(IndexEvent.delete(key(i % keys), "v" + i), false);
+            p.deletes++;
+        }
+        for (int key = 0; key < keys; key++) {
+            for (int j = 0; j < finalQueriesPerKey; j++) {
+                p.add(IndexEvent.query(key(key), "final-" + key + "-" + j,
+                        queryVectors[(key * finalQueriesPerKey + j) % queryVectors.length], k, 0), true);
+                qi++;
+            }
+        }
+        p.queries = qi;
+        return p;
+    }
+
+    static String key(int i) {
+        return "shop-" + i;
+    }
+
+    private void add(IndexEvent e, boolean query) {
+        items.add(new Item(e.key, EventCodec.encode(e), query, false));
+    }
+
+    private void addBad(String key, String text) {
+        items.add(new Item(key, text, false, true));
+        bad++;
+    }
+}
