@@ -32,11 +32,19 @@ public final class ProduceCommand {
                     "  --k N                      neighbours per query (10)",
                     "  --limit N                  use only the first N base vectors (all)",
                     "  --rate N                   records per second, 0 = as fast as possible (0)",
-                    "  --create-topics            create events, results and dead-letter topics (2 partitions)"));
+                    "  --create-topics            create events, results and dead-letter topics (2 partitions)",
+                    "  --only-create-topics       create the topics and send nothing"));
             return;
         }
         String bootstrap = a.get("bootstrap-servers", "localhost:9092");
         String topic = a.get("topic", JobConfig.DEFAULT_EVENTS_TOPIC);
+        String results = a.get("results-topic", JobConfig.DEFAULT_RESULTS_TOPIC);
+        String deadLetters = a.get("dead-letter-topic", JobConfig.DEFAULT_DEAD_LETTER_TOPIC);
+        if (a.flag("only-create-topics")) {
+            a.checkAllUsed();
+            Topics.create(bootstrap, 2, List.of(topic, results, deadLetters));
+            return;
+        }
         float[][] base = Fvecs.readFloats(Path.of(required(a, "base")));
         String q = a.get("queries", null);
         float[][] queries = q == null ? base : Fvecs.readFloats(Path.of(q));
@@ -46,8 +54,6 @@ public final class ProduceCommand {
                 a.getInt("deletes", 100), a.getInt("final-queries", 10), a.getInt("k", 10));
         double rate = a.getDouble("rate", 0);
         boolean create = a.flag("create-topics");
-        String results = a.get("results-topic", JobConfig.DEFAULT_RESULTS_TOPIC);
-        String deadLetters = a.get("dead-letter-topic", JobConfig.DEFAULT_DEAD_LETTER_TOPIC);
         a.checkAllUsed();
         if (create) {
             Topics.create(bootstrap, 2, List.of(topic, results, deadLetters));
