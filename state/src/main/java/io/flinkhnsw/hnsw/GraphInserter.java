@@ -1,0 +1,111 @@
+package io.flinkhnsw.hnsw;
+
+import java.util.Arrays;
+
+/**
+ * Adds a node to an {@link HnswGraph} as in hnswlib: greedy descent to the node's top layer, then
+ * on each layer down to 0 a beam search with efConstruction, heuristic selection of M neighbours,
+ * and reverse links; a neighbour whose list is full (M, or 2M on layer 0) is re-pruned with the same
+ * heuristic. Tombstones are never chosen as neighbours.
+ */
+final class GraphInserter {
+    private final HnswGraph graph;
+    private final GraphSearcher searcher;
+    private final NeighborSelector selector;
+    private final int efConstruction;
+    private long[] found;
+    private final long[] chosen;
+    private final long[] pruneInput;
+    private final long[] pruneOutput;
+    private final int[] linkBuffer;
+
+    GraphInserter(HnswGraph graph, GraphSearcher searcher, NeighborSelector selector, int efConstruction) {
+        this.graph = graph;
+        this.searcher = searcher;
+        this.selector = selector;
+        this.efConstruction = efConstruction;
+        this.found = new long[Math.max(efConstruction, graph.maxConn0 + 1)];
+        this.chosen = new long[graph.maxConn0 + 1];
+        this.pruneInput = new long[graph.maxConn0 + 1];
+        this.pruneOutput = new long[graph.maxConn0 + 1];
+        this.linkBuffer = new int[graph.maxConn0 + 1];
+    }
+
+    /** Inserts a prepared vector with the given top layer; returns its node. */
+    int insert(String id, int level, float[] vector) {
+        HnswGraph g = graph;
+        int top = g.maxLevel;
+        boolean empty = g.entryPoint == GraphHeader.NO_ENTRY;
+        int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(vector, level);
+        float entryDistance = searcher.lastDistance();
+        int node = g.addNode(id, level, vector);
+        if (empty) {
+            g.setEntryPoint(node, level);
+            return node;
+        }
+        for (int layer = Math.min(level, top); layer >= 0; layer--) {
+            int n = searchNeighbours(vector, entry, entryDistance, layer);
+            if (n == 0) {
+                continue;
+            }
+            int kept = selector.select(found, n, g.m, chosen);
+            g.setLinks(node, layer, nodesOf(chosen, kept), kept);
+            for (int i = 0; i < kept; i++) {
+                addReverseLink(ScoredNode.node(chosen[i]), node, ScoredNode.distance(chosen[i]), layer);
+            }
+            entry = ScoredNode.node(found[0]);
+            entryDistance = ScoredNode.distance(found[0]);
+        }
+        if (level > top) {
+            g.setEntryPoint(node, level);
+        }
+        return node;
+    }
+
+    /**
+     * Links {@code node} into {@code layer} again from scratch: used to reconnect a node that lost
+     * every in-link. Returns the candidates found, nearest first, in {@link #found}.
+     */
+    int searchNeighbours(float[] vector, int entry, float entryDistance, int layer) {
+        searcher.searchLayer(vector, entry, entryDistance, efConstruction, layer);
+        if (found.length < searcher.resultCount()) {
+            found = new long[searcher.resultCount()];
+        }
+        return searcher.drainAscending(found);
+    }
+
+    long[] found() {
+        return found;
+    }
+
+    /** Adds {@code target} to {@code node}'s links on {@code layer}, re-pruning when the list is full. */
+    void addReverseLink(int node, int target, float distance, int layer) {
+        HnswGraph g = graph;
+        int[] links = g.linkArray(node, layer);
+        int base = g.linkBase(node, layer);
+        int count = links[base];
+        int max = g.maxConnections(layer);
+        if (count < max) {
+            g.appendLink(node, layer, target);
+            return;
+        }
+        int n = 0;
+        for (int i = 1; i <= count; i++) {
+            int other = links[base + i];
+            if (!g.tombstone[other]) {
+                pruneInput[n++] = ScoredNode.encode(g.distanceBetween(node, other), other);
+            }
+        }
+        pruneInput[n++] = ScoredNode.encode(distance, target);
+        Arrays.sort(pruneInput, 0, n);
+        int kept = selector.select(pruneInput, n, max, pruneOutput);
+        g.setLinks(node, layer, nodesOf(pruneOutput, kept), kept);
+    }
+
+    private int[] nodesOf(long[] codes, int count) {
+        for (int i = 0; i < count; i++) {
+            linkBuffer[i] = ScoredNode.node(codes[i]);
+        }
+        return linkBuffer;
+    }
+}

@@ -1,0 +1,238 @@
+package io.flinkhnsw.hnsw;
+
+import io.flinkhnsw.vector.Kernels;
+import io.flinkhnsw.vector.Metric;
+import io.flinkhnsw.vector.VectorKernels;
+
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * The in-memory layout of one HNSW graph, built for search speed: all vectors in one flat float
+ * array, layer-0 links in one flat int array with a fixed stride of 2M+1 per node (count, then
+ * links), upper-layer links in a small int array per node that has any. Every mutation is written
+ * through to the {@link GraphStore}, so the store always holds what this object holds.
+ *
+ * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting for
+ * {@link GraphConsolidator}). Node ids are dense; freed slots are reused lowest first.
+ */
+final class HnswGraph {
+    static final int FREE = -1;
+    private static final VectorKernels KERNELS = Kernels.best();
+
+    final int dim;
+    final int m;
+    final int maxConn0;
+    final int stride0;
+    final int strideUpper;
+    final boolean l2;
+    private final GraphStore store;
+
+    float[] vectors;
+    int[] levels;
+    int[] layer0;
+    int[][] upper;
+    String[] ids;
+    boolean[] tombstone;
+    private final BitSet freeSlots = new BitSet();
+
+    int highWater;
+    int entryPoint = GraphHeader.NO_ENTRY;
+    int maxLevel = -1;
+    int liveCount;
+    int tombstoneCount;
+    long insertSequence;
+
+    HnswGraph(int dim, int m, Metric metric, GraphStore store, int initialCapacity) {
+        assert dim > 0 && m >= 2;
+        this.dim = dim;
+        this.m = m;
+        this.maxConn0 = 2 * m;
+        this.stride0 = maxConn0 + 1;
+        this.strideUpper = m + 1;
+        this.l2 = metric == Metric.L2;
+        this.store = store;
+        int capacity = Math.max(16, initialCapacity);
+        vectors = new float[capacity * dim];
+        levels = new int[capacity];
+        Arrays.fill(levels, FREE);
+        layer0 = new int[capacity * stride0];
+        upper = new int[capacity][];
+        ids = new String[capacity];
+        tombstone = new boolean[capacity];
+    }
+
+    int capacity() {
+        return levels.length;
+    }
+
+    int maxConnections(int layer) {
+        return layer == 0 ? maxConn0 : m;
+    }
+
+    // ---- distances -------------------------------------------------------------------------
+
+    float distance(float[] query, int node) {
+        return l2 ? KERNELS.squaredL2(query, 0, vectors, node * dim, dim)
+                : 1f - KERNELS.dot(query, 0, vectors, node * dim, dim);
+    }
+
+    float distanceBetween(int a, int b) {
+        return l2 ? KERNELS.squaredL2(vectors, a * dim, vectors, b * dim, dim)
+                : 1f - KERNELS.dot(vectors, a * dim, vectors, b * dim, dim);
+    }
+
+    // ---- links -----------------------------------------------------------------------------
+
+    /** The array holding {@code node}'s links on {@code layer}; see {@link #linkBase}. */
+    int[] linkArray(int node, int layer) {
+        return layer == 0 ? layer0 : upper[node];
+    }
+
+    /** Index of the count in {@link #linkArray}; the links follow it. */
+    int linkBase(int node, int layer) {
+        return layer == 0 ? node * stride0 : (layer - 1) * strideUpper;
+    }
+
+    int linkCount(int node, int layer) {
+        return linkArray(node, layer)[linkBase(node, layer)];
+    }
+
+    /** Replaces {@code node}'s links on {@code layer} with {@code links[0..count)}. */
+    void setLinks(int node, int layer, int[] links, int count) {
+        assert count <= maxConnections(layer) && layer <= levels[node];
+        int[] array = linkArray(node, layer);
+        int base = linkBase(node, layer);
+        array[base] = count;
+        System.arraycopy(links, 0, array, base + 1, count);
+        store.writeLinks(node, layer, array, base + 1, count);
+    }
+
+    /** Appends {@code target} to {@code node}'s links on {@code layer}, which must have room. */
+    void appendLink(int node, int layer, int target) {
+        int[] array = linkArray(node, layer);
+        int base = linkBase(node, layer);
+        int count = array[base];
+        assert count < maxConnections(layer);
+        array[base + 1 + count] = target;
+        array[base] = count + 1;
+        store.writeLinks(node, layer, array, base + 1, count + 1);
+    }
+
+    // ---- nodes -----------------------------------------------------------------------------
+
+    boolean isLive(int node) {
+        return node >= 0 && node < highWater && levels[node] != FREE && !tombstone[node];
+    }
+
+    /** Takes the lowest free slot and stores the node's id, level and (already prepared) vector. */
+    int addNode(String id, int level, float[] vector) {
+        int node = freeSlots.nextSetBit(0);
+        if (node < 0) {
+            node = highWater++;
+            ensureCapacity(highWater);
+        } else {
+            freeSlots.clear(node);
+        }
+        System.arraycopy(vector, 0, vectors, node * dim, dim);
+        levels[node] = level;
+        ids[node] = id;
+        tombstone[node] = false;
+        layer0[node * stride0] = 0;
+        upper[node] = level > 0 ? new int[level * strideUpper] : null;
+        liveCount++;
+        store.writeNode(node, id, level, vector);
+        return node;
+    }
+
+    void markTombstone(int node) {
+        assert isLive(node);
+        tombstone[node] = true;
+        liveCount--;
+        tombstoneCount++;
+        store.writeTombstone(node);
+    }
+
+    /** Frees a tombstone's slot; no live node may link to it any more. */
+    void removeNode(int node) {
+        assert tombstone[node];
+        int level = levels[node];
+        levels[node] = FREE;
+        ids[node] = null;
+        tombstone[node] = false;
+        upper[node] = null;
+        layer0[node * stride0] = 0;
+        freeSlots.set(node);
+        tombstoneCount--;
+        store.removeNode(node, level);
+    }
+
+    void setEntryPoint(int node, int level) {
+        entryPoint = node;
+        maxLevel = level;
+    }
+
+    GraphHeader header(HnswConfig config) {
+        return new GraphHeader(config, dim, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
+                insertSequence);
+    }
+
+    void writeHeader(HnswConfig config) {
+        store.writeHeader(header(config));
+    }
+
+    // ---- loading ---------------------------------------------------------------------------
+
+    /** Restores one stored node without writing anything back. */
+    void restoreNode(int node, String id, int level, float[] vector, int[][] links, boolean deleted) {
+        ensureCapacity(node + 1);
+        System.arraycopy(vector, 0, vectors, node * dim, dim);
+        levels[node] = level;
+        ids[node] = id;
+        tombstone[node] = deleted;
+        upper[node] = level > 0 ? new int[level * strideUpper] : null;
+        for (int layer = 0; layer <= level; layer++) {
+            int[] src = layer < links.length && links[layer] != null ? links[layer] : new int[0];
+            int[] array = linkArray(node, layer);
+            int base = linkBase(node, layer);
+            array[base] = src.length;
+            System.arraycopy(src, 0, array, base + 1, src.length);
+        }
+    }
+
+    /** After all nodes are restored: counters from the header, free slots from the gaps. */
+    void restoreCounters(GraphHeader header) {
+        highWater = header.highWater();
+        ensureCapacity(highWater);
+        entryPoint = header.entryPoint();
+        maxLevel = header.maxLevel();
+        insertSequence = header.insertSequence();
+        liveCount = 0;
+        tombstoneCount = 0;
+        freeSlots.clear();
+        for (int node = 0; node < highWater; node++) {
+            if (levels[node] == FREE) {
+                freeSlots.set(node);
+            } else if (tombstone[node]) {
+                tombstoneCount++;
+            } else {
+                liveCount++;
+            }
+        }
+    }
+
+    private void ensureCapacity(int needed) {
+        int capacity = levels.length;
+        if (needed <= capacity) {
+            return;
+        }
+        int grown = Math.max(needed, capacity + (capacity >> 1));
+        vectors = Arrays.copyOf(vectors, grown * dim);
+        levels = Arrays.copyOf(levels, grown);
+        Arrays.fill(levels, capacity, grown, FREE);
+        layer0 = Arrays.copyOf(layer0, grown * stride0);
+        upper = Arrays.copyOf(upper, grown);
+        ids = Arrays.copyOf(ids, grown);
+        tombstone = Arrays.copyOf(tombstone, grown);
+    }
+}

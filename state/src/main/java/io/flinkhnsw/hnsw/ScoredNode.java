@@ -1,0 +1,28 @@
+package io.flinkhnsw.hnsw;
+
+/**
+ * Packs a (distance, node) pair into one long whose signed order is distance order, ties broken by
+ * node id, so heaps and sorts of candidates work on primitive longs with no boxing and every
+ * ordering decision is deterministic. The high 32 bits hold an order-preserving image of the
+ * float's bits, the low 32 bits the node.
+ */
+final class ScoredNode {
+    private ScoredNode() {
+    }
+
+    static long encode(float distance, int node) {
+        assert node >= 0 && !Float.isNaN(distance);
+        int bits = Float.floatToRawIntBits(distance);
+        int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) sortable << 32) | (node & 0xffffffffL);
+    }
+
+    static int node(long code) {
+        return (int) code;
+    }
+
+    static float distance(long code) {
+        int sortable = (int) (code >> 32);
+        return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & 0x7fffffff));
+    }
+}

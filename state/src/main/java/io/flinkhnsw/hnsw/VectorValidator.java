@@ -1,0 +1,53 @@
+package io.flinkhnsw.hnsw;
+
+import io.flinkhnsw.vector.Metric;
+
+/**
+ * Checks a vector before it touches an index and returns the form the graph stores or searches
+ * with: the caller's array for L2 and inner product, a unit-length copy for cosine. Every refusal
+ * is an {@link InvalidVectorException} whose message says what is wrong in words a person can act on.
+ */
+final class VectorValidator {
+    private VectorValidator() {
+    }
+
+    /**
+     * @param expectedDimension the index's dimension, or 0 when the index has none yet
+     * @param role "vector" or "query vector", for messages
+     */
+    static float[] prepare(float[] vector, int expectedDimension, Metric metric, String role) {
+        if (vector == null) {
+            throw new InvalidVectorException("missing " + role);
+        }
+        int dim = vector.length;
+        if (dim < 1 || dim > HnswIndex.MAX_DIMENSION) {
+            throw new InvalidVectorException(role + " has dimension " + dim + "; supported dimensions are 1.."
+                    + HnswIndex.MAX_DIMENSION);
+        }
+        if (expectedDimension != 0 && dim != expectedDimension) {
+            throw new InvalidVectorException(role + " has dimension " + dim + " but this index holds vectors of dimension "
+                    + expectedDimension);
+        }
+        double squaredNorm = 0;
+        for (int i = 0; i < dim; i++) {
+            float x = vector[i];
+            if (!Float.isFinite(x)) {
+                throw new InvalidVectorException(role + " component " + i + " is " + x
+                        + "; only finite numbers are allowed");
+            }
+            squaredNorm += (double) x * x;
+        }
+        if (!metric.normalises()) {
+            return vector;
+        }
+        if (squaredNorm == 0) {
+            throw new InvalidVectorException(role + " is all zeros; it has no direction for cosine distance");
+        }
+        float[] unit = new float[dim];
+        double scale = 1.0 / Math.sqrt(squaredNorm);
+        for (int i = 0; i < dim; i++) {
+            unit[i] = (float) (vector[i] * scale);
+        }
+        return unit;
+    }
+}

@@ -1,0 +1,50 @@
+package io.flinkhnsw.vector;
+
+/**
+ * Plain Java kernels, used where the Vector API module is not available. Four independent
+ * accumulators let the JIT overlap the floating-point adds instead of waiting on one chain.
+ */
+public final class ScalarKernels implements VectorKernels {
+
+    @Override
+    public float squaredL2(float[] a, int aOff, float[] b, int bOff, int dim) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int upper = dim & ~3; i < upper; i += 4) {
+            float d0 = a[aOff + i] - b[bOff + i];
+            float d1 = a[aOff + i + 1] - b[bOff + i + 1];
+            float d2 = a[aOff + i + 2] - b[bOff + i + 2];
+            float d3 = a[aOff + i + 3] - b[bOff + i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < dim; i++) {
+            float d = a[aOff + i] - b[bOff + i];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int upper = dim & ~3; i < upper; i += 4) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += a[aOff + i + 3] * b[bOff + i + 3];
+        }
+        for (; i < dim; i++) {
+            s0 += a[aOff + i] * b[bOff + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}
