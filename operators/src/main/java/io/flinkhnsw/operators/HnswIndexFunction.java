@@ -101,7 +101,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             return new QueryResult(event.queryId, key, new ArrayList<>(0), 0, 0);
         }
         long start = System.nanoTime();
-        int ef = event.ef == 0 ? index.config().defaultEf() : event.ef;
+        // the contract raises ef to k; doing it here keeps a small per-query ef valid for any k
+        int ef = Math.max(event.k, event.ef == 0 ? index.config().defaultEf() : event.ef);
         SearchResult hits = index.search(event.vector, event.k, ef);
         List<Neighbour> neighbours = new ArrayList<>(hits.size());
         for (int i = 0; i < hits.size(); i++) {

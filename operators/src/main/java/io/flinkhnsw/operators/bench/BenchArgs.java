@@ -30,11 +30,12 @@ final class BenchArgs {
     int ef = 64;
     Duration checkpointInterval = Duration.ofSeconds(2);
     int extra = 1000;
+    int rounds = 5;
     Path workDir;
 
     static final String USAGE = "state-bench (--base B.fvecs [--queries Q.fvecs] | --synthetic N [--dim 128]"
             + " [--clusters 64] [--spread 0.15] [--seed 42]) [--metric l2|ip|cosine] [--m 16] [--ef-construction 200]"
-            + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--work-dir DIR]";
+            + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--rounds 5] [--work-dir DIR]";
 
     static BenchArgs parse(String[] args) {
         BenchArgs a = new BenchArgs();
@@ -58,9 +59,13 @@ final class BenchArgs {
                 case "--ef" -> a.ef = Integer.parseInt(v);
                 case "--checkpoint-interval" -> a.checkpointInterval = parseDuration(v);
                 case "--extra" -> a.extra = Integer.parseInt(v);
+                case "--rounds" -> a.rounds = Integer.parseInt(v);
                 case "--work-dir" -> a.workDir = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown flag " + flag + "\nusage: " + USAGE);
             }
+        }
+        if (a.rounds < 1 || a.extra < 1) {
+            throw new IllegalArgumentException("--rounds and --extra must be >= 1\nusage: " + USAGE);
         }
         if ((a.base == null) == (a.synthetic <= 0)) {
             throw new IllegalArgumentException("give exactly one of --base or --synthetic\nusage: " + USAGE);
@@ -76,26 +81,26 @@ final class BenchArgs {
         return base != null ? base.toString() : "synthetic-" + synthetic + "x" + dim;
     }
 
-    /** Base vectors followed by {@code extra} more (from the file's tail or the same generator) and one probe query. */
+    /** Base vectors, then {@code rounds} batches of {@code extra} more (the file's tail or the same generator), and a probe query. */
     Data load() throws IOException {
         float[][] all;
         float[] probe;
         if (base != null) {
             all = Fvecs.readFloats(base);
-            if (all.length <= extra) {
-                throw new IllegalArgumentException(base + " has " + all.length + " vectors, fewer than --extra " + extra);
+            if (all.length <= extra * rounds) {
+                throw new IllegalArgumentException(base + " has " + all.length + " vectors, not more than --extra x --rounds");
             }
             probe = queries != null && Files.exists(queries) ? Fvecs.readFloats(queries)[0] : all[0].clone();
         } else {
             ClusteredDataset gen = new ClusteredDataset(dim, clusters, spread, seed);
-            all = gen.next(synthetic + extra);
+            all = gen.next(synthetic + extra * rounds);
             probe = gen.next(1)[0];
         }
-        int n = all.length - extra;
+        int n = all.length - extra * rounds;
         return new Data(Arrays.copyOf(all, n), Arrays.copyOfRange(all, n, all.length), probe);
     }
 
-    /** The vectors indexed first, those indexed before the incremental checkpoint, and the probe query. */
+    /** The vectors indexed first, those indexed in rounds before each measured incremental checkpoint, and the probe query. */
     record Data(float[][] base, float[][] extra, float[] probe) {
     }
 
