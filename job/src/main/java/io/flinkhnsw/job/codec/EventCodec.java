@@ -100,7 +100,9 @@ public final class EventCodec implements Serializable {
         try {
             root = Json.MAPPER.readTree(r.value);
         } catch (JacksonException e) {
-            throw new Invalid("malformed JSON: " + e.getOriginalMessage() + locate(e));
+            // Jackson names the input "REDACTED" in nested locations; keep just line and column.
+            String msg = e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[");
+            throw new Invalid("malformed JSON: " + msg + locate(e));
         } catch (java.io.IOException e) {
             throw new Invalid("malformed JSON: " + e.getMessage());
         }

@@ -138,8 +138,9 @@ public final class LocalCommand {
             int bad = sendBadEvents(events, key, dim);
             progress.say("sent " + bad + " deliberately bad events (they must come back as dead letters, index unchanged)");
             // A query after everything else: per-key order means its answer proves the index holds it all.
-            queryWriter.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
+            // Flush first: the two producers' records are ordered only by when the broker appends them.
             events.flush();
+            queryWriter.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
             queryWriter.flush();
             waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the index to take in " + n + " upserts");
             QueryResult barrier = out.result(BARRIER);

@@ -61,8 +61,10 @@ public final class OutputReader implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     if (r.topic().equals(resultsTopic)) {
                         QueryResult q = ResultCodec.fromJson(r.value());
-                        firstSeenNanos.putIfAbsent(q.queryId, System.nanoTime());
+                        long now = System.nanoTime();
+                        // Result first: a waiter that sees the timestamp must also find the result.
                         results.computeIfAbsent(q.queryId, id -> Collections.synchronizedList(new ArrayList<>())).add(q);
+                        firstSeenNanos.putIfAbsent(q.queryId, now);
                     } else {
                         deadLetters.add(DeadLetterCodec.fromJson(r.value(),
                                 r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)));
