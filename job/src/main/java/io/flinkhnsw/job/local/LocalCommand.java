@@ -47,7 +47,7 @@ public final class LocalCommand {
             return;
         }
         try {
-            System.exit(new LocalCommand().run(args));
+            System.exit(new LocalCommand().run(args, System.out));
         } catch (IllegalStateException e) {
             System.err.println("local run failed: " + e.getMessage());
             System.err.println("(Flink and Kafka warnings are in " + System.getProperty("java.io.tmpdir") + "/flink-hnsw.log)");
@@ -58,7 +58,8 @@ public final class LocalCommand {
     private static String usage() {
         return String.join("\n",
                 "usage: java -jar flink-hnsw.jar local [options]",
-                "  --base FILE.fvecs            vectors to upsert (default: generated 5000x64 clustered set)",
+                "  --base FILE.fvecs            vectors to upsert (default: a generated clustered set)",
+                "  --size N, --dim N            size and dimension of the generated set (5000, 64; size/25 queries)",
                 "  --queries FILE.fvecs         query vectors (default with --base: its first 100 rows)",
                 "  --groundtruth FILE.ivecs     exact neighbours, 0-based base rows (default: brute force)",
                 "  --k N                        neighbours per query and recall@k (10)",
@@ -71,7 +72,8 @@ public final class LocalCommand {
                 JobConfig.usage());
     }
 
-    int run(Args args) throws Exception {
+    /** Runs and prints the summary line (or, with --serve, the connection details) to {@code out}. */
+    public int run(Args args, java.io.PrintStream out) throws Exception {
         JobConfig config = JobConfig.fromArgs(args, JobConfig.builder().parallelism(2).checkpointIntervalMs(1000)
                 .transactionTimeoutMs(60_000).groupId("flink-hnsw-local")).build();
         boolean serve = args.flag("serve");
@@ -82,6 +84,8 @@ public final class LocalCommand {
         int deletes = args.getInt("deletes", 0);
         String key = args.get("key", "default");
         double queryRate = args.getDouble("query-rate", 200);
+        int size = args.getInt("size", 5000);
+        int dim = args.getInt("dim", 64);
         args.checkAllUsed();
 
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
@@ -98,14 +102,15 @@ public final class LocalCommand {
         FailOnceAfter.reset();
         flink = LocalFlink.start(config, dir.resolve("flink"), "flink-hnsw local");
         if (serve) {
-            return serve(config);
+            return serve(config, out);
         }
         try {
-            DataSet data = base == null ? DataSet.generate(5000, 200, 64, 7)
+            DataSet data = base == null ? DataSet.generate(size, Math.max(1, size / 25), dim, 7)
                     : DataSet.load(Path.of(base), queries == null ? null : Path.of(queries),
                     groundtruth == null ? null : Path.of(groundtruth));
             Summary s = stream(config, data, key, k, deletes, queryRate);
-            System.out.println(s.toJson());
+            out.println(s.toJson());
+            out.flush();
             return 0;
         } finally {
             stop();
@@ -227,15 +232,15 @@ public final class LocalCommand {
         }
     }
 
-    private int serve(JobConfig config) throws Exception {
-        System.out.println("bootstrap.servers=" + config.bootstrapServers);
-        System.out.println("events topic:      " + config.eventsTopic);
-        if (config.queriesTopic != null) System.out.println("queries topic:     " + config.queriesTopic);
-        System.out.println("results topic:     " + config.resultsTopic + "  (consume with isolation.level=read_committed)");
-        System.out.println("dead-letter topic: " + config.deadLetterTopic);
-        System.out.println("Flink REST:        " + flink.restUrl());
-        System.out.println("serving; press Ctrl-C to stop");
-        System.out.flush();
+    private int serve(JobConfig config, java.io.PrintStream out) throws Exception {
+        out.println("bootstrap.servers=" + config.bootstrapServers);
+        out.println("events topic:      " + config.eventsTopic);
+        if (config.queriesTopic != null) out.println("queries topic:     " + config.queriesTopic);
+        out.println("results topic:     " + config.resultsTopic + "  (consume with isolation.level=read_committed)");
+        out.println("dead-letter topic: " + config.deadLetterTopic);
+        out.println("Flink REST:        " + flink.restUrl());
+        out.println("serving; press Ctrl-C to stop");
+        out.flush();
         CountDownLatch forever = new CountDownLatch(1);
         while (!forever.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
             flink.checkRunning();

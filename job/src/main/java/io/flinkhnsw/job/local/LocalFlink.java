@@ -1,6 +1,5 @@
 package io.flinkhnsw.job.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
@@ -66,12 +65,20 @@ public final class LocalFlink implements AutoCloseable {
 
     /** Completed checkpoints of the job so far, -1 when the REST endpoint does not answer. */
     public int completedCheckpoints() {
+        return checkpointCount("completed");
+    }
+
+    /** How often the job was restored from a checkpoint, -1 when the REST endpoint does not answer. */
+    public int restoredCheckpoints() {
+        return checkpointCount("restored");
+    }
+
+    private int checkpointCount(String which) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + client.getJobID() + "/checkpoints"))
                     .timeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-            JsonNode counts = Json.MAPPER.readTree(resp.body()).path("counts");
-            return counts.path("completed").asInt(-1);
+            return Json.MAPPER.readTree(resp.body()).path("counts").path(which).asInt(-1);
         } catch (Exception e) {
             return -1;
         }

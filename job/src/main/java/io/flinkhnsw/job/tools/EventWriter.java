@@ -5,10 +5,12 @@ import io.flinkhnsw.operators.IndexEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * Writes events to an input topic the way clients should: JSON values keyed by the event's key, so
@@ -30,13 +32,13 @@ public final class EventWriter implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    public void send(IndexEvent e) {
-        sendRaw(e.key.getBytes(StandardCharsets.UTF_8), EventCodec.encode(e).getBytes(StandardCharsets.UTF_8));
+    public Future<RecordMetadata> send(IndexEvent e) {
+        return sendRaw(e.key.getBytes(StandardCharsets.UTF_8), EventCodec.encode(e).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends arbitrary bytes (key may be null); for bad-input demos and tests. */
-    public void sendRaw(byte[] key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
+    public Future<RecordMetadata> sendRaw(byte[] key, byte[] value) {
+        return producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
             if (ex != null) {
                 System.err.println("send to " + topic + " failed: " + ex);
             }
