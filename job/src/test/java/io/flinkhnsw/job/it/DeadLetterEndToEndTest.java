@@ -1,0 +1,118 @@
+package io.flinkhnsw.job.it;
+
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.codec.DeadLetter;
+import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.job.local.LocalFlink;
+import io.flinkhnsw.job.tools.EventWriter;
+import io.flinkhnsw.job.tools.OutputReader;
+import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.QueryResult;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every class of bad input, sent through Kafka between two identical queries: each comes back on
+ * the dead-letter topic with its reason and source offset, the job keeps running, and the second
+ * query's answer (neighbours, distances, index size) equals the first, so no bad event changed the
+ * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key).
+ */
+@ExtendWith(SharedKafka.class)
+class DeadLetterEndToEndTest {
+    private static final String KEY = "dl";
+    private static final int DIM = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyBadInputIsDeadLetteredAndLeavesTheIndexUnchanged() throws Exception {
+        JobConfig config = Jobs.config("dead-letters").maxMessageBytes(4096).maxEf(500).build();
+        float[][] vectors = new ClusteredDataset(DIM, 4, 0.2f, 3).next(60);
+        float[] probe = vectors[7];
+        String v8 = "[1,2,3,4,5,6,7,8]";
+        Map<String, String[]> bad = new LinkedHashMap<>(); // label -> {record key, value, expected reason}
+        bad.put("malformed JSON", new String[] {KEY, "{\"op\":\"upsert\",\"id\":\"v1\",\"key\":\"dl\",\"vector\":[1,2", "malformed JSON"});
+        bad.put("unknown op", new String[] {KEY, "{\"op\":\"merge\",\"key\":\"dl\",\"id\":\"v1\"}", "unknown op 'merge'"});
+        bad.put("missing id", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"vector\":" + v8 + "}", "missing field 'id'"});
+        bad.put("missing vector", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v1\"}", "missing field 'vector'"});
+        bad.put("missing queryId", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"vector\":" + v8 + ",\"k\":3}", "missing field 'queryId'"});
+        bad.put("wrong dimension (upsert of an existing id)", new String[] {KEY,
+                EventCodec.encode(IndexEvent.upsert(KEY, "v3", new float[DIM + 1], null)), "dimension"});
+        bad.put("wrong dimension (query)", new String[] {KEY,
+                EventCodec.encode(IndexEvent.query(KEY, "bad-q", new float[DIM - 1], 3, 0)), "dimension"});
+        bad.put("NaN", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v2\",\"vector\":[1,NaN,3,4,5,6,7,8]}", "vector[1] is NaN"});
+        bad.put("Infinity", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v2\",\"vector\":[1,2,3,4,5,6,7,1e39]}", "vector[7] is infinite"});
+        bad.put("k out of range", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"x\",\"vector\":" + v8 + ",\"k\":1001}", "k is 1001"});
+        bad.put("ef out of range", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"x\",\"vector\":" + v8 + ",\"k\":10,\"ef\":5}", "ef is 5"});
+        bad.put("over the size limit", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v4\",\"vector\":" + v8
+                + ",\"payload\":{\"pad\":\"" + "x".repeat(5000) + "\"}}", "over the limit of 4096 bytes"});
+        bad.put("invalid UTF-8", new String[] {KEY, null, "not valid UTF-8"});
+        bad.put("record key differs from the key field", new String[] {"other", "{\"op\":\"delete\",\"key\":\"dl\",\"id\":\"v5\"}",
+                "record key 'other' does not match"});
+
+        try (LocalFlink flink = LocalFlink.start(config, dir, "dead-letters");
+             OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
+             EventWriter in = new EventWriter(config.bootstrapServers, config.eventsTopic)) {
+            for (int i = 0; i < vectors.length; i++) {
+                in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], "{\"i\":" + i + "}"));
+            }
+            in.send(IndexEvent.query(KEY, "before", probe, 10, 0));
+            Map<Long, String> labelByOffset = new LinkedHashMap<>();
+            List<String> labels = new ArrayList<>(bad.keySet());
+            for (String label : labels) {
+                String[] b = bad.get(label);
+                byte[] value = b[1] != null ? b[1].getBytes(StandardCharsets.UTF_8) : invalidUtf8();
+                RecordMetadata md = in.sendRaw(b[0].getBytes(StandardCharsets.UTF_8), value).get();
+                labelByOffset.put(((long) md.partition() << 40) | md.offset(), label);
+            }
+            in.send(IndexEvent.query(KEY, "after", probe, 10, 0));
+            in.flush();
+
+            assertThat(out.await(() -> {
+                flink.checkRunning();
+                return out.results().containsKey("after") && out.deadLetters().size() >= bad.size();
+            }, Duration.ofMinutes(3))).as("answers and dead letters arrive").isTrue();
+            Thread.sleep(1500); // anything extra would have been committed by now
+
+            List<DeadLetter> dead = out.deadLetters();
+            assertThat(dead).hasSize(bad.size());
+            for (DeadLetter d : dead) {
+                String label = labelByOffset.get(((long) d.partition << 40) | d.offset);
+                assertThat(label).as("dead letter %s points at a bad record", d).isNotNull();
+                assertThat(d.topic).isEqualTo(config.eventsTopic);
+                assertThat(d.error).as(label).contains(bad.get(label)[2]);
+                assertThat(d.raw).as(label).isNotEmpty();
+            }
+            assertThat(dead.stream().map(d -> labelByOffset.get(((long) d.partition << 40) | d.offset)))
+                    .containsExactlyInAnyOrderElementsOf(labels);
+
+            QueryResult before = out.result("before");
+            QueryResult after = out.result("after");
+            assertThat(before.indexSize).isEqualTo(vectors.length);
+            assertThat(after.indexSize).isEqualTo(before.indexSize);
+            assertThat(after.neighbours).isEqualTo(before.neighbours);
+            assertThat(after.neighbours.get(0).id).isEqualTo("v7");
+            assertThat(out.results()).doesNotContainKeys("bad-q", "x");
+        }
+    }
+
+    private static byte[] invalidUtf8() {
+        byte[] b = "{\"op\":\"delete\",\"key\":\"dl\",\"id\":\"v6?\"}".getBytes(StandardCharsets.UTF_8);
+        b[b.length - 4] = (byte) 0xFF;
+        return b;
+    }
+}

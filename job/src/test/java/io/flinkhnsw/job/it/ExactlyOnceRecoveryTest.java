@@ -1,0 +1,97 @@
+package io.flinkhnsw.job.it;
+
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.codec.DeadLetter;
+import io.flinkhnsw.job.local.LocalFlink;
+import io.flinkhnsw.job.pipeline.FailOnceAfter;
+import io.flinkhnsw.job.tools.EventPlan;
+import io.flinkhnsw.job.tools.EventWriter;
+import io.flinkhnsw.job.tools.OutputReader;
+import io.flinkhnsw.operators.QueryResult;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once across a failure: a multi-key stream of upserts, deletes, interleaved queries and
+ * bad events is processed by a job that fails once mid-stream (after checkpoints have completed)
+ * and by a reference job without failure reading the same topic. With read_committed, the failed
+ * job's output equals the reference exactly: every query answered once with the same neighbours,
+ * distances and index size, the same dead letters.
+ */
+@ExtendWith(SharedKafka.class)
+class ExactlyOnceRecoveryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void injectedFailureLeavesTheOutputExact() throws Exception {
+        JobConfig failing = Jobs.config("eo").delivery(DeliveryGuarantee.EXACTLY_ONCE).checkpointIntervalMs(300)
+                .injectFailureAfter(700).build();
+        JobConfig reference = Jobs.config("eo-reference").eventsTopic(failing.eventsTopic).injectFailureAfter(0).build();
+        ClusteredDataset data = new ClusteredDataset(16, 8, 0.3f, 11);
+        EventPlan plan = EventPlan.of(data.next(1200), data.next(50), 3, 20, 60, 5, 10);
+
+        FailOnceAfter.reset();
+        Map<String, List<QueryResult>> got;
+        List<DeadLetter> gotDead;
+        int restored;
+        try (LocalFlink flink = LocalFlink.start(failing, dir.resolve("failing"), "eo-failing");
+             OutputReader out = new OutputReader(failing.bootstrapServers, failing.resultsTopic, failing.deadLetterTopic);
+             EventWriter in = new EventWriter(failing.bootstrapServers, failing.eventsTopic)) {
+            // Running and checkpointing first, then paced: the failure comes after completed checkpoints,
+            // so recovery restores one rather than starting over.
+            assertThat(out.await(() -> flink.completedCheckpoints() >= 1, Duration.ofMinutes(1))).isTrue();
+            for (EventPlan.Item it : plan.items) {
+                in.sendRaw(it.key, it.value);
+                Thread.sleep(1);
+            }
+            in.flush();
+            assertThat(out.await(() -> {
+                flink.checkRunning();
+                return out.results().size() >= plan.queries && out.deadLetters().size() >= plan.bad;
+            }, Duration.ofMinutes(3))).as("all answers after the failure").isTrue();
+            Thread.sleep(2000); // duplicates, if any, would be committed by now
+            got = new TreeMap<>(out.results());
+            gotDead = out.deadLetters();
+            restored = flink.restoredCheckpoints();
+        }
+        assertThat(FailOnceAfter.hasFailed()).as("the failure was injected").isTrue();
+        assertThat(restored).as("recovery restored a checkpoint").isGreaterThanOrEqualTo(1);
+
+        Map<String, List<QueryResult>> expected;
+        List<DeadLetter> expectedDead;
+        try (LocalFlink flink = LocalFlink.start(reference, dir.resolve("reference"), "eo-reference");
+             OutputReader out = new OutputReader(reference.bootstrapServers, reference.resultsTopic, reference.deadLetterTopic)) {
+            assertThat(out.await(() -> {
+                flink.checkRunning();
+                return out.results().size() >= plan.queries && out.deadLetters().size() >= plan.bad;
+            }, Duration.ofMinutes(3))).as("all reference answers").isTrue();
+            expected = new TreeMap<>(out.results());
+            expectedDead = out.deadLetters();
+        }
+
+        assertThat(got.values()).as("each query answered exactly once").allSatisfy(l -> assertThat(l).hasSize(1));
+        assertThat(got.keySet()).hasSize(plan.queries).isEqualTo(expected.keySet());
+        for (String id : expected.keySet()) {
+            assertThat(got.get(id).get(0)).as(id).isEqualTo(expected.get(id).get(0));
+        }
+        assertThat(got.get("final-0-0").get(0).indexSize).as("index size after the deletes").isEqualTo(400 - 20);
+        assertThat(describe(gotDead)).hasSize(plan.bad).isEqualTo(describe(expectedDead));
+    }
+
+    private static List<String> describe(List<DeadLetter> ds) {
+        return ds.stream().map(d -> d.partition + "/" + d.offset + " " + d.error).sorted().collect(Collectors.toList());
+    }
+}
