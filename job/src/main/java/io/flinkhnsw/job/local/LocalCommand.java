@@ -188,7 +188,11 @@ public final class LocalCommand {
             s.deadLetters = out.deadLetters().size();
             out.deadLetters().forEach(d -> progress.say("dead letter: " + d.error));
             s.checkpoints = flink.completedCheckpoints();
-            if (FailOnceAfter.hasFailed()) progress.say("the job failed once on purpose and recovered from its last checkpoint");
+            if (FailOnceAfter.hasFailed()) {
+                int restored = flink.restoredCheckpoints();
+                progress.say("the job failed once on purpose and recovered "
+                        + (restored > 0 ? "from a checkpoint" : "by replaying the topic (no checkpoint had completed yet)"));
+            }
         }
         return s;
     }
