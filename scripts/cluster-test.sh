@@ -18,8 +18,8 @@ REST_PORT=${REST_PORT:-38081}
 RPC_PORT=${RPC_PORT:-36123}
 LIMIT=${LIMIT:-3000}          # base vectors streamed
 RATE=${RATE:-400}             # records per second
-KILL_AFTER=${KILL_AFTER:-5}   # seconds into the stream
-DEADLINE=$((SECONDS + ${TIMEOUT_S:-600}))
+KILL_AFTER=${KILL_AFTER:-3}   # seconds into the stream (and after 2 checkpoints of it)
+DEADLINE=$((SECONDS + ${TIMEOUT_S:-480}))
 BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 
 for f in "$JAR" "$CLUSTER_JAR" "$DATA/base.fvecs" "$DATA/query.fvecs"; do
@@ -79,6 +79,7 @@ KJ=(java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR")
     -c "$WORK/kafka/server.properties" --standalone >"$WORK/log/kafka-format.out"
 "${KJ[@]}" -Xms256m -Xmx512m kafka.Kafka "$WORK/kafka/server.properties" >"$WORK/log/kafka.out" 2>&1 &
 PIDS+=($!)
+disown $!  # no "Killed" job notices from bash; cleanup still kills it by pid
 say "Kafka broker started (pid $!), bootstrap $BOOTSTRAP"
 
 # --- Flink configuration: flink-conf/config.yaml with only addresses, ports, dirs and sizes replaced ---
@@ -120,9 +121,10 @@ flink_process() {  # flink_process jm|tmN
       >"$WORK/log/$name.out" 2>&1 &
   PIDS+=($!)
   LAST_PID=$!
+  disown $!
 }
 rest() { curl -sf "http://localhost:$REST_PORT$1"; }
-slots() { rest /overview | grep -o '"slots-total":[0-9]*' | cut -d: -f2; }
+checkpoints() { rest "/jobs/$JOB_ID/checkpoints" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 
 flink_process jm
 say "JobManager started (pid $LAST_PID)"
@@ -141,17 +143,23 @@ FLINK_CONF_DIR="$WORK/conf" java "${FLAGS[@]}" -cp "$CP" org.apache.flink.client
     || { cat "$WORK/log/submit.out" >&2; exit 1; }
 JOB_ID=$(grep -o 'JobID [0-9a-f]*' "$WORK/log/submit.out" | awk '{print $2}')
 say "job $JOB_ID submitted"
-wait_for "the job to run" bash -c "curl -sf http://localhost:$REST_PORT/jobs/$JOB_ID | grep -q '\"state\":\"RUNNING\"'"
+# Tasks initialise (RocksDB, Kafka transactions) before the first checkpoint can complete.
+wait_for "the job's first checkpoint" bash -c "curl -sf http://localhost:$REST_PORT/jobs/$JOB_ID/checkpoints | grep -Eq '\"completed\":[1-9]'"
+say "job running, $(checkpoints completed) checkpoint(s) completed"
 
 # --- stream events; kill -9 the TaskManager mid-stream and start a new one ---
 java -jar "$JAR" produce --bootstrap-servers "$BOOTSTRAP" --base "$DATA/base.fvecs" --queries "$DATA/query.fvecs" \
     --limit "$LIMIT" --rate "$RATE" >"$WORK/produced.json" 2>"$WORK/log/produce.out" &
 PRODUCER=$!
 PIDS+=($PRODUCER)
+START_CHECKPOINTS=$(checkpoints completed)
 sleep "$KILL_AFTER"
-CHECKPOINTS_BEFORE=$(rest "/jobs/$JOB_ID/checkpoints" | grep -o '"completed":[0-9]*' | head -1 | cut -d: -f2)
+export START_CHECKPOINTS
+wait_for "two checkpoints during the stream" bash -c "(( \$(curl -sf http://localhost:$REST_PORT/jobs/$JOB_ID/checkpoints \
+    | grep -o '\"completed\":[0-9]*' | head -1 | cut -d: -f2) >= START_CHECKPOINTS + 2 ))"
+kill -0 "$PRODUCER" 2>/dev/null || { say "the producer finished before the kill; lower RATE"; exit 1; }
 kill -9 "$TM1"
-say "killed TaskManager 1 with kill -9 after $CHECKPOINTS_BEFORE completed checkpoints"
+say "killed TaskManager 1 with kill -9 mid-stream, after $(checkpoints completed) completed checkpoints"
 flink_process tm2
 say "TaskManager 2 started (pid $LAST_PID)"
 wait "$PRODUCER"
