@@ -48,6 +48,15 @@ final class GraphInvariants {
                 }
             }
         }
+        int[] inDegree = new int[g.highWater];
+        for (int node = 0; node < g.highWater; node++) {
+            if (g.levels[node] != HnswGraph.FREE) {
+                for (int i = 1, count = g.layer0[node * g.stride0]; i <= count; i++) {
+                    inDegree[g.layer0[node * g.stride0 + i]]++;
+                }
+            }
+        }
+        assertThat(Arrays.copyOf(g.inDegree0, g.highWater)).as("tracked layer-0 in-degrees").isEqualTo(inDegree);
         assertThat(live).isEqualTo(index.size()).isEqualTo(g.liveCount);
         assertThat(tombstones).isEqualTo(g.tombstoneCount);
         if (live + tombstones == 0) {
