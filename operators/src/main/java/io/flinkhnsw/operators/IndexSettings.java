@@ -1,0 +1,122 @@
+package io.flinkhnsw.operators;
+
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.vector.Metric;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new indexes are created with,
+ * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask keeps
+ * in memory (least recently used are dropped and reloaded from state on their next event), and the
+ * largest payload accepted. A key's parameters are fixed when its index is created: they live in its
+ * state header, so changing settings later affects only keys created afterwards.
+ */
+public final class IndexSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final int DEFAULT_MAX_CACHED_KEYS = 64;
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024;
+
+    private final HnswConfig defaultConfig;
+    private final LinkedHashMap<String, HnswConfig> prefixOverrides;
+    private final int maxCachedKeys;
+    private final int maxPayloadBytes;
+
+    private IndexSettings(Builder b) {
+        this.defaultConfig = b.defaultConfig;
+        this.prefixOverrides = new LinkedHashMap<>(b.prefixOverrides);
+        this.maxCachedKeys = b.maxCachedKeys;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings with {@code config} for every key and default cache and payload limits. */
+    public static IndexSettings of(HnswConfig config) {
+        return builder().defaultConfig(config).build();
+    }
+
+    /** The parameters a new index for {@code key} is created with. */
+    public HnswConfig configFor(String key) {
+        HnswConfig best = defaultConfig;
+        int bestLength = -1;
+        for (Map.Entry<String, HnswConfig> e : prefixOverrides.entrySet()) {
+            String prefix = e.getKey();
+            if (prefix.length() > bestLength && key.startsWith(prefix)) {
+                best = e.getValue();
+                bestLength = prefix.length();
+            }
+        }
+        return best;
+    }
+
+    public HnswConfig defaultConfig() {
+        return defaultConfig;
+    }
+
+    public Map<String, HnswConfig> prefixOverrides() {
+        return java.util.Collections.unmodifiableMap(prefixOverrides);
+    }
+
+    public int maxCachedKeys() {
+        return maxCachedKeys;
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
+                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + "}";
+    }
+
+    /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
+    public static final class Builder {
+        private HnswConfig defaultConfig = HnswConfig.defaults(Metric.L2);
+        private final LinkedHashMap<String, HnswConfig> prefixOverrides = new LinkedHashMap<>();
+        private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+
+        private Builder() {
+        }
+
+        public Builder defaultConfig(HnswConfig config) {
+            this.defaultConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Keys starting with {@code prefix} get {@code config}; the longest matching prefix wins. */
+        public Builder override(String prefix, HnswConfig config) {
+            prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"), Objects.requireNonNull(config, "config"));
+            return this;
+        }
+
+        public Builder maxCachedKeys(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max cached keys must be >= 1, got " + n);
+            }
+            this.maxCachedKeys = n;
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int n) {
+            if (n < 2) {
+                throw new IllegalArgumentException("max payload bytes must be >= 2, got " + n);
+            }
+            this.maxPayloadBytes = n;
+            return this;
+        }
+
+        public IndexSettings build() {
+            return new IndexSettings(this);
+        }
+    }
+}

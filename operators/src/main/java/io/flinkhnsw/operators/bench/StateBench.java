@@ -1,0 +1,245 @@
+package io.flinkhnsw.operators.bench;
+
+import io.flinkhnsw.hnsw.GraphStore;
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.operators.HnswIndexFunction;
+import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.IndexSettings;
+import io.flinkhnsw.operators.QueryResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * Measures the keyed HNSW operator on RocksDB through a local MiniCluster with incremental
+ * checkpoints: (a) ingest rate of one key through the operator, next to the core single-thread
+ * insert rate of {@link HnswIndex} on the same data and parameters in this JVM; (b) the size of the
+ * incremental checkpoint after indexing {@code --extra} more vectors, against the full state size,
+ * both from Flink's checkpoint statistics ({@code checkpointedSize} = bytes that checkpoint
+ * uploaded, {@code stateSize} = all state it references); (c) restore: time from the restored job
+ * being RUNNING to its first query answered, and whether that answer equals the pre-restore one.
+ * Prints one JSON object per line to stdout, progress to stderr.
+ */
+public final class StateBench {
+    private static final String KEY = "bench";
+    private static final long TIMEOUT_MS = 30 * 60_000L;
+
+    private StateBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a;
+        try {
+            a = BenchArgs.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BenchArgs.Data data = a.load();
+        int n = data.base().length;
+        int dim = data.base()[0].length;
+        log("data %s: %d + %d vectors of dim %d", a.dataName(), n, data.extra().length, dim);
+
+        double coreRate = coreInsertRate(a.config(), data.base());
+        System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate));
+
+        Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
+        Configuration conf = clusterConfig(a, work.resolve("checkpoints"));
+        try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
+            cluster.start();
+            JobID first = submit(cluster, conf, a, null);
+            awaitStatus(cluster, first, JobStatus.RUNNING);
+
+            log("ingesting %d vectors through the operator", n);
+            BenchSource.BATCHES.add(append(upserts(data.base(), 0), query("ingest-done", data.probe())));
+            long ingestDone = awaitResult("ingest-done");
+            double seconds = (ingestDone - BenchSource.firstEmitMillis) / 1000.0;
+            System.out.println(common("operator-ingest", a, n, dim).put("seconds", seconds)
+                    .put("vectors_per_s", n / seconds).put("core_vectors_per_s", coreRate)
+                    .put("ratio_to_core", n / seconds / coreRate));
+
+            CompletedCheckpointStats full = awaitCheckpointTriggeredAfter(cluster, first, ingestDone);
+            log("checkpoint %d after ingest: state %d B, uploaded %d B", full.getCheckpointId(), full.getStateSize(),
+                    full.getCheckpointedSize());
+            // several rounds: a RocksDB compaction lands in some checkpoints and not others
+            CompletedCheckpointStats inc = full;
+            long[] uploaded = new long[a.rounds];
+            int indexed = n;
+            for (int round = 0; round < a.rounds; round++) {
+                float[][] batch = java.util.Arrays.copyOfRange(data.extra(), round * a.extra, (round + 1) * a.extra);
+                String done = round == a.rounds - 1 ? "probe-before" : "round-" + round;
+                BenchSource.BATCHES.add(append(upserts(batch, indexed), query(done, data.probe())));
+                indexed += batch.length;
+                inc = awaitCheckpointTriggeredAfter(cluster, first, awaitResult(done));
+                uploaded[round] = inc.getCheckpointedSize();
+                System.out.println(common("checkpoint", a, indexed, dim).put("round", round).put("extra", a.extra)
+                        .put("full_checkpoint_id", full.getCheckpointId())
+                        .put("full_state_bytes", full.getStateSize())
+                        .put("incremental_checkpoint_id", inc.getCheckpointId())
+                        .put("incremental_checkpointed_bytes", inc.getCheckpointedSize())
+                        .put("state_bytes_now", inc.getStateSize())
+                        .put("incremental_ratio", inc.getCheckpointedSize() / (double) full.getStateSize()));
+            }
+            long[] sorted = uploaded.clone();
+            java.util.Arrays.sort(sorted);
+            System.out.println(common("checkpoint-summary", a, indexed, dim).put("extra", a.extra)
+                    .put("rounds", a.rounds).put("full_state_bytes", full.getStateSize())
+                    .put("median_incremental_bytes", sorted[sorted.length / 2])
+                    .put("max_incremental_bytes", sorted[sorted.length - 1])
+                    .put("median_ratio", sorted[sorted.length / 2] / (double) full.getStateSize())
+                    .put("max_ratio", sorted[sorted.length - 1] / (double) full.getStateSize())
+                    .put("measure", "Flink checkpoint stats: checkpointedSize (bytes uploaded, incl. RocksDB"
+                            + " compaction output) of the first checkpoint after each batch / stateSize of the"
+                            + " first checkpoint after the initial ingest"));
+
+            String path = Objects.requireNonNull(inc.getExternalPath(), "retained checkpoint path");
+            cluster.cancelJob(first).get();
+            awaitStatus(cluster, first, JobStatus.CANCELED);
+
+            log("restoring from %s", path);
+            BenchSource.firstEmitMillis = 0;
+            BenchSource.BATCHES.add(new IndexEvent[] {query("probe-after", data.probe())});
+            long submitted = System.currentTimeMillis();
+            JobID second = submit(cluster, conf, a, path);
+            long answered = awaitResult("probe-after");
+            long running = awaitStatus(cluster, second, JobStatus.RUNNING);
+            QueryResult before = BenchSink.RESULTS.get("probe-before");
+            QueryResult after = BenchSink.RESULTS.get("probe-after");
+            System.out.println(common("restore", a, indexed, dim)
+                    .put("running_to_first_answer_ms", answered - running)
+                    .put("submit_to_first_answer_ms", answered - submitted)
+                    .put("index_size", after.indexSize)
+                    .put("identical_answer", before.neighbours.equals(after.neighbours)
+                            && before.indexSize == after.indexSize));
+            cluster.cancelJob(second).get();
+        }
+    }
+
+    private static JsonLine common(String bench, BenchArgs a, int n, int dim) {
+        return new JsonLine().put("bench", bench).put("data", a.dataName()).put("vectors", n).put("dim", dim)
+                .put("metric", a.metric.cliName()).put("m", a.m).put("ef_construction", a.efConstruction)
+                .put("checkpoint_interval_ms", a.checkpointInterval.toMillis());
+    }
+
+    /** Single-thread inserts into an in-memory index with the same parameters: the baseline the operator is compared with. */
+    private static double coreInsertRate(HnswConfig config, float[][] base) {
+        log("core insert of %d vectors", base.length);
+        HnswIndex index = HnswIndex.create(config, GraphStore.NONE);
+        long start = System.nanoTime();
+        for (int i = 0; i < base.length; i++) {
+            index.upsert("v" + i, base[i]);
+        }
+        return base.length / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static Configuration clusterConfig(BenchArgs a, Path checkpoints) {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", "rocksdb");
+        conf.setString("execution.checkpointing.incremental", "true");
+        conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        conf.setString("execution.checkpointing.interval", a.checkpointInterval.toMillis() + "ms");
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        conf.setString("taskmanager.memory.managed.size", "256m");
+        return conf;
+    }
+
+    private static JobID submit(MiniCluster cluster, Configuration conf, BenchArgs a, String restorePath)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class)).uid("bench-source")
+                .keyBy(e -> e.key)
+                .process(new HnswIndexFunction(IndexSettings.builder().defaultConfig(a.config()).build()))
+                .uid("hnsw-index").name("hnsw-index")
+                .addSink(new BenchSink()).uid("bench-sink");
+        StreamGraph graph = env.getStreamGraph();
+        if (restorePath != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false));
+        }
+        return cluster.submitJob(graph).get().getJobID();
+    }
+
+    /** Waits for the job to reach {@code status}; returns when it did (epoch ms, from the job's own status timestamps). */
+    private static long awaitStatus(MiniCluster cluster, JobID job, JobStatus status) throws Exception {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
+            if (graph.getState() == status || graph.getStatusTimestamp(status) > 0) {
+                return graph.getStatusTimestamp(status);
+            }
+            if (graph.getState().isGloballyTerminalState()) {
+                throw new IllegalStateException("job " + job + " ended " + graph.getState() + " waiting for " + status);
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("timed out waiting for job status " + status);
+    }
+
+    private static long awaitResult(String queryId) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            Long at = BenchSink.ARRIVED.get(queryId);
+            if (at != null) {
+                return at;
+            }
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException("timed out waiting for the answer to " + queryId);
+    }
+
+    private static CompletedCheckpointStats awaitCheckpointTriggeredAfter(MiniCluster cluster, JobID job, long millis)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline) {
+            var found = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory().getCheckpoints()
+                    .stream()
+                    .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED && c.getTriggerTimestamp() > millis)
+                    .min(Comparator.comparingLong(AbstractCheckpointStats::getCheckpointId));
+            if (found.isPresent()) {
+                return (CompletedCheckpointStats) found.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("timed out waiting for a checkpoint");
+    }
+
+    private static IndexEvent[] upserts(float[][] vectors, int firstId) {
+        IndexEvent[] out = new IndexEvent[vectors.length];
+        for (int i = 0; i < vectors.length; i++) {
+            out[i] = IndexEvent.upsert(KEY, "v" + (firstId + i), vectors[i], null);
+        }
+        return out;
+    }
+
+    private static IndexEvent query(String queryId, float[] probe) {
+        return IndexEvent.query(KEY, queryId, probe, 10, 0);
+    }
+
+    private static IndexEvent[] append(IndexEvent[] events, IndexEvent last) {
+        IndexEvent[] out = java.util.Arrays.copyOf(events, events.length + 1);
+        out[events.length] = last;
+        return out;
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf("[state-bench] " + format + "%n", args);
+    }
+}

@@ -1,0 +1,175 @@
+package io.flinkhnsw.operators.state;
+
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.GraphStore;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.util.FlinkRuntimeException;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A {@link GraphStore} over Flink keyed state: the header in a ValueState, and one MapState entry per
+ * node record, per (node, layer) link list and per tombstone, so every graph change writes only the
+ * entries it touches and an incremental checkpoint carries only what changed. The state handles are
+ * bound to the operator's current key, so one instance serves every key: the graph of key K must only
+ * be touched while K's element is processed. Keys use Flink's built-in int/long serializers and
+ * values are version-tagged bytes (see {@link FormatVersions}).
+ */
+public final class KeyedStateGraphStore implements GraphStore {
+    public static final String HEADER_STATE = "hnsw-header";
+    public static final String NODES_STATE = "hnsw-nodes";
+    public static final String LINKS_STATE = "hnsw-links";
+    public static final String TOMBSTONES_STATE = "hnsw-tombstones";
+
+    /** Layers are packed into the low byte of the links key; HNSW levels stay far below this. */
+    static final int MAX_LAYERS = 256;
+
+    private final ValueState<byte[]> header;
+    private final MapState<Integer, byte[]> nodes;
+    private final MapState<Long, byte[]> links;
+    private final MapState<Integer, Boolean> tombstones;
+
+    public KeyedStateGraphStore(RuntimeContext ctx) {
+        this.header = ctx.getState(new ValueStateDescriptor<>(HEADER_STATE, BytePrimitiveArraySerializer.INSTANCE));
+        this.nodes = ctx.getMapState(new MapStateDescriptor<>(NODES_STATE, IntSerializer.INSTANCE,
+                BytePrimitiveArraySerializer.INSTANCE));
+        this.links = ctx.getMapState(new MapStateDescriptor<>(LINKS_STATE, LongSerializer.INSTANCE,
+                BytePrimitiveArraySerializer.INSTANCE));
+        this.tombstones = ctx.getMapState(new MapStateDescriptor<>(TOMBSTONES_STATE, IntSerializer.INSTANCE,
+                BooleanSerializer.INSTANCE));
+    }
+
+    static long linkKey(int node, int layer) {
+        if (layer < 0 || layer >= MAX_LAYERS) {
+            throw new IllegalArgumentException("layer " + layer + " outside 0.." + (MAX_LAYERS - 1));
+        }
+        return ((long) node << 8) | layer;
+    }
+
+    @Override
+    public void writeHeader(GraphHeader h) {
+        try {
+            header.update(HeaderCodec.encode(h));
+        } catch (Exception e) {
+            throw failure("write header", e);
+        }
+    }
+
+    @Override
+    public void writeNode(int node, String id, int level, float[] vector) {
+        try {
+            nodes.put(node, NodeRecordCodec.encode(id, level, vector));
+        } catch (Exception e) {
+            throw failure("write node " + node, e);
+        }
+    }
+
+    @Override
+    public void writeLinks(int node, int layer, int[] linkArray, int offset, int count) {
+        try {
+            links.put(linkKey(node, layer), LinksCodec.encode(linkArray, offset, count));
+        } catch (Exception e) {
+            throw failure("write links of node " + node + " layer " + layer, e);
+        }
+    }
+
+    @Override
+    public void writeTombstone(int node) {
+        try {
+            tombstones.put(node, Boolean.TRUE);
+        } catch (Exception e) {
+            throw failure("write tombstone " + node, e);
+        }
+    }
+
+    @Override
+    public void removeNode(int node, int level) {
+        try {
+            nodes.remove(node);
+            for (int layer = 0; layer <= level; layer++) {
+                links.remove(linkKey(node, layer));
+            }
+            tombstones.remove(node);
+        } catch (Exception e) {
+            throw failure("remove node " + node, e);
+        }
+    }
+
+    @Override
+    public GraphHeader readHeader() {
+        try {
+            byte[] bytes = header.value();
+            return bytes == null ? null : HeaderCodec.decode(bytes);
+        } catch (Exception e) {
+            throw failure("read header", e);
+        }
+    }
+
+    /**
+     * Reads links and tombstones into slot-indexed arrays first, then streams node records to the
+     * visitor one at a time, so vectors are never held twice. Makes no assumption about iteration
+     * order, which differs between state backends.
+     */
+    @Override
+    public void readNodes(NodeVisitor visitor) {
+        GraphHeader h = readHeader();
+        if (h == null) {
+            return;
+        }
+        try {
+            int[][][] linksBySlot = new int[h.highWater()][][];
+            for (Map.Entry<Long, byte[]> e : links.entries()) {
+                long key = e.getKey();
+                int node = (int) (key >>> 8);
+                int layer = (int) (key & 0xFF);
+                int[][] perLayer = linksBySlot[node];
+                if (perLayer == null || perLayer.length <= layer) {
+                    perLayer = perLayer == null ? new int[layer + 1][] : Arrays.copyOf(perLayer, layer + 1);
+                    linksBySlot[node] = perLayer;
+                }
+                perLayer[layer] = LinksCodec.decode(e.getValue());
+            }
+            boolean[] dead = new boolean[h.highWater()];
+            for (Integer node : tombstones.keys()) {
+                dead[node] = true;
+            }
+            for (Map.Entry<Integer, byte[]> e : nodes.entries()) {
+                int node = e.getKey();
+                NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(e.getValue());
+                visitor.node(node, rec.id(), rec.level(), rec.vector(), complete(linksBySlot[node], rec.level()),
+                        dead[node]);
+                linksBySlot[node] = null;
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure("read nodes", e);
+        }
+    }
+
+    /** Layers a node never had links written for are empty lists, not nulls. */
+    private static int[][] complete(int[][] perLayer, int level) {
+        int[][] out = perLayer == null || perLayer.length < level + 1
+                ? (perLayer == null ? new int[level + 1][] : Arrays.copyOf(perLayer, level + 1))
+                : perLayer;
+        for (int layer = 0; layer <= level; layer++) {
+            if (out[layer] == null) {
+                out[layer] = new int[0];
+            }
+        }
+        return out;
+    }
+
+    private static FlinkRuntimeException failure(String what, Exception cause) {
+        return new FlinkRuntimeException("keyed state: cannot " + what, cause);
+    }
+}

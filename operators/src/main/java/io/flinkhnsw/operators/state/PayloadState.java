@@ -1,0 +1,51 @@
+package io.flinkhnsw.operators.state;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.util.FlinkRuntimeException;
+
+/**
+ * The JSON payloads of the current key's vectors, one MapState entry per external id, kept apart from
+ * the graph so the graph never carries them and a query reads only the payloads of its k results.
+ * Bound to the operator's current key like every keyed state handle.
+ */
+public final class PayloadState {
+    public static final String PAYLOADS_STATE = "hnsw-payloads";
+
+    private final MapState<String, byte[]> payloads;
+
+    public PayloadState(RuntimeContext ctx) {
+        this.payloads = ctx.getMapState(new MapStateDescriptor<>(PAYLOADS_STATE, StringSerializer.INSTANCE,
+                BytePrimitiveArraySerializer.INSTANCE));
+    }
+
+    /** Stores the payload of {@code id}, or forgets it when {@code payload} is null. */
+    public void put(String id, String payload) {
+        try {
+            if (payload == null) {
+                payloads.remove(id);
+            } else {
+                payloads.put(id, PayloadCodec.encode(payload));
+            }
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("keyed state: cannot write payload of " + id, e);
+        }
+    }
+
+    public void remove(String id) {
+        put(id, null);
+    }
+
+    /** The payload of {@code id}, or null. */
+    public String get(String id) {
+        try {
+            byte[] bytes = payloads.get(id);
+            return bytes == null ? null : PayloadCodec.decode(bytes);
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("keyed state: cannot read payload of " + id, e);
+        }
+    }
+}

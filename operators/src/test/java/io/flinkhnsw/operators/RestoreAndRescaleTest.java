@@ -1,0 +1,95 @@
+package io.flinkhnsw.operators;
+
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A snapshot restored into a new operator, at the same or another parallelism, answers every query
+ * exactly as the operator it was taken from, and keeps doing so as both receive the same further
+ * events: the graph rebuilt from keyed state is the graph that was checkpointed, not just a similar one.
+ */
+class RestoreAndRescaleTest {
+    private static final int KEYS = 8;
+    private static final int DIM = 12;
+    private static final IndexSettings SETTINGS = IndexSettings.builder().maxCachedKeys(3).build();
+
+    private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 150, DIM, 11L);
+    private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 6, DIM, 12L);
+    private final List<IndexEvent> later = RandomEvents.mixed(KEYS, 40, DIM, 13L);
+
+    @Test
+    void restoreAnswersIdentically() throws Exception {
+        try (IndexHarness original = IndexHarness.open(SETTINGS)) {
+            feed(List.of(original), history);
+            original.drainResults();
+            OperatorSubtaskState snapshot = original.snapshot(1L);
+            List<QueryResult> expected = feed(List.of(original), concat(probes, later, probes));
+            try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {
+                assertThat(feed(List.of(restored), concat(probes, later, probes))).isEqualTo(expected);
+            }
+            assertThat(expected).hasSizeGreaterThan(2 * probes.size());
+            assertThat(expected).anySatisfy(r -> assertThat(r.neighbours).hasSize(10));
+        }
+    }
+
+    @ParameterizedTest(name = "2 -> {0}")
+    @ValueSource(ints = {1, 4})
+    void rescaleAnswersIdentically(int newParallelism) throws Exception {
+        List<IndexHarness> two = List.of(IndexHarness.open(SETTINGS, 2, 0, null), IndexHarness.open(SETTINGS, 2, 1, null));
+        try {
+            feed(two, history);
+            two.forEach(IndexHarness::drainResults);
+            assertThat(history.stream().map(e -> IndexHarness.subtaskOf(e.key, 2)).distinct())
+                    .as("both subtasks own keys").hasSize(2);
+            OperatorSubtaskState packed = AbstractStreamOperatorTestHarness.repackageState(
+                    two.get(0).snapshot(1L), two.get(1).snapshot(1L));
+            List<QueryResult> expected = feed(two, concat(probes, later, probes));
+
+            List<IndexHarness> rescaled = new ArrayList<>();
+            try {
+                for (int i = 0; i < newParallelism; i++) {
+                    rescaled.add(IndexHarness.open(SETTINGS, newParallelism, i, AbstractStreamOperatorTestHarness
+                            .repartitionOperatorState(packed, IndexHarness.MAX_PARALLELISM, 2, newParallelism, i)));
+                }
+                assertThat(feed(rescaled, concat(probes, later, probes))).isEqualTo(expected);
+            } finally {
+                for (IndexHarness h : rescaled) {
+                    h.close();
+                }
+            }
+        } finally {
+            for (IndexHarness h : two) {
+                h.close();
+            }
+        }
+    }
+
+    /** Routes each event to the subtask keyBy would, and collects the results in event order. */
+    private static List<QueryResult> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
+        List<QueryResult> out = new ArrayList<>();
+        for (IndexEvent e : events) {
+            IndexHarness h = subtasks.get(IndexHarness.subtaskOf(e.key, subtasks.size()));
+            h.process(e);
+            out.addAll(h.drainResults());
+            assertThat(h.drainRejected()).isEmpty();
+        }
+        return out;
+    }
+
+    @SafeVarargs
+    private static List<IndexEvent> concat(List<IndexEvent>... parts) {
+        List<IndexEvent> all = new ArrayList<>();
+        for (List<IndexEvent> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,122 @@
+package io.flinkhnsw.operators.state;
+
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.vector.Metric;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exercises {@link KeyedStateGraphStore} inside a keyed operator on RocksDB, without an HNSW graph:
+ * entries are kept per key, removal forgets everything of a node, and a snapshot restores the same
+ * nodes, links and tombstones.
+ */
+class KeyedStateGraphStoreTest {
+    private static final GraphHeader HEADER =
+            new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 0, 1, 4, 3, 1, 4L);
+
+    /** Runs whatever action the test set against the store, in the context of the element's key. */
+    static final class StoreProbe extends KeyedProcessFunction<String, String, String> {
+        transient KeyedStateGraphStore store;
+        transient Consumer<KeyedStateGraphStore> action;
+
+        @Override
+        public void open(OpenContext ctx) {
+            store = new KeyedStateGraphStore(getRuntimeContext());
+        }
+
+        @Override
+        public void processElement(String key, Context ctx, Collector<String> out) {
+            action.accept(store);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, String, String> harness(StoreProbe probe)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(probe), k -> k, Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    private static void on(KeyedOneInputStreamOperatorTestHarness<String, String, String> h, StoreProbe probe,
+                           String key, Consumer<KeyedStateGraphStore> action) throws Exception {
+        probe.action = action;
+        h.processElement(key, 0L);
+    }
+
+    private static List<String> dump(KeyedStateGraphStore store) {
+        List<String> rows = new ArrayList<>();
+        store.readNodes((node, id, level, vector, links, tombstone) -> rows.add(node + " " + id + " L" + level + " "
+                + Arrays.toString(vector) + " " + Arrays.deepToString(links) + (tombstone ? " dead" : "")));
+        rows.sort(null);
+        return rows;
+    }
+
+    @Test
+    void keepsEntriesPerKeyAndRestoresThemFromASnapshot() throws Exception {
+        StoreProbe probe = new StoreProbe();
+        OperatorSubtaskState snapshot;
+        List<String> expectedA = List.of(
+                "0 a0 L1 [1.0, 2.0] [[1, 3], [3]]",
+                "1 a1 L0 [3.0, 4.0] [[0]] dead",
+                "3 a3 L1 [5.0, 6.0] [[0, 1], []]");
+        try (var h = harness(probe)) {
+            h.open();
+            on(h, probe, "A", s -> {
+                assertThat(s.readHeader()).isNull();
+                s.writeHeader(HEADER);
+                s.writeNode(0, "a0", 1, new float[] {1, 2});
+                s.writeNode(1, "a1", 0, new float[] {3, 4});
+                s.writeNode(2, "a2", 0, new float[] {9, 9});
+                s.writeNode(3, "a3", 1, new float[] {5, 6});
+                int[] buf = {7, 1, 3, 7};
+                s.writeLinks(0, 0, buf, 1, 2);
+                s.writeLinks(0, 1, new int[] {3}, 0, 1);
+                s.writeLinks(1, 0, new int[] {0}, 0, 1);
+                s.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
+                s.writeLinks(3, 0, new int[] {2}, 0, 1);
+                s.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
+                s.writeTombstone(1);
+                s.writeTombstone(2);
+                s.removeNode(2, 0);
+                buf[1] = 99; // the store must have copied what it keeps
+            });
+            on(h, probe, "B", s -> {
+                assertThat(s.readHeader()).isNull();
+                assertThat(dump(s)).isEmpty();
+                s.writeHeader(HEADER);
+                s.writeNode(0, "b0", 0, new float[] {8, 8});
+            });
+            on(h, probe, "A", s -> {
+                assertThat(s.readHeader()).isEqualTo(HEADER);
+                assertThat(dump(s)).isEqualTo(expectedA);
+            });
+            snapshot = h.snapshot(1L, 1L);
+        }
+        StoreProbe restored = new StoreProbe();
+        try (var h = harness(restored)) {
+            h.initializeState(snapshot);
+            h.open();
+            on(h, restored, "A", s -> {
+                assertThat(s.readHeader()).isEqualTo(HEADER);
+                assertThat(dump(s)).isEqualTo(expectedA);
+            });
+            on(h, restored, "B", s -> assertThat(dump(s)).containsExactly("0 b0 L0 [8.0, 8.0] [[]]"));
+            on(h, restored, "C", s -> assertThat(s.readHeader()).isNull());
+        }
+    }
+}
