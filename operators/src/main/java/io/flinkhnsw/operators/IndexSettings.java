@@ -11,8 +11,9 @@ import java.util.Objects;
 /**
  * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new indexes are created with,
  * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask keeps
- * in memory (least recently used are dropped and reloaded from state on their next event), and the
- * largest payload accepted. A key's parameters are fixed when its index is created: they live in its
+ * in memory (least recently used are dropped, after their buffered changes are written to state, and
+ * reloaded from state on their next event), the largest payload accepted, and how many changed graph
+ * entries a subtask may buffer before writing them to state ahead of the next checkpoint. A key's parameters are fixed when its index is created: they live in its
  * state header, so changing settings later affects only keys created afterwards.
  */
 public final class IndexSettings implements Serializable {

@@ -23,7 +23,9 @@ import java.util.Map;
  * entries it touches and an incremental checkpoint carries only what changed. The state handles are
  * bound to the operator's current key, so one instance serves every key: the graph of key K must only
  * be touched while K's element is processed. Keys use Flink's built-in int/long serializers and
- * values are version-tagged bytes (see {@link FormatVersions}).
+ * values are version-tagged bytes (see {@link FormatVersions}). The operator does not write through
+ * it per change: a per-key {@link BufferedGraphStore} collects changes and applies them here in one
+ * batch ({@code apply}), before every checkpoint barrier at the latest.
  */
 public final class KeyedStateGraphStore implements GraphStore {
     public static final String HEADER_STATE = "hnsw-header";
