@@ -3,6 +3,7 @@ package io.flinkhnsw.operators;
 import io.flinkhnsw.hnsw.HnswIndex;
 import io.flinkhnsw.hnsw.InvalidVectorException;
 import io.flinkhnsw.hnsw.SearchResult;
+import io.flinkhnsw.operators.state.BufferedGraphStore;
 import io.flinkhnsw.operators.state.KeyedStateGraphStore;
 import io.flinkhnsw.operators.state.PayloadState;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -15,13 +16,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keyed HNSW operator: one graph per partition key, kept in keyed state (one entry per node
+ * The keyed HNSW index logic: one graph per partition key, kept in keyed state (one entry per node
  * record, link list, tombstone and payload, see {@link KeyedStateGraphStore}) and mirrored by an
- * in-memory working copy per recently used key. Upserts and deletes write through to state inside
- * the event, so state is the full truth at every checkpoint and a restored or rescaled subtask
- * rebuilds a key's graph lazily, on that key's first event, identical to the one it replaces.
- * Events are applied in arrival order per key, so a query sees every earlier upsert and delete of
- * its key. Bad events go to {@link #REJECTED} with a reason and leave the index unchanged.
+ * in-memory working copy per recently used key. A restored or rescaled subtask rebuilds a key's
+ * graph lazily, on that key's first event, identical to the one it replaces. Events are applied in
+ * arrival order per key, so a query sees every earlier upsert and delete of its key. Bad events go to
+ * {@link #REJECTED} with a reason and leave the index unchanged.
+ *
+ * <p>Graph changes go to a per-key {@link BufferedGraphStore}. How long they stay there is the one
+ * switch: hosted by {@link HnswIndexOperator} (the way jobs should use it, via
+ * {@link HnswIndexOperator#apply}) the buffers are <em>written back</em> to keyed state before every
+ * checkpoint barrier, before a dirty key is evicted from the cache, when the subtask's buffered
+ * entries exceed {@link IndexSettings#maxBufferedEntries()}, and at end of input. Used on its own
+ * ({@code keyedStream.process(new HnswIndexFunction(settings))}) the current key's buffer is flushed
+ * at the end of every event: correct (state is complete after every event), but without the
+ * write-back speed-up. Payloads are written to state directly in both cases.
  */
 public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, QueryResult> {
     private static final long serialVersionUID = 1L;
@@ -35,9 +44,26 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private transient PayloadState payloads;
     private transient IndexCache cache;
     private transient OperatorMetrics metrics;
+    private transient BufferedGraphStore.Budget budget;
+    /** Set by {@link HnswIndexOperator} before open: enables write-back; null = flush after every event. */
+    private transient KeyScope writeBack;
 
     public HnswIndexFunction(IndexSettings settings) {
         this.settings = settings;
+    }
+
+    /** Runs an action with keyed state scoped to another key, then restores the current key. */
+    interface KeyScope {
+        void runAs(String key, Runnable action);
+    }
+
+    /** Called by {@link HnswIndexOperator#open()} before this function is opened. */
+    void enableWriteBack(KeyScope scope) {
+        this.writeBack = scope;
+    }
+
+    boolean writeBackEnabled() {
+        return writeBack != null;
     }
 
     @Override
@@ -45,7 +71,68 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         store = new KeyedStateGraphStore(getRuntimeContext());
         payloads = new PayloadState(getRuntimeContext());
         metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
-        cache = new IndexCache(settings.maxCachedKeys(), evicted -> metrics.keyEvicted(evicted.size(), evicted.tombstones()));
+        budget = new BufferedGraphStore.Budget();
+        cache = new IndexCache(settings.maxCachedKeys(), this::evict);
+    }
+
+    /** Drops a key from the cache: its unflushed changes are written under its own key first. */
+    private void evict(IndexCache.Entry entry) {
+        if (entry.store().dirty()) {
+            if (writeBack == null) {
+                throw new IllegalStateException("key " + entry.key() + " has unflushed changes outside write-back");
+            }
+            writeBack.runAs(entry.key(), () -> flush(entry));
+        }
+        metrics.keyEvicted(entry.index().size(), entry.index().tombstones());
+    }
+
+    /** Writes one key's buffered changes to state; the current key must be {@code entry.key()}. */
+    private void flush(IndexCache.Entry entry) {
+        int n = entry.store().flush();
+        if (n > 0) {
+            metrics.flushed(n, budget.entries());
+        }
+    }
+
+    /**
+     * Writes every dirty key's buffered changes to keyed state, keys in the order they became dirty,
+     * each under its own key. Called by {@link HnswIndexOperator} before checkpoint barriers and at end
+     * of input; a no-op without write-back (nothing is ever left buffered then).
+     */
+    void flushAll() {
+        if (cache == null) {
+            return;
+        }
+        for (IndexCache.Entry e : cache.takeDirty()) {
+            if (writeBack == null) {
+                flush(e);
+            } else {
+                writeBack.runAs(e.key(), () -> flush(e));
+            }
+        }
+    }
+
+    /** Buffered graph entries not yet in keyed state, over all keys of this subtask. */
+    long bufferedEntries() {
+        return budget == null ? 0 : budget.entries();
+    }
+
+    /** After each event: keep the current key's changes buffered (write-back) or write them now. */
+    private void afterEvent(String key) {
+        IndexCache.Entry entry = cache.get(key);
+        if (entry == null || !entry.store().dirty()) {
+            return;
+        }
+        if (writeBack == null) {
+            flush(entry);
+            return;
+        }
+        cache.markDirty(entry);
+        if (budget.entries() > settings.maxBufferedEntries()) {
+            flushAll();
+        } else {
+            metrics.buffered(budget.entries());
+        }
     }
 
     @Override
@@ -66,6 +153,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         } catch (InvalidVectorException e) {
             reject(ctx, e.getMessage(), event);
         }
+        afterEvent(key);
     }
 
     private void upsert(String key, IndexEvent event) {
@@ -73,8 +161,12 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         int live = index.size();
         int dead = index.tombstones();
         long start = System.nanoTime();
+        // a new id has no payload to clear: skip the state delete, one less RocksDB write per insert
+        boolean replacing = index.contains(event.id);
         index.upsert(event.id, event.vector);
-        payloads.put(event.id, event.payload);
+        if (event.payload != null || replacing) {
+            payloads.put(event.id, event.payload);
+        }
         metrics.upserted((System.nanoTime() - start) / 1000, index.size() - live, index.tombstones() - dead);
     }
 
@@ -120,21 +212,22 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
      * no index and none is to be created.
      */
     private HnswIndex indexOf(String key, boolean create) {
-        HnswIndex index = cache.get(key);
-        if (index != null) {
+        IndexCache.Entry cached = cache.get(key);
+        if (cached != null) {
             metrics.cacheHit();
-            return index;
+            return cached.index();
         }
         metrics.cacheMiss();
-        index = HnswIndex.load(store);
+        BufferedGraphStore buffer = new BufferedGraphStore(store, budget);
+        HnswIndex index = HnswIndex.load(buffer);
         if (index == null) {
             if (!create) {
                 return null;
             }
-            index = HnswIndex.create(settings.configFor(key), store);
+            index = HnswIndex.create(settings.configFor(key), buffer);
         }
         metrics.keyCached(index.size(), index.tombstones());
-        cache.put(key, index);
+        cache.put(new IndexCache.Entry(key, index, buffer));
         return index;
     }
 

@@ -11,8 +11,9 @@ import java.util.Objects;
 /**
  * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new indexes are created with,
  * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask keeps
- * in memory (least recently used are dropped and reloaded from state on their next event), and the
- * largest payload accepted. A key's parameters are fixed when its index is created: they live in its
+ * in memory (least recently used are dropped, after their buffered changes are written to state, and
+ * reloaded from state on their next event), the largest payload accepted, and how many changed graph
+ * entries a subtask may buffer before writing them to state ahead of the next checkpoint. A key's parameters are fixed when its index is created: they live in its
  * state header, so changing settings later affects only keys created afterwards.
  */
 public final class IndexSettings implements Serializable {
@@ -20,17 +21,20 @@ public final class IndexSettings implements Serializable {
 
     public static final int DEFAULT_MAX_CACHED_KEYS = 64;
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024;
+    public static final int DEFAULT_MAX_BUFFERED_ENTRIES = 200_000;
 
     private final HnswConfig defaultConfig;
     private final LinkedHashMap<String, HnswConfig> prefixOverrides;
     private final int maxCachedKeys;
     private final int maxPayloadBytes;
+    private final int maxBufferedEntries;
 
     private IndexSettings(Builder b) {
         this.defaultConfig = b.defaultConfig;
         this.prefixOverrides = new LinkedHashMap<>(b.prefixOverrides);
         this.maxCachedKeys = b.maxCachedKeys;
         this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxBufferedEntries = b.maxBufferedEntries;
     }
 
     public static Builder builder() {
@@ -72,10 +76,19 @@ public final class IndexSettings implements Serializable {
         return maxPayloadBytes;
     }
 
+    /**
+     * With write-back ({@link HnswIndexOperator}): how many changed graph entries (node records, link
+     * lists, tombstones, headers) a subtask may hold in memory across all keys before it writes them
+     * to keyed state ahead of the next checkpoint. Bounds buffer memory when checkpoints are rare or off.
+     */
+    public int maxBufferedEntries() {
+        return maxBufferedEntries;
+    }
+
     @Override
     public String toString() {
         return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
-                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + "}";
+                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + ", maxBufferedEntries=" + maxBufferedEntries + "}";
     }
 
     /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
@@ -84,6 +97,7 @@ public final class IndexSettings implements Serializable {
         private final LinkedHashMap<String, HnswConfig> prefixOverrides = new LinkedHashMap<>();
         private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
         private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxBufferedEntries = DEFAULT_MAX_BUFFERED_ENTRIES;
 
         private Builder() {
         }
@@ -112,6 +126,14 @@ public final class IndexSettings implements Serializable {
                 throw new IllegalArgumentException("max payload bytes must be >= 2, got " + n);
             }
             this.maxPayloadBytes = n;
+            return this;
+        }
+
+        public Builder maxBufferedEntries(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max buffered entries must be >= 1, got " + n);
+            }
+            this.maxBufferedEntries = n;
             return this;
         }
 

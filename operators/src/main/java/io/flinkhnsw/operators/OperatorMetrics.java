@@ -8,7 +8,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The per-subtask metrics of {@link HnswIndexFunction}, under the group {@code hnsw}: gauges
  * {@code keys}, {@code liveVectors} and {@code tombstones} over the keys whose graphs are in memory
- * (the cache), counters per event kind, rejections, no-op deletes and cache hits/misses, and insert
+ * (the cache), {@code bufferedEntries} (graph changes not yet written to state), counters per event
+ * kind, rejections, no-op deletes, cache hits/misses and {@code flushedEntries}, and insert
  * and query latency histograms in microseconds. Gauges read volatile totals the task thread
  * maintains, so a reporter thread never walks the cache.
  */
@@ -22,12 +23,14 @@ final class OperatorMetrics {
     private final Counter rejected;
     private final Counter cacheHits;
     private final Counter cacheMisses;
+    private final Counter flushedEntries;
     private final Histogram insertMicros;
     private final Histogram queryMicros;
 
     private volatile int keys;
     private volatile long liveVectors;
     private volatile long tombstones;
+    private volatile long bufferedEntries;
 
     OperatorMetrics(MetricGroup parent) {
         MetricGroup g = parent.addGroup("hnsw");
@@ -38,11 +41,13 @@ final class OperatorMetrics {
         rejected = g.counter("rejected");
         cacheHits = g.counter("cacheHits");
         cacheMisses = g.counter("cacheMisses");
+        flushedEntries = g.counter("flushedEntries");
         insertMicros = g.histogram("insertLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         queryMicros = g.histogram("queryLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         g.gauge("keys", () -> keys);
         g.gauge("liveVectors", () -> liveVectors);
         g.gauge("tombstones", () -> tombstones);
+        g.gauge("bufferedEntries", () -> bufferedEntries);
     }
 
     void cacheHit() {
@@ -87,6 +92,16 @@ final class OperatorMetrics {
     void queried(long micros) {
         queries.inc();
         queryMicros.update(micros);
+    }
+
+    /** Buffered graph entries were written to keyed state; {@code stillBuffered} remain in memory. */
+    void flushed(int entries, long stillBuffered) {
+        flushedEntries.inc(entries);
+        bufferedEntries = stillBuffered;
+    }
+
+    void buffered(long entries) {
+        bufferedEntries = entries;
     }
 
     void rejected() {

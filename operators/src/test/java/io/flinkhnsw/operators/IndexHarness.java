@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One subtask of {@link HnswIndexFunction} in a keyed operator test harness on RocksDB, with helpers
+ * One subtask of {@link HnswIndexOperator} (write-back; or the bare {@link HnswIndexFunction} in a
+ * plain {@link KeyedProcessOperator}, see {@link #openFunctionOnly}) in a keyed operator test harness
+ * on RocksDB, with helpers
  * to feed events and drain query results and rejections. {@link #subtaskOf} routes a key the way
  * Flink's keyBy does, so several harnesses together behave like one operator at a parallelism.
  */
@@ -22,9 +24,12 @@ final class IndexHarness implements AutoCloseable {
     final KeyedOneInputStreamOperatorTestHarness<String, IndexEvent, QueryResult> harness;
     private long time;
 
-    private IndexHarness(IndexSettings settings, int parallelism, int subtask) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HnswIndexFunction(settings)), e -> e.key, Types.STRING,
+    final KeyedProcessOperator<String, IndexEvent, QueryResult> operator;
+
+    private IndexHarness(KeyedProcessOperator<String, IndexEvent, QueryResult> operator, int parallelism,
+                         int subtask) throws Exception {
+        this.operator = operator;
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, e -> e.key, Types.STRING,
                 MAX_PARALLELISM, parallelism, subtask);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     }
@@ -32,7 +37,17 @@ final class IndexHarness implements AutoCloseable {
     /** A fresh, opened subtask {@code subtask} of {@code parallelism}, restored from {@code state} when not null. */
     static IndexHarness open(IndexSettings settings, int parallelism, int subtask, OperatorSubtaskState state)
             throws Exception {
-        IndexHarness h = new IndexHarness(settings, parallelism, subtask);
+        return open(new HnswIndexOperator(settings), parallelism, subtask, state);
+    }
+
+    /** The function without the write-back operator: flushes its graph changes after every event. */
+    static IndexHarness openFunctionOnly(IndexSettings settings) throws Exception {
+        return open(new KeyedProcessOperator<>(new HnswIndexFunction(settings)), 1, 0, null);
+    }
+
+    static IndexHarness open(KeyedProcessOperator<String, IndexEvent, QueryResult> operator, int parallelism,
+                             int subtask, OperatorSubtaskState state) throws Exception {
+        IndexHarness h = new IndexHarness(operator, parallelism, subtask);
         if (state == null) {
             h.harness.initializeEmptyState();
         } else {
@@ -82,8 +97,20 @@ final class IndexHarness implements AutoCloseable {
         return out.get(0);
     }
 
+    /** A checkpoint as the runtime takes it: prepareSnapshotPreBarrier (the write-back flush), then the snapshot. */
     OperatorSubtaskState snapshot(long checkpointId) throws Exception {
+        harness.prepareSnapshotPreBarrier(checkpointId);
         return harness.snapshot(checkpointId, time);
+    }
+
+    /** Only the state snapshot, skipping prepareSnapshotPreBarrier: shows what a missing flush would lose. */
+    OperatorSubtaskState snapshotWithoutFlush(long checkpointId) throws Exception {
+        return harness.snapshot(checkpointId, time);
+    }
+
+    /** Graph entries the operator holds in memory and not yet in keyed state (0 without write-back). */
+    long bufferedEntries() {
+        return ((HnswIndexFunction) operator.getUserFunction()).bufferedEntries();
     }
 
     @Override

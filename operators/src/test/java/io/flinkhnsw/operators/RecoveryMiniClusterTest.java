@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * End to end on a MiniCluster with RocksDB and incremental checkpoints at parallelism 2: the keyed
- * operator fails once, after a checkpoint completed and further events changed its state, the job
+ * write-back operator ({@link HnswIndexOperator}) fails once, after a checkpoint completed and further events changed its state, the job
  * restores from that checkpoint and replays, and every query answer (including those emitted before
  * the failure and emitted again after it) equals the answer of a run without failure.
  */
@@ -51,6 +51,7 @@ class RecoveryMiniClusterTest {
     static final ConcurrentLinkedQueue<QueryResult> RESULTS = new ConcurrentLinkedQueue<>();
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicInteger OPENS = new AtomicInteger();
+    static final AtomicBoolean WRITE_BACK = new AtomicBoolean();
 
     @TempDir
     Path checkpoints;
@@ -64,6 +65,7 @@ class RecoveryMiniClusterTest {
         Map<String, Set<QueryResult>> reference = run(null);
         assertThat(FAILED).isFalse();
         assertThat(OPENS.get()).isEqualTo(2);
+        assertThat(WRITE_BACK).as("hosted by the write-back operator").isTrue();
 
         Map<String, Set<QueryResult>> recovered = run(failOn);
         assertThat(FAILED).as("failure was injected").isTrue();
@@ -92,7 +94,9 @@ class RecoveryMiniClusterTest {
         env.setParallelism(2);
         env.addSource(new GatedEventSource(), "events", Types.POJO(IndexEvent.class)).setParallelism(1)
                 .keyBy(e -> e.key)
-                .process(new FailingOnceIndexFunction(IndexSettings.builder().maxCachedKeys(2).build(), failOn))
+                .transform(HnswIndexOperator.NAME, Types.POJO(QueryResult.class), new HnswIndexOperator(
+                        new FailingOnceIndexFunction(IndexSettings.builder().maxCachedKeys(2).build(), failOn)))
+                .uid(HnswIndexOperator.UID)
                 .addSink(new CollectingSink()).setParallelism(1);
         env.execute("recovery-" + (failOn == null ? "reference" : "failure"));
         Map<String, Set<QueryResult>> byQuery = new HashMap<>();
@@ -177,6 +181,7 @@ class RecoveryMiniClusterTest {
         public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
             super.open(openContext);
             OPENS.incrementAndGet();
+            WRITE_BACK.set(writeBackEnabled());
         }
 
         @Override

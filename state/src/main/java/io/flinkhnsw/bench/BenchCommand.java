@@ -1,5 +1,6 @@
 package io.flinkhnsw.bench;
 
+import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
@@ -237,7 +238,7 @@ public final class BenchCommand {
                         .put("nq", queries.length).put("k", k).put("m", index.config().m())
                         .put("ef_construction", index.config().efConstruction()).put("threads", threads)
                         .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
-                        .put("ef", ef).put("recall_at_k", recall(found), 5).put("qps", queries.length / best, 1)
+                        .put("ef", ef).put("recall_at_k", ExactKnn.recall(found, truth, k), 5).put("qps", queries.length / best, 1)
                         .put("timed_passes", passes).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                         .put("live", index.size()).put("tombstones", index.tombstones());
             } finally {
@@ -274,23 +275,6 @@ public final class BenchCommand {
                 }
                 found[q] = rows;
             }
-        }
-
-        private double recall(int[][] found) {
-            double total = 0;
-            for (int q = 0; q < queries.length; q++) {
-                int hits = 0;
-                for (int row : found[q]) {
-                    for (int t = 0; t < k; t++) {
-                        if (truth[q][t] == row) {
-                            hits++;
-                            break;
-                        }
-                    }
-                }
-                total += (double) hits / k;
-            }
-            return total / queries.length;
         }
 
         private String datasetName() {

@@ -70,6 +70,27 @@ final class GraphConsolidator {
         reconnectUnreachable();
     }
 
+    /**
+     * Links back every live node that an operation left with no layer-0 in-link (a reverse link
+     * pruned away from a full list, usually). Cheap: orphans are rare, and each costs one search.
+     * Relinking can orphan another node in turn, hence the bounded loop.
+     */
+    void reconnectOrphans() {
+        HnswGraph g = graph;
+        for (int round = 0; round < MAX_REPAIR_ROUNDS; round++) {
+            int[] orphans = g.takeOrphans();
+            if (orphans.length == 0) {
+                return;
+            }
+            for (int node : orphans) {
+                if (g.isLive(node) && g.inDegree0[node] == 0 && node != g.entryPoint) {
+                    linkFromReachable(node);
+                }
+            }
+        }
+        g.takeOrphans();
+    }
+
     /** Live nodes that cannot be reached from the entry point over layer-0 links (tombstones included). */
     int countUnreachable() {
         HnswGraph g = graph;
@@ -193,9 +214,8 @@ final class GraphConsolidator {
             if (lost.length == 0) {
                 return;
             }
-            int[] inDegree = layerZeroInDegrees();
             for (int node : lost) {
-                linkFromReachable(node, inDegree);
+                linkFromReachable(node);
             }
         }
     }
@@ -236,22 +256,7 @@ final class GraphConsolidator {
         }
     }
 
-    private int[] layerZeroInDegrees() {
-        HnswGraph g = graph;
-        int[] inDegree = new int[g.highWater];
-        for (int node = 0; node < g.highWater; node++) {
-            if (g.levels[node] == HnswGraph.FREE) {
-                continue;
-            }
-            int base = node * g.stride0;
-            for (int i = 1, count = g.layer0[base]; i <= count; i++) {
-                inDegree[g.layer0[base + i]]++;
-            }
-        }
-        return inDegree;
-    }
-
-    private void linkFromReachable(int node, int[] inDegree) {
+    private void linkFromReachable(int node) {
         HnswGraph g = graph;
         float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
         int start = searcher.descend(vector, 0);
@@ -276,7 +281,6 @@ final class GraphConsolidator {
             }
             if (g.linkCount(candidate, 0) < g.maxConn0) {
                 g.appendLink(candidate, 0, node);
-                inDegree[node]++;
                 return;
             }
         }
@@ -287,14 +291,12 @@ final class GraphConsolidator {
         int count = g.layer0[base];
         int replace = 1;
         for (int i = 2; i <= count; i++) {
-            if (inDegree[g.layer0[base + i]] > inDegree[g.layer0[base + replace]]) {
+            if (g.inDegree0[g.layer0[base + i]] > g.inDegree0[g.layer0[base + replace]]) {
                 replace = i;
             }
         }
         int[] links = Arrays.copyOfRange(g.layer0, base + 1, base + 1 + count);
-        inDegree[links[replace - 1]]--;
         links[replace - 1] = node;
-        inDegree[node]++;
         g.setLinks(nearest, 0, links, count);
     }
 }

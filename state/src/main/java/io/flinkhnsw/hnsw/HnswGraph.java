@@ -34,7 +34,12 @@ final class HnswGraph {
     int[][] upper;
     String[] ids;
     boolean[] tombstone;
+    /** How many layer-0 lists link to each node; derived, never stored. */
+    int[] inDegree0;
     private final BitSet freeSlots = new BitSet();
+    /** Live nodes whose layer-0 in-degree fell to 0 since {@link #takeOrphans} was last called. */
+    private int[] orphans = new int[8];
+    private int orphanCount;
 
     int highWater;
     int entryPoint = GraphHeader.NO_ENTRY;
@@ -60,6 +65,7 @@ final class HnswGraph {
         upper = new int[capacity][];
         ids = new String[capacity];
         tombstone = new boolean[capacity];
+        inDegree0 = new int[capacity];
     }
 
     int capacity() {
@@ -103,6 +109,14 @@ final class HnswGraph {
         assert count <= maxConnections(layer) && layer <= levels[node];
         int[] array = linkArray(node, layer);
         int base = linkBase(node, layer);
+        if (layer == 0) {
+            for (int i = 0; i < count; i++) {
+                inDegree0[links[i]]++;
+            }
+            for (int i = 1, old = array[base]; i <= old; i++) {
+                lostInLink(array[base + i]);
+            }
+        }
         array[base] = count;
         System.arraycopy(links, 0, array, base + 1, count);
         store.writeLinks(node, layer, array, base + 1, count);
@@ -116,6 +130,9 @@ final class HnswGraph {
         assert count < maxConnections(layer);
         array[base + 1 + count] = target;
         array[base] = count + 1;
+        if (layer == 0) {
+            inDegree0[target]++;
+        }
         store.writeLinks(node, layer, array, base + 1, count + 1);
     }
 
@@ -139,10 +156,32 @@ final class HnswGraph {
         ids[node] = id;
         tombstone[node] = false;
         layer0[node * stride0] = 0;
+        inDegree0[node] = 0;
         upper[node] = level > 0 ? new int[level * strideUpper] : null;
         liveCount++;
         store.writeNode(node, id, level, vector);
         return node;
+    }
+
+    private void lostInLink(int node) {
+        if (--inDegree0[node] == 0 && isLive(node)) {
+            noteOrphan(node);
+        }
+    }
+
+    /** Records a live node that nothing links to on layer 0, for the caller to link back in. */
+    void noteOrphan(int node) {
+        if (orphanCount == orphans.length) {
+            orphans = Arrays.copyOf(orphans, orphanCount * 2);
+        }
+        orphans[orphanCount++] = node;
+    }
+
+    /** The orphans noted since the last call, in the order they arose; clears the list. */
+    int[] takeOrphans() {
+        int[] taken = Arrays.copyOf(orphans, orphanCount);
+        orphanCount = 0;
+        return taken;
     }
 
     void markTombstone(int node) {
@@ -157,6 +196,9 @@ final class HnswGraph {
     void removeNode(int node) {
         assert tombstone[node];
         int level = levels[node];
+        for (int i = 1, count = layer0[node * stride0]; i <= count; i++) {
+            lostInLink(layer0[node * stride0 + i]);
+        }
         levels[node] = FREE;
         ids[node] = null;
         tombstone[node] = false;
@@ -210,6 +252,14 @@ final class HnswGraph {
         liveCount = 0;
         tombstoneCount = 0;
         freeSlots.clear();
+        Arrays.fill(inDegree0, 0);
+        for (int node = 0; node < highWater; node++) {
+            if (levels[node] != FREE) {
+                for (int i = 1, count = layer0[node * stride0]; i <= count; i++) {
+                    inDegree0[layer0[node * stride0 + i]]++;
+                }
+            }
+        }
         for (int node = 0; node < highWater; node++) {
             if (levels[node] == FREE) {
                 freeSlots.set(node);
@@ -234,5 +284,6 @@ final class HnswGraph {
         upper = Arrays.copyOf(upper, grown);
         ids = Arrays.copyOf(ids, grown);
         tombstone = Arrays.copyOf(tombstone, grown);
+        inDegree0 = Arrays.copyOf(inDegree0, grown);
     }
 }

@@ -112,6 +112,9 @@ public final class HnswIndex {
         int level = levels.level(graph.insertSequence++);
         int node = inserter.insert(id, level, prepared);
         nodesById.put(id, node);
+        if (graph.inDegree0[node] == 0 && node != graph.entryPoint) {
+            graph.noteOrphan(node);
+        }
         afterChange();
     }
 
@@ -236,6 +239,7 @@ public final class HnswIndex {
         if (tombstones > 0 && tombstones >= config.consolidateFraction() * (tombstones + graph.liveCount)) {
             consolidator.consolidate();
         }
+        consolidator.reconnectOrphans();
         graph.writeHeader(config);
     }
 }

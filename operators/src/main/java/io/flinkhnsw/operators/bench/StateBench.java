@@ -3,7 +3,7 @@ package io.flinkhnsw.operators.bench;
 import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.HnswIndex;
-import io.flinkhnsw.operators.HnswIndexFunction;
+import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
@@ -165,10 +165,9 @@ public final class StateBench {
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class)).uid("bench-source")
-                .keyBy(e -> e.key)
-                .process(new HnswIndexFunction(IndexSettings.builder().defaultConfig(a.config()).build()))
-                .uid("hnsw-index").name("hnsw-index")
+        HnswIndexOperator.apply(env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class))
+                        .uid("bench-source").keyBy(e -> e.key),
+                        IndexSettings.builder().defaultConfig(a.config()).build())
                 .addSink(new BenchSink()).uid("bench-sink");
         StreamGraph graph = env.getStreamGraph();
         if (restorePath != null) {

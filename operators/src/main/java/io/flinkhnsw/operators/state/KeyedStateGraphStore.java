@@ -14,6 +14,7 @@ import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerial
 import org.apache.flink.util.FlinkRuntimeException;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,7 +23,9 @@ import java.util.Map;
  * entries it touches and an incremental checkpoint carries only what changed. The state handles are
  * bound to the operator's current key, so one instance serves every key: the graph of key K must only
  * be touched while K's element is processed. Keys use Flink's built-in int/long serializers and
- * values are version-tagged bytes (see {@link FormatVersions}).
+ * values are version-tagged bytes (see {@link FormatVersions}). The operator does not write through
+ * it per change: a per-key {@link BufferedGraphStore} collects changes and applies them here in one
+ * batch ({@code apply}), before every checkpoint barrier at the latest.
  */
 public final class KeyedStateGraphStore implements GraphStore {
     public static final String HEADER_STATE = "hnsw-header";
@@ -101,6 +104,56 @@ public final class KeyedStateGraphStore implements GraphStore {
             tombstones.remove(node);
         } catch (Exception e) {
             throw failure("remove node " + node, e);
+        }
+    }
+
+    /**
+     * Writes what a {@link BufferedGraphStore} collected for the current key: node records (null =
+     * delete), link lists by {@link #linkKey} (null = delete) and tombstones (false = delete). Puts go
+     * through {@code MapState.putAll}, which RocksDB applies as one write batch per state.
+     */
+    void apply(GraphHeader h, Map<Integer, byte[]> nodeRecords, Map<Long, int[]> linkLists,
+               Map<Integer, Boolean> tombstoneFlags) {
+        try {
+            if (h != null) {
+                header.update(HeaderCodec.encode(h));
+            }
+            Map<Integer, byte[]> nodePuts = new HashMap<>(nodeRecords.size() * 2);
+            for (Map.Entry<Integer, byte[]> e : nodeRecords.entrySet()) {
+                if (e.getValue() == null) {
+                    nodes.remove(e.getKey());
+                } else {
+                    nodePuts.put(e.getKey(), e.getValue());
+                }
+            }
+            if (!nodePuts.isEmpty()) {
+                nodes.putAll(nodePuts);
+            }
+            Map<Long, byte[]> linkPuts = new HashMap<>(linkLists.size() * 2);
+            for (Map.Entry<Long, int[]> e : linkLists.entrySet()) {
+                int[] list = e.getValue();
+                if (list == null) {
+                    links.remove(e.getKey());
+                } else {
+                    linkPuts.put(e.getKey(), LinksCodec.encode(list, 0, list.length));
+                }
+            }
+            if (!linkPuts.isEmpty()) {
+                links.putAll(linkPuts);
+            }
+            Map<Integer, Boolean> deadPuts = new HashMap<>();
+            for (Map.Entry<Integer, Boolean> e : tombstoneFlags.entrySet()) {
+                if (e.getValue()) {
+                    deadPuts.put(e.getKey(), Boolean.TRUE);
+                } else {
+                    tombstones.remove(e.getKey());
+                }
+            }
+            if (!deadPuts.isEmpty()) {
+                tombstones.putAll(deadPuts);
+            }
+        } catch (Exception e) {
+            throw failure("flush buffered graph changes", e);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Exercises {@link KeyedStateGraphStore} inside a keyed operator on RocksDB, without an HNSW graph:
@@ -117,6 +118,57 @@ class KeyedStateGraphStoreTest {
             });
             on(h, restored, "B", s -> assertThat(dump(s)).containsExactly("0 b0 L0 [8.0, 8.0] [[]]"));
             on(h, restored, "C", s -> assertThat(s.readHeader()).isNull());
+        }
+    }
+
+    @Test
+    void bufferedStoreKeepsTheLatestValuePerEntryAndFlushesTheSameState() throws Exception {
+        StoreProbe probe = new StoreProbe();
+        try (var h = harness(probe)) {
+            h.open();
+            BufferedGraphStore.Budget budget = new BufferedGraphStore.Budget();
+            BufferedGraphStore[] a = new BufferedGraphStore[1];
+            on(h, probe, "A", s -> {
+                // state already holds a node that the buffer will delete
+                s.writeNode(5, "old", 0, new float[] {0, 0});
+                s.writeLinks(5, 0, new int[] {1}, 0, 1);
+                s.writeTombstone(5);
+                BufferedGraphStore b = new BufferedGraphStore(s, budget);
+                a[0] = b;
+                assertThat(b.readHeader()).isNull();
+                b.writeHeader(HEADER);
+                b.writeNode(0, "a0", 1, new float[] {1, 2});
+                b.writeNode(1, "a1", 0, new float[] {3, 4});
+                b.writeNode(2, "a2", 0, new float[] {9, 9});
+                b.writeNode(3, "a3", 1, new float[] {5, 6});
+                int[] buf = {7, 1, 3, 7};
+                b.writeLinks(0, 0, buf, 1, 2);
+                b.writeLinks(0, 1, new int[] {3}, 0, 1);
+                b.writeLinks(1, 0, new int[] {0}, 0, 1);
+                b.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
+                b.writeLinks(3, 0, new int[] {2}, 0, 1);
+                b.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
+                b.writeTombstone(1);
+                b.writeTombstone(2);
+                b.removeNode(2, 0);
+                b.removeNode(5, 0);
+                buf[1] = 99; // the buffer must have copied what it keeps
+                assertThat(b.dirty()).isTrue();
+                assertThat(budget.entries()).isEqualTo(b.size());
+                assertThatThrownBy(() -> b.readNodes((n, id, l, v, ls, t) -> { }))
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(s.readHeader()).as("nothing written before the flush").isNull();
+            });
+            on(h, probe, "A", s -> {
+                assertThat(a[0].flush()).isGreaterThan(0);
+                assertThat(a[0].dirty()).isFalse();
+                assertThat(budget.entries()).isZero();
+                assertThat(s.readHeader()).isEqualTo(HEADER);
+                assertThat(dump(s)).containsExactly(
+                        "0 a0 L1 [1.0, 2.0] [[1, 3], [3]]",
+                        "1 a1 L0 [3.0, 4.0] [[0]] dead",
+                        "3 a3 L1 [5.0, 6.0] [[0, 1], []]");
+            });
         }
     }
 }

@@ -1,0 +1,138 @@
+package io.flinkhnsw.operators;
+
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The write-back buffers of {@link HnswIndexOperator}: changes stay in memory between checkpoints,
+ * a checkpoint (prepareSnapshotPreBarrier + snapshot) contains all of them, eviction and the buffer
+ * budget write them out rather than drop them, and the bare function stays correct without buffering.
+ */
+class WriteBackTest {
+    private static final int KEYS = 5;
+    private static final int DIM = 10;
+
+    private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 120, DIM, 31L);
+    private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 5, DIM, 32L);
+
+    private static List<QueryResult> feed(IndexHarness h, List<IndexEvent> events) throws Exception {
+        List<QueryResult> out = new ArrayList<>();
+        for (IndexEvent e : events) {
+            h.process(e);
+            out.addAll(h.drainResults());
+            assertThat(h.drainRejected()).isEmpty();
+        }
+        return out;
+    }
+
+    @Test
+    void snapshotWithUnflushedChangesRestoresTheSameIndex() throws Exception {
+        IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).build();
+        try (IndexHarness original = IndexHarness.open(settings)) {
+            feed(original, history);
+            assertThat(original.bufferedEntries()).as("changes buffered, not yet in state").isGreaterThan(0);
+            OperatorSubtaskState snapshot = original.snapshot(1L);
+            assertThat(original.bufferedEntries()).as("flushed before the barrier").isZero();
+            List<QueryResult> expected = feed(original, probes);
+            assertThat(expected).hasSize(probes.size());
+            try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
+                assertThat(feed(restored, probes)).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Control: the same snapshot without the pre-barrier flush really loses data, so the test above is meaningful. */
+    @Test
+    void snapshotWithoutTheFlushWouldLoseChanges() throws Exception {
+        IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).build();
+        try (IndexHarness original = IndexHarness.open(settings)) {
+            feed(original, history);
+            assertThat(original.bufferedEntries()).isGreaterThan(0);
+            OperatorSubtaskState unflushed = original.snapshotWithoutFlush(1L);
+            List<QueryResult> expected = feed(original, probes);
+            try (IndexHarness restored = IndexHarness.open(settings, 1, 0, unflushed)) {
+                assertThat(feed(restored, probes)).isNotEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void evictionWritesChangesBackInsteadOfDroppingThem() throws Exception {
+        List<QueryResult> reference;
+        try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(100).build())) {
+            reference = feed(big, concat(history, probes));
+        }
+        // one cached key: every key switch evicts a key with unflushed changes, no checkpoint in between
+        IndexSettings tiny = IndexSettings.builder().maxCachedKeys(1).build();
+        try (IndexHarness evicting = IndexHarness.open(tiny)) {
+            List<QueryResult> out = new ArrayList<>();
+            long maxBuffered = 0;
+            for (IndexEvent e : concat(history, probes)) {
+                evicting.process(e);
+                out.addAll(evicting.drainResults());
+                maxBuffered = Math.max(maxBuffered, evicting.bufferedEntries());
+            }
+            assertThat(out).isEqualTo(reference);
+            assertThat(maxBuffered).as("changes were buffered when their keys were evicted").isGreaterThan(0);
+            OperatorSubtaskState snapshot = evicting.snapshot(1L);
+            try (IndexHarness restored = IndexHarness.open(tiny, 1, 0, snapshot)) {
+                assertThat(feed(restored, probes)).isEqualTo(feed(evicting, probes));
+            }
+        }
+    }
+
+    @Test
+    void bufferBudgetFlushesEarlyAndStaysBounded() throws Exception {
+        List<QueryResult> reference;
+        try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(KEYS).build())) {
+            reference = feed(big, concat(history, probes));
+        }
+        int budget = 50;
+        IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).maxBufferedEntries(budget).build();
+        try (IndexHarness small = IndexHarness.open(settings)) {
+            List<QueryResult> out = new ArrayList<>();
+            for (IndexEvent e : concat(history, probes)) {
+                small.process(e);
+                out.addAll(small.drainResults());
+                assertThat(small.bufferedEntries()).isLessThanOrEqualTo(budget);
+            }
+            assertThat(out).isEqualTo(reference);
+            OperatorSubtaskState snapshot = small.snapshot(1L);
+            try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
+                assertThat(feed(restored, probes)).isEqualTo(feed(small, probes));
+            }
+        }
+    }
+
+    @Test
+    void functionWithoutTheOperatorWritesThroughAndRestoresIdentically() throws Exception {
+        IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
+        List<QueryResult> reference;
+        try (IndexHarness operator = IndexHarness.open(settings)) {
+            reference = feed(operator, concat(history, probes));
+        }
+        try (IndexHarness plain = IndexHarness.openFunctionOnly(settings)) {
+            assertThat(feed(plain, concat(history, probes))).isEqualTo(reference);
+            assertThat(plain.bufferedEntries()).as("nothing left buffered after an event").isZero();
+            // a snapshot without any pre-barrier hook has everything
+            OperatorSubtaskState snapshot = plain.snapshotWithoutFlush(1L);
+            try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
+                assertThat(feed(restored, probes)).isEqualTo(feed(plain, probes));
+            }
+        }
+    }
+
+    @SafeVarargs
+    private static List<IndexEvent> concat(List<IndexEvent>... parts) {
+        List<IndexEvent> all = new ArrayList<>();
+        for (List<IndexEvent> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,139 @@
+package io.flinkhnsw.hnsw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.vector.Metric;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Random mixes of inserts, upserts and deletes: structure, reachability, determinism and reload. */
+class GraphMaintenanceTest {
+
+    /** Applies a seeded random mix of operations to {@code index}; the same seed gives the same mix. */
+    private static void randomMix(HnswIndex index, long seed, int operations, int dim) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[][] pool = new ClusteredDataset(dim, 8, 0.4f, seed).next(600);
+        List<String> ids = new ArrayList<>();
+        int sizeBefore = index.size();
+        for (int op = 0; op < operations; op++) {
+            int choice = random.nextInt(10);
+            if (choice < 6 || ids.isEmpty()) {
+                String id = "s" + seed + "-" + op;
+                index.upsert(id, pool[random.nextInt(pool.length)]);
+                ids.add(id);
+            } else if (choice < 8) {
+                index.upsert(ids.get(random.nextInt(ids.size())), pool[random.nextInt(pool.length)]);
+            } else {
+                String id = ids.remove(random.nextInt(ids.size()));
+                assertThat(index.delete(id)).isTrue();
+            }
+        }
+        assertThat(index.size()).isEqualTo(sizeBefore + ids.size());
+        for (String id : ids) {
+            assertThat(index.contains(id)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void invariantsHoldAfterRandomMixes(long seed) {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(6).withEfConstruction(40)
+                .withSeed(seed), GraphStore.NONE);
+        randomMix(index, seed, 3000, 12);
+        GraphInvariants.check(index);
+        index.consolidate();
+        GraphInvariants.check(index);
+        assertThat(index.tombstones()).isZero();
+        assertThat(index.unreachableCount()).isZero();
+    }
+
+    @Test
+    void consolidationFreesSlotsForReuse() {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withConsolidateFraction(0.2),
+                GraphStore.NONE);
+        float[][] data = new ClusteredDataset(8, 4, 0.3f, 9).next(400);
+        for (int i = 0; i < 200; i++) {
+            index.upsert("a" + i, data[i]);
+        }
+        int highWater = index.header().highWater();
+        for (int i = 0; i < 60; i++) {
+            index.delete("a" + i);
+        }
+        assertThat(index.tombstones()).as("consolidated at 20 %").isLessThan(60);
+        index.consolidate();
+        for (int i = 200; i < 260; i++) {
+            index.upsert("b" + i, data[i]);
+        }
+        assertThat(index.header().highWater()).as("freed slots are reused").isEqualTo(highWater);
+        GraphInvariants.check(index);
+        assertThat(index.unreachableCount()).isZero();
+    }
+
+    @Test
+    void deletingTheEntryPointChoosesANewOneOnTheTopLayer() {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(4), GraphStore.NONE);
+        float[][] data = new ClusteredDataset(6, 3, 0.3f, 10).next(500);
+        for (int i = 0; i < data.length; i++) {
+            index.upsert("v" + i, data[i]);
+        }
+        for (int round = 0; round < 5; round++) {
+            String entryId = index.graph().ids[index.graph().entryPoint];
+            index.delete(entryId);
+            index.consolidate();
+            GraphInvariants.check(index);
+            assertThat(index.graph().ids[index.graph().entryPoint]).isNotEqualTo(entryId);
+        }
+        assertThat(index.unreachableCount()).isZero();
+    }
+
+    @Test
+    void sameOperationsGiveTheSameGraphAndAnswers() {
+        HnswIndex a = HnswIndex.create(HnswConfig.defaults(Metric.COSINE).withSeed(5), GraphStore.NONE);
+        HnswIndex b = HnswIndex.create(HnswConfig.defaults(Metric.COSINE).withSeed(5), GraphStore.NONE);
+        randomMix(a, 11, 1500, 10);
+        randomMix(b, 11, 1500, 10);
+        GraphInvariants.assertSameGraph(a, b);
+        assertSameAnswers(a, b, 21);
+    }
+
+    @Test
+    void aReloadedIndexEqualsTheOriginalAndStaysEqual() {
+        MapGraphStore store = new MapGraphStore();
+        HnswIndex original = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(3), store);
+        randomMix(original, 12, 1500, 10);
+        HnswIndex reloaded = HnswIndex.load(store);
+        GraphInvariants.assertSameGraph(original, reloaded);
+        assertSameAnswers(original, reloaded, 22);
+        // Both go on with the same further operations: still identical (levels, slot reuse, consolidation).
+        MapGraphStore copyStore = new MapGraphStore();
+        HnswIndex reference = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(3), copyStore);
+        randomMix(reference, 12, 1500, 10);
+        randomMix(reference, 13, 800, 10);
+        randomMix(reloaded, 13, 800, 10);
+        GraphInvariants.assertSameGraph(reference, reloaded);
+        assertSameAnswers(reference, reloaded, 23);
+        assertThat(HnswIndex.load(store).header()).isEqualTo(reloaded.header());
+    }
+
+    @Test
+    void aStoreThatWasNeverWrittenLoadsAsNothing() {
+        assertThat(HnswIndex.load(new MapGraphStore())).isNull();
+    }
+
+    private static void assertSameAnswers(HnswIndex a, HnswIndex b, long seed) {
+        for (float[] q : new ClusteredDataset(10, 8, 0.4f, seed).next(30)) {
+            SearchResult x = a.search(q, 10, 50);
+            SearchResult y = b.search(q, 10, 50);
+            assertThat(y.size()).isEqualTo(x.size());
+            for (int i = 0; i < x.size(); i++) {
+                assertThat(y.id(i)).isEqualTo(x.id(i));
+                assertThat(y.distance(i)).isEqualTo(x.distance(i));
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.flinkhnsw.hnsw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkhnsw.data.ExactKnn;
+import io.flinkhnsw.data.SiftData;
+import io.flinkhnsw.vector.Metric;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Recall@10 on the real SIFT set against its exact groundtruth, fresh and after churn. */
+class SiftRecallTest {
+    private static SiftData sift;
+    private static HnswIndex index;
+
+    @BeforeAll
+    static void build() {
+        sift = SiftData.load();
+        index = HnswIndex.create(HnswConfig.defaults(Metric.L2), GraphStore.NONE);
+        for (int i = 0; i < sift.base.length; i++) {
+            index.upsert(Integer.toString(i), sift.base[i]);
+        }
+    }
+
+    private static double recall(HnswIndex idx, int ef) {
+        int[][] found = new int[sift.queries.length][];
+        for (int q = 0; q < found.length; q++) {
+            SearchResult r = idx.search(sift.queries[q], 10, ef);
+            found[q] = new int[r.size()];
+            for (int i = 0; i < r.size(); i++) {
+                found[q][i] = Integer.parseInt(r.id(i));
+            }
+        }
+        return ExactKnn.recall(found, sift.groundtruth, 10);
+    }
+
+    @Test
+    void reachesTheRecallTargets() {
+        assertThat(recall(index, 40)).isGreaterThanOrEqualTo(0.95);
+        assertThat(recall(index, 160)).isGreaterThanOrEqualTo(0.99);
+    }
+
+    @Test
+    void bruteForceReproducesTheShippedGroundtruth() {
+        int[][] truth = ExactKnn.topK(sift.base, sift.queries, 10, Metric.L2);
+        for (int q = 0; q < truth.length; q++) {
+            for (int r = 0; r < 10; r++) {
+                assertThat(truth[q][r]).isEqualTo(sift.groundtruth[q][r]);
+            }
+        }
+    }
+
+    @Test
+    void churnKeepsRecallAndReachability() {
+        HnswIndex churned = HnswIndex.create(HnswConfig.defaults(Metric.L2), GraphStore.NONE);
+        for (int i = 0; i < sift.base.length; i++) {
+            churned.upsert(Integer.toString(i), sift.base[i]);
+        }
+        SplittableRandom random = new SplittableRandom(99);
+        int n = sift.base.length;
+        for (int round = 0; round < 10; round++) {
+            int[] chosen = random.ints(0, n).distinct().limit(n / 10).toArray();
+            for (int row : chosen) {
+                churned.delete(Integer.toString(row));
+            }
+            for (int row : chosen) {
+                churned.upsert(Integer.toString(row), sift.base[row]);
+            }
+        }
+        assertThat(churned.size()).isEqualTo(n);
+        assertThat(churned.unreachableCount()).isZero();
+        GraphInvariants.check(churned);
+        for (int ef : new int[] {24, 64}) {
+            assertThat(recall(churned, ef)).as("recall at ef %d after churn", ef)
+                    .isGreaterThanOrEqualTo(recall(index, ef) - 0.01);
+        }
+    }
+}

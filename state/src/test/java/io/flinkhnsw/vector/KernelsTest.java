@@ -1,0 +1,65 @@
+package io.flinkhnsw.vector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class KernelsTest {
+    private final VectorKernels scalar = new ScalarKernels();
+
+    @Test
+    void vectorApiIsAvailableInTestsAndChosen() {
+        // Surefire runs with --add-modules jdk.incubator.vector: the fast path must be the one tested.
+        assertThat(Kernels.vectorApiAvailable()).isTrue();
+        assertThat(Kernels.best().name()).startsWith("vector-api");
+    }
+
+    @Test
+    void vectorApiAgreesWithScalarOnEveryLengthAndOffset() {
+        VectorKernels fast = Kernels.vectorApi();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int dim = 1; dim <= 300; dim += (dim < 40 ? 1 : 37)) {
+            float[] a = randomArray(random, dim + 5);
+            float[] b = randomArray(random, dim + 9);
+            for (int aOff : new int[] {0, 3}) {
+                for (int bOff : new int[] {0, 7}) {
+                    float l2 = scalar.squaredL2(a, aOff, b, bOff, dim);
+                    float dot = scalar.dot(a, aOff, b, bOff, dim);
+                    float tolerance = 1e-5f * dim + 1e-5f;
+                    assertThat(fast.squaredL2(a, aOff, b, bOff, dim)).as("l2 dim %d", dim)
+                            .isCloseTo(l2, within(tolerance * Math.max(1, Math.abs(l2))));
+                    assertThat(fast.dot(a, aOff, b, bOff, dim)).as("dot dim %d", dim)
+                            .isCloseTo(dot, within(tolerance * Math.max(1, Math.abs(dot))));
+                }
+            }
+        }
+    }
+
+    @Test
+    void scalarKernelsAreExactOnSmallIntegers() {
+        float[] a = {1, 2, 3, 4, 5};
+        float[] b = {5, 4, 3, 2, 1};
+        assertThat(scalar.squaredL2(a, 0, b, 0, 5)).isEqualTo(16 + 4 + 0 + 4 + 16);
+        assertThat(scalar.dot(a, 0, b, 0, 5)).isEqualTo(5 + 8 + 9 + 8 + 5);
+        assertThat(scalar.dot(a, 1, b, 2, 3)).isEqualTo(2 * 3 + 3 * 2 + 4 * 1);
+    }
+
+    @Test
+    void parsesMetricNames() {
+        assertThat(Metric.parse("l2")).isEqualTo(Metric.L2);
+        assertThat(Metric.parse("IP")).isEqualTo(Metric.INNER_PRODUCT);
+        assertThat(Metric.parse("cosine")).isEqualTo(Metric.COSINE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Metric.parse("hamming"))
+                .hasMessageContaining("expected l2, ip or cosine");
+    }
+
+    private static float[] randomArray(SplittableRandom random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}
