@@ -46,7 +46,11 @@ final class ChildJvm {
         }, "stop-child-jvm");
         Runtime.getRuntime().addShutdownHook(stopper);
         int code = child.waitFor();
-        Runtime.getRuntime().removeShutdownHook(stopper);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        } catch (IllegalStateException shuttingDown) {
+            // We are being stopped (Ctrl-C, SIGTERM) and the hook already ended the child.
+        }
         return code;
     }
 

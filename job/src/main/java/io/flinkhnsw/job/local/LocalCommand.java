@@ -255,6 +255,7 @@ public final class LocalCommand {
     /** Cancels the job, stops the broker and removes the temp dir; safe to call twice (shutdown hook). */
     private void stop() {
         if (!stopped.compareAndSet(false, true)) return;
+        progress.say("stopping: cancelling the job, stopping Kafka, removing " + dir);
         try {
             if (flink != null) flink.close();
         } catch (Exception e) {
