@@ -1,10 +1,14 @@
 package io.flinkhnsw.job;
 
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,6 +33,10 @@ public final class JobConfig implements Serializable {
     public final String groupId;
     public final DeliveryGuarantee delivery;
     public final HnswConfig hnsw;
+    /** HNSW parameters for keys starting with a prefix (longest prefix wins); fixed when a key's index is created. */
+    public final Map<String, HnswConfig> keyOverrides;
+    public final int maxCachedKeys;
+    public final int maxPayloadBytes;
     public final int parallelism;
     public final long checkpointIntervalMs;
     public final int maxMessageBytes;
@@ -46,6 +54,9 @@ public final class JobConfig implements Serializable {
         this.groupId = Objects.requireNonNull(b.groupId);
         this.delivery = Objects.requireNonNull(b.delivery);
         this.hnsw = Objects.requireNonNull(b.hnsw);
+        this.keyOverrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.keyOverrides));
+        this.maxCachedKeys = b.maxCachedKeys;
+        this.maxPayloadBytes = b.maxPayloadBytes;
         this.parallelism = b.parallelism;
         this.checkpointIntervalMs = b.checkpointIntervalMs;
         this.maxMessageBytes = b.maxMessageBytes;
@@ -67,10 +78,19 @@ public final class JobConfig implements Serializable {
         return new Builder();
     }
 
+    /** The index operator's settings: default parameters, per-prefix overrides, cache and payload limits. */
+    public IndexSettings indexSettings() {
+        IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw)
+                .maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes);
+        keyOverrides.forEach(b::override);
+        return b.build();
+    }
+
     public Builder toBuilder() {
         return new Builder().bootstrapServers(bootstrapServers).eventsTopic(eventsTopic).queriesTopic(queriesTopic)
                 .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
-                .hnsw(hnsw).parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
+                .hnsw(hnsw).keyOverrides(keyOverrides).maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes)
+                .parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
                 .injectFailureAfter(injectFailureAfter);
     }
@@ -93,12 +113,47 @@ public final class JobConfig implements Serializable {
                 .delivery(parseDelivery(args.get("delivery", d.delivery == DeliveryGuarantee.EXACTLY_ONCE
                         ? "exactly-once" : "at-least-once")))
                 .hnsw(h)
+                .keyOverrides(parseOverrides(args.get("key-overrides", null), h, d.keyOverrides))
+                .maxCachedKeys(args.getInt("max-cached-keys", d.maxCachedKeys))
+                .maxPayloadBytes(args.getInt("max-payload-bytes", d.maxPayloadBytes))
                 .parallelism(args.getInt("parallelism", d.parallelism))
                 .checkpointIntervalMs(args.getLong("checkpoint-interval-ms", d.checkpointIntervalMs))
                 .maxMessageBytes(args.getInt("max-message-bytes", d.maxMessageBytes))
                 .maxEf(args.getInt("max-ef", d.maxEf))
                 .transactionTimeoutMs(args.getLong("transaction-timeout-ms", d.transactionTimeoutMs))
                 .injectFailureAfter(args.getLong("inject-failure-after", d.injectFailureAfter));
+    }
+
+    /**
+     * Parses {@code "shop-:m=32,ef=128;img-:metric=cosine"}: per key prefix, the parameters that differ
+     * from {@code base} (metric, m, ef-construction, ef, seed).
+     */
+    static Map<String, HnswConfig> parseOverrides(String spec, HnswConfig base, Map<String, HnswConfig> def) {
+        if (spec == null || spec.isBlank()) return def;
+        Map<String, HnswConfig> out = new LinkedHashMap<>();
+        for (String entry : spec.split(";")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--key-overrides entry '" + entry + "' is not PREFIX:name=value,...");
+            }
+            HnswConfig c = base;
+            for (String kv : entry.substring(colon + 1).split(",")) {
+                String[] p = kv.split("=", 2);
+                if (p.length != 2) throw new IllegalArgumentException("--key-overrides: '" + kv + "' is not name=value");
+                String v = p[1].trim();
+                switch (p[0].trim()) {
+                    case "metric": c = c.withMetric(Metric.parse(v)); break;
+                    case "m": c = c.withM(Integer.parseInt(v)); break;
+                    case "ef-construction": c = c.withEfConstruction(Integer.parseInt(v)); break;
+                    case "ef": c = c.withDefaultEf(Integer.parseInt(v)); break;
+                    case "seed": c = c.withSeed(Long.parseLong(v)); break;
+                    default: throw new IllegalArgumentException("--key-overrides: unknown parameter '" + p[0]
+                            + "' (metric, m, ef-construction, ef, seed)");
+                }
+            }
+            out.put(entry.substring(0, colon), c);
+        }
+        return out;
     }
 
     static DeliveryGuarantee parseDelivery(String s) {
@@ -125,6 +180,9 @@ public final class JobConfig implements Serializable {
                 "  --ef-construction N          build beam width (" + d.hnsw.efConstruction() + ")",
                 "  --ef N                       default query beam width (" + d.hnsw.defaultEf() + ")",
                 "  --seed N                     level-draw seed (" + d.hnsw.seed() + ")",
+                "  --key-overrides SPEC         per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128' (none)",
+                "  --max-cached-keys N          key graphs a subtask keeps in memory (" + d.maxCachedKeys + ")",
+                "  --max-payload-bytes N        largest payload stored with a vector (" + d.maxPayloadBytes + ")",
                 "  --parallelism N              operator parallelism, 0 = cluster default (" + d.parallelism + ")",
                 "  --checkpoint-interval-ms N   checkpoint interval (" + d.checkpointIntervalMs + ")",
                 "  --max-message-bytes N        larger events are dead-lettered (" + d.maxMessageBytes + ")",
@@ -142,6 +200,9 @@ public final class JobConfig implements Serializable {
         private String groupId = "flink-hnsw";
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private HnswConfig hnsw = HnswConfig.defaults(Metric.L2);
+        private Map<String, HnswConfig> keyOverrides = Map.of();
+        private int maxCachedKeys = IndexSettings.DEFAULT_MAX_CACHED_KEYS;
+        private int maxPayloadBytes = IndexSettings.DEFAULT_MAX_PAYLOAD_BYTES;
         private int parallelism;
         private long checkpointIntervalMs = 5_000;
         private int maxMessageBytes = 512 * 1024;
@@ -157,6 +218,9 @@ public final class JobConfig implements Serializable {
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder delivery(DeliveryGuarantee v) { delivery = v; return this; }
         public Builder hnsw(HnswConfig v) { hnsw = v; return this; }
+        public Builder keyOverrides(Map<String, HnswConfig> v) { keyOverrides = v; return this; }
+        public Builder maxCachedKeys(int v) { maxCachedKeys = v; return this; }
+        public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
         public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }

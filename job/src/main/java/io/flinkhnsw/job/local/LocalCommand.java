@@ -129,6 +129,9 @@ public final class LocalCommand {
         try (OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
              EventWriter events = new EventWriter(config.bootstrapServers, config.eventsTopic);
              EventWriter queryWriter = new EventWriter(config.bootstrapServers, queryTopic)) {
+            // Streaming starts once the job runs and has checkpointed, so timings measure the index, not start-up.
+            waitFor(out, () -> flink.completedCheckpoints() >= 1, "the job to start");
+            progress.say("job running; streaming " + n + " upserts");
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 events.send(IndexEvent.upsert(key, Integer.toString(i), data.base[i], "{\"row\":" + i + "}"));

@@ -6,7 +6,6 @@ import io.flinkhnsw.job.codec.EventCodec;
 import io.flinkhnsw.job.codec.RawRecord;
 import io.flinkhnsw.operators.HnswIndexFunction;
 import io.flinkhnsw.operators.IndexEvent;
-import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -62,7 +61,7 @@ public final class HnswJob {
         }
         SingleOutputStreamOperator<QueryResult> answered = valid
                 .keyBy(new EventKey())
-                .process(new HnswIndexFunction(IndexSettings.builder().defaultConfig(config.hnsw).build()))
+                .process(new HnswIndexFunction(config.indexSettings()))
                 .uid("hnsw-index").name("hnsw-index");
         answered.sinkTo(results).uid("results-sink").name("results");
         decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
