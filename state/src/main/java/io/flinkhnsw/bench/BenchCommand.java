@@ -1,5 +1,6 @@
 package io.flinkhnsw.bench;
 
+import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.GraphStore;
@@ -49,6 +50,7 @@ public final class BenchCommand {
         DEFAULTS.put("min-time-s", "1.0");
         DEFAULTS.put("max-queries", "0");
         DEFAULTS.put("dataset", "");
+        DEFAULTS.put("jit-warmup", "5000");
     }
 
     private final Flags flags;
@@ -107,6 +109,10 @@ public final class BenchCommand {
         progress.printf("[flink-hnsw] n=%d dim=%d nq=%d metric=%s kernels=%s building...%n", base.length,
                 base[0].length, queries.length, metric.cliName(), Kernels.best().name());
 
+        int warmupVectors = flags.integer("jit-warmup");
+        if (warmupVectors > 0) {
+            warmUpJit(config, base[0].length, warmupVectors);
+        }
         HnswIndex index = HnswIndex.create(config, GraphStore.NONE);
         long t0 = System.nanoTime();
         int step = Math.max(1, base.length / 10);
@@ -139,6 +145,26 @@ public final class BenchCommand {
                 out.flush();
             }
         }
+    }
+
+    /**
+     * Builds and searches a throwaway index of synthetic vectors with the same dimension and
+     * parameters, so the timed build measures compiled code as hnswlib's (compiled ahead of time)
+     * does, not the JIT compiling it. The index is discarded; the timed build starts from nothing.
+     */
+    private void warmUpJit(HnswConfig config, int dim, int count) {
+        long w0 = System.nanoTime();
+        ClusteredDataset synthetic = new ClusteredDataset(dim, 32, 0.3f, config.seed() + 1);
+        HnswIndex scratch = HnswIndex.create(config, GraphStore.NONE);
+        float[][] vectors = synthetic.next(count);
+        for (int i = 0; i < vectors.length; i++) {
+            scratch.upsert("w" + i, vectors[i]);
+        }
+        for (int i = 0; i < vectors.length; i += 2) {
+            scratch.delete("w" + i);
+        }
+        progress.printf("[flink-hnsw] JIT warm-up on %d synthetic vectors took %.2fs (not timed)%n", count,
+                (System.nanoTime() - w0) / 1e9);
     }
 
     private void churn(HnswIndex index, float[][] base, int rounds, double fraction, long seed) {
@@ -239,7 +265,7 @@ public final class BenchCommand {
                         .put("ef_construction", index.config().efConstruction()).put("threads", threads)
                         .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
                         .put("ef", ef).put("recall_at_k", ExactKnn.recall(found, truth, k), 5).put("qps", queries.length / best, 1)
-                        .put("timed_passes", passes).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
+                        .put("timed_passes", passes).put("jit_warmup_vectors", flags.integer("jit-warmup")).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                         .put("live", index.size()).put("tombstones", index.tombstones());
             } finally {
                 if (pool != null) {
