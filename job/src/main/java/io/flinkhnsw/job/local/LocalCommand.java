@@ -145,11 +145,10 @@ public final class LocalCommand {
             if (deletes > 0) progress.say("sent " + deletes + " deletes");
             int bad = sendBadEvents(events, key, dim);
             progress.say("sent " + bad + " deliberately bad events (they must come back as dead letters, index unchanged)");
-            // A query after everything else: per-key order means its answer proves the index holds it all.
-            // Flush first: the two producers' records are ordered only by when the broker appends them.
+            // A query after everything else, on the same topic and key: per-key order means its answer
+            // proves the index holds it all (even when the other queries use a separate topic).
+            events.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
             events.flush();
-            queryWriter.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
-            queryWriter.flush();
             waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the index to take in " + n + " upserts");
             QueryResult barrier = out.result(BARRIER);
             s.upserts = n;

@@ -24,6 +24,7 @@ public final class ProduceCommand {
                     "usage: java -jar flink-hnsw.jar produce --base FILE.fvecs [options]",
                     "  --bootstrap-servers HOSTS  (localhost:9092)",
                     "  --topic NAME               events topic (" + JobConfig.DEFAULT_EVENTS_TOPIC + ")",
+                    "  --results-topic NAME, --dead-letter-topic NAME   created with --create-topics (job defaults)",
                     "  --queries FILE.fvecs       query vectors (default: the base vectors)",
                     "  --keys N                   partition keys shop-0..shop-N-1 (4)",
                     "  --query-every N            a query after every N upserts, 0 = none (50)",
