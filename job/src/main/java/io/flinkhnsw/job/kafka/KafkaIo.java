@@ -1,10 +1,8 @@
 package io.flinkhnsw.job.kafka;
 
 import io.flinkhnsw.job.JobConfig;
-import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.RawRecord;
 import io.flinkhnsw.job.pipeline.HnswJob;
-import io.flinkhnsw.operators.QueryResult;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;

@@ -10,6 +10,7 @@ import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
 
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,8 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -73,7 +74,7 @@ public final class LocalCommand {
     }
 
     /** Runs and prints the summary line (or, with --serve, the connection details) to {@code out}. */
-    public int run(Args args, java.io.PrintStream out) throws Exception {
+    public int run(Args args, PrintStream out) throws Exception {
         JobConfig config = JobConfig.fromArgs(args, JobConfig.builder().parallelism(2).checkpointIntervalMs(1000)
                 .transactionTimeoutMs(60_000).groupId("flink-hnsw-local")).build();
         boolean serve = args.flag("serve");
@@ -225,7 +226,7 @@ public final class LocalCommand {
         }
     }
 
-    private void waitFor(OutputReader out, java.util.function.BooleanSupplier done, String what) throws Exception {
+    private void waitFor(OutputReader out, BooleanSupplier done, String what) throws Exception {
         long end = System.nanoTime() + TIMEOUT.toNanos();
         double lastSaid = progress.seconds();
         while (!out.await(done, Duration.ofMillis(500))) {
@@ -238,7 +239,7 @@ public final class LocalCommand {
         }
     }
 
-    private int serve(JobConfig config, java.io.PrintStream out) throws Exception {
+    private int serve(JobConfig config, PrintStream out) throws Exception {
         out.println("bootstrap.servers=" + config.bootstrapServers);
         out.println("events topic:      " + config.eventsTopic);
         if (config.queriesTopic != null) out.println("queries topic:     " + config.queriesTopic);
@@ -247,11 +248,11 @@ public final class LocalCommand {
         out.println("Flink REST:        " + flink.restUrl());
         out.println("serving; press Ctrl-C to stop");
         out.flush();
-        CountDownLatch forever = new CountDownLatch(1);
-        while (!forever.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+        // Until Ctrl-C: the shutdown hook stops everything; a failed job ends the wait with its cause.
+        while (true) {
+            Thread.sleep(2000);
             flink.checkRunning();
         }
-        return 0;
     }
 
     /** Cancels the job, stops the broker and removes the temp dir; safe to call twice (shutdown hook). */
