@@ -5,6 +5,7 @@ import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.EventCodec;
 import io.flinkhnsw.job.codec.RawRecord;
 import io.flinkhnsw.operators.HnswIndexFunction;
+import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.QueryResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -62,10 +63,8 @@ public final class HnswJob {
         if (config.injectFailureAfter > 0) {
             valid = valid.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure").name("inject-failure");
         }
-        SingleOutputStreamOperator<QueryResult> answered = valid
-                .keyBy(new EventKey())
-                .process(new HnswIndexFunction(config.indexSettings()))
-                .uid("hnsw-index").name("hnsw-index");
+        SingleOutputStreamOperator<QueryResult> answered =
+                HnswIndexOperator.apply(valid.keyBy(new EventKey()), config.indexSettings());
         answered.sinkTo(results).uid("results-sink").name("results");
         decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(answered.getSideOutput(HnswIndexFunction.REJECTED).map(new RejectedToDeadLetter())
