@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators.bench;
 
+import io.flinkhnsw.bench.Flags;
 import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.HnswConfig;
@@ -10,59 +11,79 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line of {@link StateBench}: the data set (an fvecs file or a synthetic clustered set),
  * HNSW parameters, checkpoint interval, how many extra vectors to index before the incremental
- * checkpoint, and where checkpoints go.
+ * checkpoint, and where checkpoints go. Parsed with the shared {@link Flags}; this class is the
+ * typed view of those flags plus the data loading.
  */
 final class BenchArgs {
     Path base;
     Path queries;
     int synthetic;
-    int dim = 128;
-    int clusters = 64;
-    float spread = 0.15f;
-    long seed = 42L;
-    Metric metric = Metric.L2;
-    int m = 16;
-    int efConstruction = 200;
-    int ef = 64;
-    Duration checkpointInterval = Duration.ofSeconds(2);
-    int extra = 1000;
-    int rounds = 5;
+    int dim;
+    int clusters;
+    float spread;
+    long seed;
+    Metric metric;
+    int m;
+    int efConstruction;
+    int ef;
+    Duration checkpointInterval;
+    int extra;
+    int rounds;
     Path workDir;
 
     static final String USAGE = "state-bench (--base B.fvecs [--queries Q.fvecs] | --synthetic N [--dim 128]"
             + " [--clusters 64] [--spread 0.15] [--seed 42]) [--metric l2|ip|cosine] [--m 16] [--ef-construction 200]"
             + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--rounds 5] [--work-dir DIR]";
 
+    /** Every flag with its default; null means absent unless given. */
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("base", null);
+        DEFAULTS.put("queries", null);
+        DEFAULTS.put("synthetic", "0");
+        DEFAULTS.put("dim", "128");
+        DEFAULTS.put("clusters", "64");
+        DEFAULTS.put("spread", "0.15");
+        DEFAULTS.put("seed", "42");
+        DEFAULTS.put("metric", "l2");
+        DEFAULTS.put("m", "16");
+        DEFAULTS.put("ef-construction", "200");
+        DEFAULTS.put("ef", "64");
+        DEFAULTS.put("checkpoint-interval", "2s");
+        DEFAULTS.put("extra", "1000");
+        DEFAULTS.put("rounds", "5");
+        DEFAULTS.put("work-dir", null);
+    }
+
     static BenchArgs parse(String[] args) {
         BenchArgs a = new BenchArgs();
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value for " + flag + "\nusage: " + USAGE);
-            }
-            String v = args[++i];
-            switch (flag) {
-                case "--base" -> a.base = Path.of(v);
-                case "--queries" -> a.queries = Path.of(v);
-                case "--synthetic" -> a.synthetic = Integer.parseInt(v);
-                case "--dim" -> a.dim = Integer.parseInt(v);
-                case "--clusters" -> a.clusters = Integer.parseInt(v);
-                case "--spread" -> a.spread = Float.parseFloat(v);
-                case "--seed" -> a.seed = Long.parseLong(v);
-                case "--metric" -> a.metric = Metric.parse(v);
-                case "--m" -> a.m = Integer.parseInt(v);
-                case "--ef-construction" -> a.efConstruction = Integer.parseInt(v);
-                case "--ef" -> a.ef = Integer.parseInt(v);
-                case "--checkpoint-interval" -> a.checkpointInterval = parseDuration(v);
-                case "--extra" -> a.extra = Integer.parseInt(v);
-                case "--rounds" -> a.rounds = Integer.parseInt(v);
-                case "--work-dir" -> a.workDir = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown flag " + flag + "\nusage: " + USAGE);
-            }
+        try {
+            Flags f = Flags.parse(args, DEFAULTS, Set.of());
+            a.base = f.has("base") ? Path.of(f.string("base")) : null;
+            a.queries = f.has("queries") ? Path.of(f.string("queries")) : null;
+            a.synthetic = f.integer("synthetic");
+            a.dim = f.integer("dim");
+            a.clusters = f.integer("clusters");
+            a.spread = (float) f.decimal("spread");
+            a.seed = f.longValue("seed");
+            a.metric = Metric.parse(f.string("metric"));
+            a.m = f.integer("m");
+            a.efConstruction = f.integer("ef-construction");
+            a.ef = f.integer("ef");
+            a.checkpointInterval = parseDuration(f.string("checkpoint-interval"));
+            a.extra = f.integer("extra");
+            a.rounds = f.integer("rounds");
+            a.workDir = f.has("work-dir") ? Path.of(f.string("work-dir")) : null;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "\nusage: " + USAGE, e);
         }
         if (a.rounds < 1 || a.extra < 1) {
             throw new IllegalArgumentException("--rounds and --extra must be >= 1\nusage: " + USAGE);

@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators.bench;
 
+import io.flinkhnsw.bench.JsonLine;
 import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.HnswIndex;
@@ -58,7 +59,7 @@ public final class StateBench {
         log("data %s: %d + %d vectors of dim %d", a.dataName(), n, data.extra().length, dim);
 
         double coreRate = coreInsertRate(a.config(), data.base());
-        System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate));
+        System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate, 4));
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
         Configuration conf = clusterConfig(a, work.resolve("checkpoints"));
@@ -72,9 +73,9 @@ public final class StateBench {
             BenchSource.BATCHES.add(append(upserts(data.base(), 0), query("ingest-done", data.probe())));
             long ingestDone = awaitResult("ingest-done");
             double seconds = (ingestDone - BenchSource.firstEmitMillis) / 1000.0;
-            System.out.println(common("operator-ingest", a, n, dim).put("seconds", seconds)
-                    .put("vectors_per_s", n / seconds).put("core_vectors_per_s", coreRate)
-                    .put("ratio_to_core", n / seconds / coreRate));
+            System.out.println(common("operator-ingest", a, n, dim).put("seconds", seconds, 4)
+                    .put("vectors_per_s", n / seconds, 4).put("core_vectors_per_s", coreRate, 4)
+                    .put("ratio_to_core", n / seconds / coreRate, 4));
 
             CompletedCheckpointStats full = awaitCheckpointTriggeredAfter(cluster, first, ingestDone);
             log("checkpoint %d after ingest: state %d B, uploaded %d B", full.getCheckpointId(), full.getStateSize(),
@@ -96,7 +97,7 @@ public final class StateBench {
                         .put("incremental_checkpoint_id", inc.getCheckpointId())
                         .put("incremental_checkpointed_bytes", inc.getCheckpointedSize())
                         .put("state_bytes_now", inc.getStateSize())
-                        .put("incremental_ratio", inc.getCheckpointedSize() / (double) full.getStateSize()));
+                        .put("incremental_ratio", inc.getCheckpointedSize() / (double) full.getStateSize(), 4));
             }
             long[] sorted = uploaded.clone();
             java.util.Arrays.sort(sorted);
@@ -104,8 +105,8 @@ public final class StateBench {
                     .put("rounds", a.rounds).put("full_state_bytes", full.getStateSize())
                     .put("median_incremental_bytes", sorted[sorted.length / 2])
                     .put("max_incremental_bytes", sorted[sorted.length - 1])
-                    .put("median_ratio", sorted[sorted.length / 2] / (double) full.getStateSize())
-                    .put("max_ratio", sorted[sorted.length - 1] / (double) full.getStateSize())
+                    .put("median_ratio", sorted[sorted.length / 2] / (double) full.getStateSize(), 4)
+                    .put("max_ratio", sorted[sorted.length - 1] / (double) full.getStateSize(), 4)
                     .put("measure", "Flink checkpoint stats: checkpointedSize (bytes uploaded, incl. RocksDB"
                             + " compaction output) of the first checkpoint after each batch / stateSize of the"
                             + " first checkpoint after the initial ingest"));
