@@ -5,6 +5,7 @@ import io.flinkhnsw.vector.Metric;
 import io.flinkhnsw.vector.VectorKernels;
 
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * Exact k-nearest neighbours by brute force, the reference recall is measured against when a data
@@ -17,25 +18,41 @@ public final class ExactKnn {
 
     /** For each query, the row numbers of its k nearest base vectors, nearest first. */
     public static int[][] topK(float[][] base, float[][] queries, int k, Metric metric) {
-        VectorKernels kernels = Kernels.best();
         float[][] b = metric.normalises() ? normalised(base) : base;
         float[][] q = metric.normalises() ? normalised(queries) : queries;
-        int limit = Math.min(k, b.length);
         int[][] result = new int[q.length][];
-        long[] scored = new long[b.length];
         for (int i = 0; i < q.length; i++) {
-            for (int row = 0; row < b.length; row++) {
-                int dim = q[i].length;
-                float d = metric == Metric.L2 ? kernels.squaredL2(q[i], 0, b[row], 0, dim)
-                        : 1f - kernels.dot(q[i], 0, b[row], 0, dim);
-                int bits = Float.floatToRawIntBits(d);
-                scored[row] = ((long) (bits ^ ((bits >> 31) & 0x7fffffff)) << 32) | row;
+            result[i] = rank(b, q[i], k, metric, row -> false);
+        }
+        return result;
+    }
+
+    /** The row numbers of the k nearest base vectors to {@code query} among rows {@code skip} rejects. */
+    public static int[] nearest(float[][] base, float[] query, int k, Metric metric, IntPredicate skip) {
+        if (!metric.normalises()) {
+            return rank(base, query, k, metric, skip);
+        }
+        return rank(normalised(base), normalised(new float[][] {query})[0], k, metric, skip);
+    }
+
+    private static int[] rank(float[][] base, float[] query, int k, Metric metric, IntPredicate skip) {
+        VectorKernels kernels = Kernels.best();
+        long[] scored = new long[base.length];
+        int n = 0;
+        int dim = query.length;
+        for (int row = 0; row < base.length; row++) {
+            if (skip.test(row)) {
+                continue;
             }
-            Arrays.sort(scored);
-            result[i] = new int[limit];
-            for (int r = 0; r < limit; r++) {
-                result[i][r] = (int) scored[r];
-            }
+            float d = metric == Metric.L2 ? kernels.squaredL2(query, 0, base[row], 0, dim)
+                    : 1f - kernels.dot(query, 0, base[row], 0, dim);
+            int bits = Float.floatToRawIntBits(d);
+            scored[n++] = ((long) (bits ^ ((bits >> 31) & 0x7fffffff)) << 32) | row;
+        }
+        Arrays.sort(scored, 0, n);
+        int[] result = new int[Math.min(k, n)];
+        for (int r = 0; r < result.length; r++) {
+            result[r] = (int) scored[r];
         }
         return result;
     }

@@ -1,6 +1,7 @@
 package io.flinkhnsw.job.local;
 
 import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.vector.Metric;
 
@@ -53,42 +54,6 @@ public final class DataSet {
         if (groundtruth != null && deleted.isEmpty() && groundtruth[q].length >= k) {
             return Arrays.copyOf(groundtruth[q], k);
         }
-        float[] query = metric.normalises() ? unit(queries[q]) : queries[q];
-        int live = base.length - deleted.size();
-        long[] scored = new long[live];
-        double[] dist = new double[base.length];
-        int j = 0;
-        for (int i = 0; i < base.length; i++) {
-            if (deleted.contains(i)) continue;
-            dist[i] = distance(metric, query, metric.normalises() ? unit(base[i]) : base[i]);
-            scored[j++] = i;
-        }
-        Long[] order = Arrays.stream(scored).boxed().toArray(Long[]::new);
-        Arrays.sort(order, (a, b) -> Double.compare(dist[(int) (long) a], dist[(int) (long) b]));
-        int[] out = new int[Math.min(k, live)];
-        for (int i = 0; i < out.length; i++) out[i] = (int) (long) order[i];
-        return out;
-    }
-
-    private static double distance(Metric m, float[] a, float[] b) {
-        double s = 0;
-        if (m == Metric.L2) {
-            for (int i = 0; i < a.length; i++) {
-                double d = a[i] - b[i];
-                s += d * d;
-            }
-            return s;
-        }
-        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
-        return 1 - s;
-    }
-
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float f : v) n += (double) f * f;
-        n = Math.sqrt(n);
-        float[] u = new float[v.length];
-        for (int i = 0; i < v.length; i++) u[i] = (float) (v[i] / n);
-        return u;
+        return ExactKnn.nearest(base, queries[q], k, metric, deleted::contains);
     }
 }
