@@ -51,35 +51,22 @@ final class LongMinHeap {
 
     long pop() {
         assert size > 0;
-        long[] h = heap;
-        long top = h[0];
-        long last = h[--size];
-        int n = size;
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= n) {
-                break;
-            }
-            long c = h[child];
-            int right = child + 1;
-            if (right < n && h[right] < c) {
-                child = right;
-                c = h[right];
-            }
-            if (last <= c) {
-                break;
-            }
-            h[i] = c;
-            i = child;
+        long top = heap[0];
+        long last = heap[--size];
+        if (size > 0) {
+            siftDown(last);
         }
-        h[i] = last;
         return top;
     }
 
     /** Replaces the top with {@code value}; cheaper than pop then push. */
     void replaceTop(long value) {
         assert size > 0;
+        siftDown(value);
+    }
+
+    /** Puts {@code value} at the root's place and moves it down until the heap order holds. */
+    private void siftDown(long value) {
         long[] h = heap;
         int n = size;
         int i = 0;
