@@ -53,4 +53,14 @@ final class RandomEvents {
         }
         return v;
     }
+
+    /** The given event lists one after another. */
+    @SafeVarargs
+    static List<IndexEvent> concat(List<IndexEvent>... parts) {
+        List<IndexEvent> all = new ArrayList<>();
+        for (List<IndexEvent> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
 }

@@ -31,9 +31,9 @@ class RestoreAndRescaleTest {
             feed(List.of(original), history);
             original.drainResults();
             OperatorSubtaskState snapshot = original.snapshot(1L);
-            List<QueryResult> expected = feed(List.of(original), concat(probes, later, probes));
+            List<QueryResult> expected = feed(List.of(original), RandomEvents.concat(probes, later, probes));
             try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {
-                assertThat(feed(List.of(restored), concat(probes, later, probes))).isEqualTo(expected);
+                assertThat(feed(List.of(restored), RandomEvents.concat(probes, later, probes))).isEqualTo(expected);
             }
             assertThat(expected).hasSizeGreaterThan(2 * probes.size());
             assertThat(expected).anySatisfy(r -> assertThat(r.neighbours).hasSize(10));
@@ -51,7 +51,7 @@ class RestoreAndRescaleTest {
                     .as("both subtasks own keys").hasSize(2);
             OperatorSubtaskState packed = AbstractStreamOperatorTestHarness.repackageState(
                     two.get(0).snapshot(1L), two.get(1).snapshot(1L));
-            List<QueryResult> expected = feed(two, concat(probes, later, probes));
+            List<QueryResult> expected = feed(two, RandomEvents.concat(probes, later, probes));
 
             List<IndexHarness> rescaled = new ArrayList<>();
             try {
@@ -59,7 +59,7 @@ class RestoreAndRescaleTest {
                     rescaled.add(IndexHarness.open(SETTINGS, newParallelism, i, AbstractStreamOperatorTestHarness
                             .repartitionOperatorState(packed, IndexHarness.MAX_PARALLELISM, 2, newParallelism, i)));
                 }
-                assertThat(feed(rescaled, concat(probes, later, probes))).isEqualTo(expected);
+                assertThat(feed(rescaled, RandomEvents.concat(probes, later, probes))).isEqualTo(expected);
             } finally {
                 for (IndexHarness h : rescaled) {
                     h.close();
@@ -82,14 +82,5 @@ class RestoreAndRescaleTest {
             assertThat(h.drainRejected()).isEmpty();
         }
         return out;
-    }
-
-    @SafeVarargs
-    private static List<IndexEvent> concat(List<IndexEvent>... parts) {
-        List<IndexEvent> all = new ArrayList<>();
-        for (List<IndexEvent> p : parts) {
-            all.addAll(p);
-        }
-        return all;
     }
 }

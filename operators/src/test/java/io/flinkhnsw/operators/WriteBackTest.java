@@ -65,14 +65,14 @@ class WriteBackTest {
     void evictionWritesChangesBackInsteadOfDroppingThem() throws Exception {
         List<QueryResult> reference;
         try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(100).build())) {
-            reference = feed(big, concat(history, probes));
+            reference = feed(big, RandomEvents.concat(history, probes));
         }
         // one cached key: every key switch evicts a key with unflushed changes, no checkpoint in between
         IndexSettings tiny = IndexSettings.builder().maxCachedKeys(1).build();
         try (IndexHarness evicting = IndexHarness.open(tiny)) {
             List<QueryResult> out = new ArrayList<>();
             long maxBuffered = 0;
-            for (IndexEvent e : concat(history, probes)) {
+            for (IndexEvent e : RandomEvents.concat(history, probes)) {
                 evicting.process(e);
                 out.addAll(evicting.drainResults());
                 maxBuffered = Math.max(maxBuffered, evicting.bufferedEntries());
@@ -90,13 +90,13 @@ class WriteBackTest {
     void bufferBudgetFlushesEarlyAndStaysBounded() throws Exception {
         List<QueryResult> reference;
         try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(KEYS).build())) {
-            reference = feed(big, concat(history, probes));
+            reference = feed(big, RandomEvents.concat(history, probes));
         }
         int budget = 50;
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).maxBufferedEntries(budget).build();
         try (IndexHarness small = IndexHarness.open(settings)) {
             List<QueryResult> out = new ArrayList<>();
-            for (IndexEvent e : concat(history, probes)) {
+            for (IndexEvent e : RandomEvents.concat(history, probes)) {
                 small.process(e);
                 out.addAll(small.drainResults());
                 assertThat(small.bufferedEntries()).isLessThanOrEqualTo(budget);
@@ -114,10 +114,10 @@ class WriteBackTest {
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
         List<QueryResult> reference;
         try (IndexHarness operator = IndexHarness.open(settings)) {
-            reference = feed(operator, concat(history, probes));
+            reference = feed(operator, RandomEvents.concat(history, probes));
         }
         try (IndexHarness plain = IndexHarness.openFunctionOnly(settings)) {
-            assertThat(feed(plain, concat(history, probes))).isEqualTo(reference);
+            assertThat(feed(plain, RandomEvents.concat(history, probes))).isEqualTo(reference);
             assertThat(plain.bufferedEntries()).as("nothing left buffered after an event").isZero();
             // a snapshot without any pre-barrier hook has everything
             OperatorSubtaskState snapshot = plain.snapshotWithoutFlush(1L);
@@ -125,14 +125,5 @@ class WriteBackTest {
                 assertThat(feed(restored, probes)).isEqualTo(feed(plain, probes));
             }
         }
-    }
-
-    @SafeVarargs
-    private static List<IndexEvent> concat(List<IndexEvent>... parts) {
-        List<IndexEvent> all = new ArrayList<>();
-        for (List<IndexEvent> p : parts) {
-            all.addAll(p);
-        }
-        return all;
     }
 }
