@@ -14,14 +14,20 @@ import java.util.Arrays;
 final class GraphConsolidator {
     /** Rounds of reconnection before giving up; one is nearly always enough. */
     private static final int MAX_REPAIR_ROUNDS = 4;
-    private static final float REPAIR_SLACK = 1.2f;
+    /**
+     * DiskANN's alpha on squared distances: relaxed pruning keeps a few longer links, which churn
+     * otherwise erodes. Measured on SIFT (900 held-out queries, 20 rounds of 10 % churn): 1.0 loses
+     * 2 to 4 points at low ef; 1.3 and above fill lists with near duplicates and lose about 1; 1.1
+     * stays within 0.1 of a fresh build at every ef.
+     */
+    private static final float REPAIR_SLACK = 1.1f;
 
     private final HnswGraph graph;
     private final GraphSearcher searcher;
     private final GraphInserter inserter;
     private final NeighborSelector selector;
     private final VisitedSet marks;
-    private final int repairEf;
+    private final int efConstruction;
     private final float slack;
     private long[] candidates = new long[64];
     private long[] found = new long[64];
@@ -31,9 +37,8 @@ final class GraphConsolidator {
     GraphConsolidator(HnswGraph graph, GraphSearcher searcher, GraphInserter inserter, NeighborSelector selector,
             HnswConfig config) {
         this.graph = graph;
-        this.repairEf = Math.min(config.efConstruction(), 2 * graph.maxConn0);
-        // DiskANN's alpha: relaxed pruning keeps a few longer links, which churn otherwise erodes. Only
-        // meaningful for non-negative distances, so raw inner product keeps the plain heuristic.
+        // Slack only means something for non-negative distances: raw inner product keeps the plain heuristic.
+        this.efConstruction = config.efConstruction();
         this.slack = config.metric() == Metric.INNER_PRODUCT ? 1f : REPAIR_SLACK;
         this.searcher = searcher;
         this.inserter = inserter;
@@ -122,8 +127,9 @@ final class GraphConsolidator {
     /**
      * New links for {@code node} on {@code layer}, chosen from its live links, the live links of its
      * tombstoned neighbours, and a fresh search for its own vector. The search matters: with the
-     * first two alone, repeated delete/insert churn thins the graph and recall falls measurably; with
-     * it, recall after 20 rounds of 10 % churn stays within noise of a fresh build.
+     * first two alone, repeated delete/insert churn thins the graph and recall falls measurably. The
+     * search uses efConstruction, as an insert would: a narrower beam (4M) halved the cost of a pass
+     * but left recall at ef 40 to 80 about 0.3 points below a fresh build after 20 rounds of churn.
      */
     private void relink(int node, int layer) {
         HnswGraph g = graph;
@@ -160,7 +166,7 @@ final class GraphConsolidator {
         HnswGraph g = graph;
         float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
         int start = searcher.descend(vector, layer);
-        searcher.searchLayer(vector, start, searcher.lastDistance(), repairEf, layer);
+        searcher.searchLayer(vector, start, searcher.lastDistance(), efConstruction, layer);
         if (found.length < searcher.resultCount()) {
             found = new long[searcher.resultCount()];
         }
