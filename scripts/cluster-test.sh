@@ -88,6 +88,7 @@ OVERRIDES=(
   "taskmanager.bind-host: localhost" "taskmanager.host: localhost"
   "rest.address: localhost" "rest.bind-address: localhost" "rest.port: $REST_PORT"
   "execution.checkpointing.dir: file://$WORK/checkpoints" "execution.checkpointing.savepoint-dir: file://$WORK/savepoints"
+  "state.changelog.dstl.dfs.base-path: file://$WORK/changelog"
   "execution.checkpointing.interval: 1s" "io.tmp.dirs: $WORK/tmp"
   "jobmanager.memory.process.size: 1024m" "taskmanager.memory.process.size: 1536m"
   "restart-strategy.exponential-delay.initial-backoff: 500ms" "restart-strategy.exponential-delay.max-backoff: 2s"
@@ -181,5 +182,8 @@ java -jar "$JAR" verify "${JOB_ARGS[@]}" --expect-queries "$QUERIES" --expect-de
     >"$WORK/verify.json" 2>"$WORK/log/verify.out" || { cat "$WORK/log/verify.out" "$WORK/verify.json" >&2; exit 1; }
 say "verify: $(cat "$WORK/verify.json")"
 grep -q '"exact":true' "$WORK/verify.json"
+changelog_files=$(find "$WORK/changelog" -type f 2>/dev/null | wc -l)
+[ "$changelog_files" -gt 0 ] || { say "no state changelog files under $WORK/changelog"; exit 1; }
+say "state changelog in use: $changelog_files files"
 curl -sf -X PATCH "http://localhost:$REST_PORT/jobs/$JOB_ID?mode=cancel" >/dev/null || true
 say "PASSED: results exact after kill -9 of a TaskManager"

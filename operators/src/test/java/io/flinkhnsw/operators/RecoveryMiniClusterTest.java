@@ -7,17 +7,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.legacy.SinkFunction;
 import org.apache.flink.streaming.api.functions.source.legacy.SourceFunction;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * End to end on a MiniCluster with RocksDB and incremental checkpoints at parallelism 2: the keyed
+ * End to end on a MiniCluster with RocksDB and incremental checkpoints at parallelism 2, with and
+ * without the state changelog ({@link StateBackendSettings}): the keyed
  * write-back operator ({@link HnswIndexOperator}) fails once, after a checkpoint completed and further events changed its state, the job
  * restores from that checkpoint and replays, and every query answer (including those emitted before
  * the failure and emitted again after it) equals the answer of a run without failure.
@@ -43,11 +43,6 @@ class RecoveryMiniClusterTest {
     private static final int DIM = 16;
     private static final long SEED = 21L;
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
-
     static final ConcurrentLinkedQueue<QueryResult> RESULTS = new ConcurrentLinkedQueue<>();
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicInteger OPENS = new AtomicInteger();
@@ -56,18 +51,19 @@ class RecoveryMiniClusterTest {
     @TempDir
     Path checkpoints;
 
-    @Test
-    void failureAfterACompletedCheckpointRestoresTheExactIndex() throws Exception {
+    @ParameterizedTest(name = "changelog {0}")
+    @ValueSource(booleans = {true, false})
+    void failureAfterACompletedCheckpointRestoresTheExactIndex(boolean changelog) throws Exception {
         List<IndexEvent> events = RandomEvents.mixed(KEYS, PER_KEY, DIM, SEED);
         String failOn = events.stream().skip(events.size() * 3L / 4).filter(e -> e.op == IndexEvent.Op.QUERY)
                 .findFirst().orElseThrow().queryId;
 
-        Map<String, Set<QueryResult>> reference = run(null);
+        Map<String, Set<QueryResult>> reference = run(null, changelog);
         assertThat(FAILED).isFalse();
         assertThat(OPENS.get()).isEqualTo(2);
         assertThat(WRITE_BACK).as("hosted by the write-back operator").isTrue();
 
-        Map<String, Set<QueryResult>> recovered = run(failOn);
+        Map<String, Set<QueryResult>> recovered = run(failOn, changelog);
         assertThat(FAILED).as("failure was injected").isTrue();
         assertThat(OPENS.get()).as("operator reopened after restore").isEqualTo(4);
 
@@ -76,22 +72,24 @@ class RecoveryMiniClusterTest {
         assertThat(reference.values()).allSatisfy(s -> assertThat(s).hasSize(1));
         // every answer, including duplicates from the replay, equals the no-failure answer
         assertThat(recovered).isEqualTo(reference);
+        // the changelog's files go when the job finishes; its directory shows that state changes were logged
+        assertThat(Files.isDirectory(checkpoints.resolve("b").resolve("changelog"))).as("changelog used")
+                .isEqualTo(changelog);
     }
 
-    private Map<String, Set<QueryResult>> run(String failOn) throws Exception {
+    private Map<String, Set<QueryResult>> run(String failOn, boolean changelog) throws Exception {
         RESULTS.clear();
         FAILED.set(false);
         OPENS.set(0);
-        Configuration conf = new Configuration();
-        conf.setString("state.backend.type", "rocksdb");
-        conf.setString("execution.checkpointing.incremental", "true");
-        conf.setString("execution.checkpointing.dir", checkpoints.resolve(failOn == null ? "a" : "b").toUri().toString());
+        Path dir = checkpoints.resolve(failOn == null ? "a" : "b");
+        Configuration conf = StateBackendSettings.apply(new Configuration(), dir.resolve("checkpoints"),
+                dir.resolve("changelog"), changelog);
         conf.setString("execution.checkpointing.interval", "100ms");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "2");
         conf.setString("restart-strategy.fixed-delay.delay", "100ms");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        // a MiniCluster of its own per run: the changelog's storage is configured on the cluster, not the job
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
         env.addSource(new GatedEventSource(), "events", Types.POJO(IndexEvent.class)).setParallelism(1)
                 .keyBy(e -> e.key)
                 .transform(HnswIndexOperator.NAME, Types.POJO(QueryResult.class), new HnswIndexOperator(

@@ -3,6 +3,7 @@ package io.flinkhnsw.job.local;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
+import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -39,9 +40,6 @@ public final class LocalFlink implements AutoCloseable {
     public static LocalFlink start(JobConfig config, Path dir, String jobName) throws Exception {
         int restPort = EmbeddedKafka.freePort();
         Configuration conf = Configuration.fromMap(Map.of(
-                "state.backend.type", "rocksdb",
-                "execution.checkpointing.incremental", "true",
-                "execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString(),
                 "restart-strategy.type", "fixed-delay",
                 "restart-strategy.fixed-delay.attempts", "10",
                 "restart-strategy.fixed-delay.delay", "500ms",
@@ -49,6 +47,7 @@ public final class LocalFlink implements AutoCloseable {
                 "rest.bind-address", "127.0.0.1",
                 "rest.bind-port", Integer.toString(restPort),
                 "io.tmp.dirs", dir.resolve("tmp").toString()));
+        StateBackendSettings.apply(conf, dir.resolve("checkpoints"), dir.resolve("changelog"), true);
         int parallelism = config.parallelism > 0 ? config.parallelism : 2;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         KafkaIo.job(config).build(env);

@@ -37,10 +37,11 @@ final class BenchArgs {
     int extra;
     int rounds;
     Path workDir;
+    boolean changelog;
 
     static final String USAGE = "state-bench (--base B.fvecs [--queries Q.fvecs] | --synthetic N [--dim 128]"
             + " [--clusters 64] [--spread 0.15] [--seed 42]) [--metric l2|ip|cosine] [--m 16] [--ef-construction 200]"
-            + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--rounds 5] [--work-dir DIR]";
+            + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--rounds 5] [--changelog true|false] [--work-dir DIR]";
 
     /** Every flag with its default; null means absent unless given. */
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -60,6 +61,7 @@ final class BenchArgs {
         DEFAULTS.put("checkpoint-interval", "2s");
         DEFAULTS.put("extra", "1000");
         DEFAULTS.put("rounds", "5");
+        DEFAULTS.put("changelog", "true");
         DEFAULTS.put("work-dir", null);
     }
 
@@ -82,6 +84,11 @@ final class BenchArgs {
             a.extra = f.integer("extra");
             a.rounds = f.integer("rounds");
             a.workDir = f.has("work-dir") ? Path.of(f.string("work-dir")) : null;
+            String changelog = f.string("changelog");
+            if (!changelog.equals("true") && !changelog.equals("false")) {
+                throw new IllegalArgumentException("--changelog must be true or false, got '" + changelog + "'");
+            }
+            a.changelog = Boolean.parseBoolean(changelog);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "\nusage: " + USAGE, e);
         }

@@ -8,6 +8,7 @@ import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -62,7 +63,7 @@ public final class StateBench {
         System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate, 4));
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
-        Configuration conf = clusterConfig(a, work.resolve("checkpoints"));
+        Configuration conf = clusterConfig(a, work);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
@@ -80,7 +81,7 @@ public final class StateBench {
             CompletedCheckpointStats full = awaitCheckpointTriggeredAfter(cluster, first, ingestDone);
             log("checkpoint %d after ingest: state %d B, uploaded %d B", full.getCheckpointId(), full.getStateSize(),
                     full.getCheckpointedSize());
-            // several rounds: a RocksDB compaction lands in some checkpoints and not others
+            // several rounds: without the changelog, a RocksDB compaction lands in some checkpoints and not others
             CompletedCheckpointStats inc = full;
             long[] uploaded = new long[a.rounds];
             int indexed = n;
@@ -107,9 +108,9 @@ public final class StateBench {
                     .put("max_incremental_bytes", sorted[sorted.length - 1])
                     .put("median_ratio", sorted[sorted.length / 2] / (double) full.getStateSize(), 4)
                     .put("max_ratio", sorted[sorted.length - 1] / (double) full.getStateSize(), 4)
-                    .put("measure", "Flink checkpoint stats: checkpointedSize (bytes uploaded, incl. RocksDB"
-                            + " compaction output) of the first checkpoint after each batch / stateSize of the"
-                            + " first checkpoint after the initial ingest"));
+                    .put("measure", "Flink checkpoint stats: checkpointedSize (bytes this checkpoint uploaded)"
+                            + " of the first checkpoint after each batch / stateSize of the first checkpoint after"
+                            + " the initial ingest"));
 
             String path = Objects.requireNonNull(inc.getExternalPath(), "retained checkpoint path");
             cluster.cancelJob(first).get();
@@ -137,7 +138,7 @@ public final class StateBench {
     private static JsonLine common(String bench, BenchArgs a, int n, int dim) {
         return new JsonLine().put("bench", bench).put("data", a.dataName()).put("vectors", n).put("dim", dim)
                 .put("metric", a.metric.cliName()).put("m", a.m).put("ef_construction", a.efConstruction)
-                .put("checkpoint_interval_ms", a.checkpointInterval.toMillis());
+                .put("checkpoint_interval_ms", a.checkpointInterval.toMillis()).put("changelog", a.changelog);
     }
 
     /** Single-thread inserts into an in-memory index with the same parameters: the baseline the operator is compared with. */
@@ -151,11 +152,9 @@ public final class StateBench {
         return base.length / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static Configuration clusterConfig(BenchArgs a, Path checkpoints) {
-        Configuration conf = new Configuration();
-        conf.setString("state.backend.type", "rocksdb");
-        conf.setString("execution.checkpointing.incremental", "true");
-        conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+    private static Configuration clusterConfig(BenchArgs a, Path work) {
+        Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
+                work.resolve("changelog"), a.changelog);
         conf.setString("execution.checkpointing.interval", a.checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("taskmanager.memory.managed.size", "256m");
@@ -186,7 +185,8 @@ public final class StateBench {
                 return graph.getStatusTimestamp(status);
             }
             if (graph.getState().isGloballyTerminalState()) {
-                throw new IllegalStateException("job " + job + " ended " + graph.getState() + " waiting for " + status);
+                String cause = graph.getFailureInfo() == null ? "" : ": " + graph.getFailureInfo().getExceptionAsString();
+                throw new IllegalStateException("job " + job + " ended " + graph.getState() + " waiting for " + status + cause);
             }
             Thread.sleep(10);
         }
