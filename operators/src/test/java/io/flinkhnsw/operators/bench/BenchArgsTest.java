@@ -28,6 +28,7 @@ class BenchArgsTest {
         assertThat(a.checkpointInterval).isEqualTo(Duration.ofSeconds(2));
         assertThat(a.extra).isEqualTo(1000);
         assertThat(a.rounds).isEqualTo(5);
+        assertThat(a.changelog).isTrue();
         assertThat(a.dataName()).isEqualTo("synthetic-500x128");
     }
 
@@ -36,7 +37,7 @@ class BenchArgsTest {
         BenchArgs a = BenchArgs.parse(new String[] {"--base", "b.fvecs", "--queries", "q.fvecs", "--dim", "16",
                 "--clusters", "4", "--spread", "0.5", "--seed", "7", "--metric", "cosine", "--m", "8",
                 "--ef-construction", "50", "--ef", "20", "--checkpoint-interval", "500ms", "--extra", "10",
-                "--rounds", "2", "--work-dir", "w"});
+                "--rounds", "2", "--changelog", "false", "--work-dir", "w"});
         assertThat(a.base).isEqualTo(Path.of("b.fvecs"));
         assertThat(a.queries).isEqualTo(Path.of("q.fvecs"));
         assertThat(a.dim).isEqualTo(16);
@@ -51,6 +52,7 @@ class BenchArgsTest {
         assertThat(a.extra).isEqualTo(10);
         assertThat(a.rounds).isEqualTo(2);
         assertThat(a.workDir).isEqualTo(Path.of("w"));
+        assertThat(a.changelog).isFalse();
         assertThat(BenchArgs.parse(new String[] {"--synthetic", "1", "--checkpoint-interval", "1.5s"})
                 .checkpointInterval).isEqualTo(Duration.ofMillis(1500));
     }
@@ -63,6 +65,8 @@ class BenchArgsTest {
                 .hasMessageContaining("--synthetic needs a value").hasMessageContaining("usage: state-bench");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"--synthetic", "many"}))
                 .hasMessageContaining("--synthetic must be a whole number");
+        assertThatThrownBy(() -> BenchArgs.parse(new String[] {"--synthetic", "5", "--changelog", "yes"}))
+                .hasMessageContaining("--changelog must be true or false, got 'yes'");
         assertThatThrownBy(() -> BenchArgs.parse(new String[0])).hasMessageContaining("exactly one of --base or --synthetic");
         assertThatThrownBy(() -> BenchArgs.parse(new String[] {"--base", "b", "--synthetic", "5"}))
                 .hasMessageContaining("exactly one of --base or --synthetic");
