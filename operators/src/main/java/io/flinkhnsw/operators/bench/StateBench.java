@@ -67,7 +67,7 @@ public final class StateBench {
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
-            JobID first = submit(cluster, conf, a, null);
+            JobID first = submit(cluster, conf, settings(a), 1, null);
             awaitStatus(cluster, first, JobStatus.RUNNING);
 
             log("ingesting %d vectors through the operator", n);
@@ -120,7 +120,7 @@ public final class StateBench {
             BenchSource.firstEmitMillis = 0;
             BenchSource.BATCHES.add(new IndexEvent[] {query("probe-after", data.probe())});
             long submitted = System.currentTimeMillis();
-            JobID second = submit(cluster, conf, a, path);
+            JobID second = submit(cluster, conf, settings(a), 1, path);
             long answered = awaitResult("probe-after");
             long running = awaitStatus(cluster, second, JobStatus.RUNNING);
             QueryResult before = BenchSink.RESULTS.get("probe-before");
@@ -152,6 +152,10 @@ public final class StateBench {
         return base.length / ((System.nanoTime() - start) / 1e9);
     }
 
+    private static IndexSettings settings(BenchArgs a) {
+        return IndexSettings.builder().defaultConfig(a.config()).build();
+    }
+
     private static Configuration clusterConfig(BenchArgs a, Path work) {
         Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
                 work.resolve("changelog"), a.changelog);
@@ -161,13 +165,13 @@ public final class StateBench {
         return conf;
     }
 
-    private static JobID submit(MiniCluster cluster, Configuration conf, BenchArgs a, String restorePath)
-            throws Exception {
+    /** Submits source, operator and sink at {@code parallelism}, restored from {@code restorePath} unless null. */
+    static JobID submit(MiniCluster cluster, Configuration conf, IndexSettings settings, int parallelism,
+            String restorePath) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
+        env.setParallelism(parallelism);
         HnswIndexOperator.apply(env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class))
-                        .uid("bench-source").keyBy(e -> e.key),
-                        IndexSettings.builder().defaultConfig(a.config()).build())
+                        .setParallelism(1).uid("bench-source").keyBy(e -> e.key), settings)
                 .addSink(new BenchSink()).uid("bench-sink");
         StreamGraph graph = env.getStreamGraph();
         if (restorePath != null) {
@@ -177,7 +181,7 @@ public final class StateBench {
     }
 
     /** Waits for the job to reach {@code status}; returns when it did (epoch ms, from the job's own status timestamps). */
-    private static long awaitStatus(MiniCluster cluster, JobID job, JobStatus status) throws Exception {
+    static long awaitStatus(MiniCluster cluster, JobID job, JobStatus status) throws Exception {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
             AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
@@ -193,7 +197,7 @@ public final class StateBench {
         throw new IllegalStateException("timed out waiting for job status " + status);
     }
 
-    private static long awaitResult(String queryId) throws InterruptedException {
+    static long awaitResult(String queryId) throws InterruptedException {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
             Long at = BenchSink.ARRIVED.get(queryId);
@@ -205,7 +209,7 @@ public final class StateBench {
         throw new IllegalStateException("timed out waiting for the answer to " + queryId);
     }
 
-    private static CompletedCheckpointStats awaitCheckpointTriggeredAfter(MiniCluster cluster, JobID job, long millis)
+    static CompletedCheckpointStats awaitCheckpointTriggeredAfter(MiniCluster cluster, JobID job, long millis)
             throws Exception {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {

@@ -1,0 +1,109 @@
+package io.flinkhnsw.operators.bench;
+
+import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.IndexSettings;
+import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.StateBackendSettings;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The job's state backend end to end: a retained checkpoint taken at parallelism 2 with the state
+ * changelog on (its handles, not a savepoint) is restored at parallelism 1 and 4 on a MiniCluster,
+ * and every key answers its probe queries with the same ids, distances and index size as before.
+ */
+class ChangelogRescaleTest {
+    private static final int KEYS = 6;
+    private static final int PER_KEY = 200;
+    private static final int DIM = 8;
+    private static final int PROBES_PER_KEY = 3;
+
+    @TempDir
+    Path work;
+
+    @ParameterizedTest(name = "2 -> {0}")
+    @ValueSource(ints = {1, 4})
+    void changelogCheckpointRestoresAtAnotherParallelism(int newParallelism) throws Exception {
+        Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
+                work.resolve("changelog"), true);
+        conf.setString("execution.checkpointing.interval", "100ms");
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        // checkpoints keep coming until the cancel: keep the one the test restores from
+        conf.setString("execution.checkpointing.num-retained", "1000");
+        IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
+        SplittableRandom random = new SplittableRandom(5);
+        List<IndexEvent> history = new ArrayList<>();
+        for (int i = 0; i < PER_KEY; i++) {
+            for (int key = 0; key < KEYS; key++) {
+                history.add(IndexEvent.upsert("tenant-" + key, "v" + i, vector(random), null));
+            }
+        }
+        List<IndexEvent> probes = new ArrayList<>();
+        for (int key = 0; key < KEYS; key++) {
+            for (int p = 0; p < PROBES_PER_KEY; p++) {
+                probes.add(IndexEvent.query("tenant-" + key, "probe-" + key + "-" + p, vector(random), 10, 0));
+            }
+        }
+
+        try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build())) {
+            cluster.start();
+            BenchSink.RESULTS.clear();
+            BenchSink.ARRIVED.clear();
+            JobID original = StateBench.submit(cluster, conf, settings, 2, null);
+            StateBench.awaitStatus(cluster, original, JobStatus.RUNNING);
+            BenchSource.BATCHES.add(history.toArray(IndexEvent[]::new));
+            BenchSource.BATCHES.add(probes.toArray(IndexEvent[]::new));
+            long answered = 0;
+            for (IndexEvent probe : probes) {
+                answered = Math.max(answered, StateBench.awaitResult(probe.queryId));
+            }
+            Map<String, QueryResult> expected = new HashMap<>(BenchSink.RESULTS);
+            String checkpoint = StateBench.awaitCheckpointTriggeredAfter(cluster, original, answered).getExternalPath();
+            cluster.cancelJob(original).get();
+            StateBench.awaitStatus(cluster, original, JobStatus.CANCELED);
+            assertThat(Files.list(work.resolve("changelog")).count()).as("changelog written").isPositive();
+
+            BenchSink.RESULTS.clear();
+            BenchSink.ARRIVED.clear();
+            JobID restored = StateBench.submit(cluster, conf, settings, newParallelism, checkpoint);
+            StateBench.awaitStatus(cluster, restored, JobStatus.RUNNING);
+            BenchSource.BATCHES.add(probes.toArray(IndexEvent[]::new));
+            for (IndexEvent probe : probes) {
+                StateBench.awaitResult(probe.queryId);
+            }
+            cluster.cancelJob(restored).get();
+
+            assertThat(expected).hasSize(probes.size());
+            assertThat(expected.values()).allSatisfy(r -> {
+                assertThat(r.indexSize).isEqualTo(PER_KEY);
+                assertThat(r.neighbours).hasSize(10);
+            });
+            assertThat(BenchSink.RESULTS).isEqualTo(expected);
+        }
+    }
+
+    private static float[] vector(SplittableRandom random) {
+        float[] v = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) random.nextDouble(-1, 1);
+        }
+        return v;
+    }
+}
