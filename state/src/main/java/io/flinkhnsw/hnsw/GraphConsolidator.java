@@ -27,10 +27,8 @@ final class GraphConsolidator {
     private final GraphInserter inserter;
     private final NeighborSelector selector;
     private final VisitedSet marks;
-    private final int efConstruction;
     private final float slack;
     private long[] candidates = new long[64];
-    private long[] found = new long[64];
     private long[] selected;
     private final int[] linkBuffer;
 
@@ -38,7 +36,6 @@ final class GraphConsolidator {
             HnswConfig config) {
         this.graph = graph;
         // Slack only means something for non-negative distances: raw inner product keeps the plain heuristic.
-        this.efConstruction = config.efConstruction();
         this.slack = config.metric() == Metric.INNER_PRODUCT ? 1f : REPAIR_SLACK;
         this.searcher = searcher;
         this.inserter = inserter;
@@ -166,11 +163,8 @@ final class GraphConsolidator {
         HnswGraph g = graph;
         float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
         int start = searcher.descend(vector, layer);
-        searcher.searchLayer(vector, start, searcher.lastDistance(), efConstruction, layer);
-        if (found.length < searcher.resultCount()) {
-            found = new long[searcher.resultCount()];
-        }
-        int count = searcher.drainAscending(found);
+        int count = inserter.searchNeighbours(vector, start, searcher.lastDistance(), layer);
+        long[] found = inserter.found();
         for (int i = 0; i < count; i++) {
             int candidate = ScoredNode.node(found[i]);
             if (!g.tombstone[candidate]) {

@@ -63,8 +63,9 @@ final class GraphInserter {
     }
 
     /**
-     * Links {@code node} into {@code layer} again from scratch: used to reconnect a node that lost
-     * every in-link. Returns the candidates found, nearest first, in {@link #found}.
+     * Beam search with efConstruction on {@code layer} from {@code entry}, as an insert does; also how
+     * consolidation finds new neighbours for a node. Returns how many candidates it put, nearest
+     * first, in {@link #found}.
      */
     int searchNeighbours(float[] vector, int entry, float entryDistance, int layer) {
         searcher.searchLayer(vector, entry, entryDistance, efConstruction, layer);
