@@ -12,7 +12,10 @@ import java.time.Duration;
  * RocksDB compaction of the link lists, which each insert rewrites at random keys, is uploaded by the
  * next checkpoint: about one checkpoint in four grew from 2 % to 13-15 % of the state. With it, a
  * checkpoint uploads only the state changes since the last one, and RocksDB's files, compaction
- * output included, are uploaded in the background once per materialization interval.
+ * output included, are uploaded in the background once per materialization interval. A job restored
+ * from a checkpoint or savepoint claims it (CLAIM mode): in Flink's default NO_CLAIM mode the first
+ * checkpoint after the restore must be a full snapshot, which the changelog cannot take, so that
+ * checkpoint, and with it the job, would fail.
  */
 public final class StateBackendSettings {
     /** How often RocksDB's files are uploaded so the changelog can be truncated; restore replays at most this much. */
@@ -32,6 +35,7 @@ public final class StateBackendSettings {
             conf.setString("state.changelog.dstl.dfs.base-path", changelog.toUri().toString());
             conf.setString("state.changelog.periodic-materialize.interval",
                     MATERIALIZATION_INTERVAL.toSeconds() + "s");
+            conf.setString("execution.state-recovery.claim-mode", "CLAIM");
         }
         return conf;
     }

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
@@ -72,7 +73,7 @@ public final class StateBench {
 
             log("ingesting %d vectors through the operator", n);
             BenchSource.BATCHES.add(append(upserts(data.base(), 0), query("ingest-done", data.probe())));
-            long ingestDone = awaitResult("ingest-done");
+            long ingestDone = awaitResult(cluster, first, "ingest-done");
             double seconds = (ingestDone - BenchSource.firstEmitMillis) / 1000.0;
             System.out.println(common("operator-ingest", a, n, dim).put("seconds", seconds, 4)
                     .put("vectors_per_s", n / seconds, 4).put("core_vectors_per_s", coreRate, 4)
@@ -90,7 +91,7 @@ public final class StateBench {
                 String done = round == a.rounds - 1 ? "probe-before" : "round-" + round;
                 BenchSource.BATCHES.add(append(upserts(batch, indexed), query(done, data.probe())));
                 indexed += batch.length;
-                inc = awaitCheckpointTriggeredAfter(cluster, first, awaitResult(done));
+                inc = awaitCheckpointTriggeredAfter(cluster, first, awaitResult(cluster, first, done));
                 uploaded[round] = inc.getCheckpointedSize();
                 System.out.println(common("checkpoint", a, indexed, dim).put("round", round).put("extra", a.extra)
                         .put("full_checkpoint_id", full.getCheckpointId())
@@ -118,10 +119,11 @@ public final class StateBench {
 
             log("restoring from %s", path);
             BenchSource.firstEmitMillis = 0;
-            BenchSource.BATCHES.add(new IndexEvent[] {query("probe-after", data.probe())});
             long submitted = System.currentTimeMillis();
             JobID second = submit(cluster, conf, settings(a), 1, path);
-            long answered = awaitResult("probe-after");
+            // queued once the new job's source exists: only the latest job's source takes batches
+            BenchSource.BATCHES.add(new IndexEvent[] {query("probe-after", data.probe())});
+            long answered = awaitResult(cluster, second, "probe-after");
             long running = awaitStatus(cluster, second, JobStatus.RUNNING);
             QueryResult before = BenchSink.RESULTS.get("probe-before");
             QueryResult after = BenchSink.RESULTS.get("probe-after");
@@ -162,6 +164,8 @@ public final class StateBench {
         conf.setString("execution.checkpointing.interval", a.checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("taskmanager.memory.managed.size", "256m");
+        // a failure ends the measurement with its cause instead of restarting until the timeout
+        conf.setString("restart-strategy.type", "none");
         return conf;
     }
 
@@ -175,7 +179,8 @@ public final class StateBench {
                 .addSink(new BenchSink()).uid("bench-sink");
         StreamGraph graph = env.getStreamGraph();
         if (restorePath != null) {
-            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false));
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false,
+                    conf.get(StateRecoveryOptions.RESTORE_MODE)));
         }
         return cluster.submitJob(graph).get().getJobID();
     }
@@ -188,38 +193,48 @@ public final class StateBench {
             if (graph.getState() == status || graph.getStatusTimestamp(status) > 0) {
                 return graph.getStatusTimestamp(status);
             }
-            if (graph.getState().isGloballyTerminalState()) {
-                String cause = graph.getFailureInfo() == null ? "" : ": " + graph.getFailureInfo().getExceptionAsString();
-                throw new IllegalStateException("job " + job + " ended " + graph.getState() + " waiting for " + status + cause);
-            }
+            failIfEnded(graph, "job status " + status);
             Thread.sleep(10);
         }
         throw new IllegalStateException("timed out waiting for job status " + status);
     }
 
-    static long awaitResult(String queryId) throws InterruptedException {
+    /** Waits for the answer to {@code queryId}; returns when it arrived (epoch ms). Fails at once if the job ends first. */
+    static long awaitResult(MiniCluster cluster, JobID job, String queryId) throws Exception {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-        while (System.currentTimeMillis() < deadline) {
+        for (int polls = 0; System.currentTimeMillis() < deadline; polls++) {
             Long at = BenchSink.ARRIVED.get(queryId);
             if (at != null) {
                 return at;
+            }
+            if (polls % 50 == 0) {
+                failIfEnded(cluster.getExecutionGraph(job).get(), "the answer to " + queryId);
             }
             Thread.sleep(2);
         }
         throw new IllegalStateException("timed out waiting for the answer to " + queryId);
     }
 
+    private static void failIfEnded(AccessExecutionGraph graph, String awaited) {
+        if (graph.getState().isGloballyTerminalState()) {
+            String cause = graph.getFailureInfo() == null ? "" : ": " + graph.getFailureInfo().getExceptionAsString();
+            throw new IllegalStateException("job " + graph.getJobID() + " ended " + graph.getState() + " waiting for "
+                    + awaited + cause);
+        }
+    }
+
     static CompletedCheckpointStats awaitCheckpointTriggeredAfter(MiniCluster cluster, JobID job, long millis)
             throws Exception {
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
-            var found = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory().getCheckpoints()
-                    .stream()
+            AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
+            var found = graph.getCheckpointStatsSnapshot().getHistory().getCheckpoints().stream()
                     .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED && c.getTriggerTimestamp() > millis)
                     .min(Comparator.comparingLong(AbstractCheckpointStats::getCheckpointId));
             if (found.isPresent()) {
                 return (CompletedCheckpointStats) found.get();
             }
+            failIfEnded(graph, "a checkpoint");
             Thread.sleep(50);
         }
         throw new IllegalStateException("timed out waiting for a checkpoint");
