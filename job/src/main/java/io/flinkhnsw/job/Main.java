@@ -31,6 +31,9 @@ public final class Main {
         // State benchmark (operators module): io.flinkhnsw.operators.bench.StateBench.main(rest).
         COMMANDS.put("state-bench", new String[] {"io.flinkhnsw.operators.bench.StateBench",
                 "HNSW graph on RocksDB state benchmark"});
+        // Tenant benchmark (operators module): io.flinkhnsw.operators.bench.TenantBench.main(rest).
+        COMMANDS.put("tenant-bench", new String[] {"io.flinkhnsw.operators.bench.TenantBench",
+                "many keys of different sizes through the index operator: speed, memory, recall"});
         COMMANDS.put("jvm-flags", new String[] {"io.flinkhnsw.job.JvmFlags",
                 "print the JVM flags Flink and the Vector API need"});
     }

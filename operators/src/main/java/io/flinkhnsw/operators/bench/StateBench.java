@@ -64,7 +64,7 @@ public final class StateBench {
         System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate, 4));
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
-        Configuration conf = clusterConfig(a, work);
+        Configuration conf = clusterConfig(work, a.changelog, a.checkpointInterval);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
@@ -158,10 +158,11 @@ public final class StateBench {
         return IndexSettings.builder().defaultConfig(a.config()).build();
     }
 
-    private static Configuration clusterConfig(BenchArgs a, Path work) {
+    /** A one-TaskManager MiniCluster configuration with the job's state backend and checkpoints under {@code work}. */
+    static Configuration clusterConfig(Path work, boolean changelog, java.time.Duration checkpointInterval) {
         Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
-                work.resolve("changelog"), a.changelog);
-        conf.setString("execution.checkpointing.interval", a.checkpointInterval.toMillis() + "ms");
+                work.resolve("changelog"), changelog);
+        conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("taskmanager.memory.managed.size", "256m");
         // a failure ends the measurement with its cause instead of restarting until the timeout
