@@ -1,5 +1,6 @@
 package io.flinkhnsw.hnsw;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -17,12 +18,13 @@ public final class HnswIndex {
     public static final int MAX_DIMENSION = 4096;
     public static final int MAX_K = 1000;
 
-    private static final SearchResult EMPTY = new SearchResult(new String[0], new float[0]);
-
     private final HnswConfig config;
     private final GraphStore store;
     private final LevelGenerator levels;
     private final Map<String, Integer> nodesById = new HashMap<>();
+    /** Ids inserted and their total length, for the memory estimate. */
+    private long insertedIds;
+    private long insertedIdChars;
     private HnswGraph graph;
     private GraphSearcher searcher;
     private GraphInserter inserter;
@@ -55,6 +57,8 @@ public final class HnswIndex {
                 if (!tombstone) {
                     index.nodesById.put(id, node);
                 }
+                index.insertedIds++;
+                index.insertedIdChars += id.length();
             });
             g.restoreCounters(header);
             if (g.liveCount != header.liveCount() || g.tombstoneCount != header.tombstoneCount()) {
@@ -98,7 +102,11 @@ public final class HnswIndex {
         if (id == null || id.isEmpty()) {
             throw new InvalidVectorException("missing id");
         }
-        float[] prepared = VectorValidator.prepare(vector, dimension(), config.metric(), "vector");
+        upsertPrepared(id, VectorValidator.prepare(vector, dimension(), config.metric(), "vector"));
+    }
+
+    /** {@link #upsert} of a vector already validated and prepared for this index's metric (a moved backlog vector). */
+    void upsertPrepared(String id, float[] prepared) {
         if (graph == null) {
             initGraph(prepared.length, 16);
         }
@@ -111,6 +119,8 @@ public final class HnswIndex {
         }
         int level = levels.level(graph.insertSequence++);
         int node = inserter.insert(id, level, prepared);
+        insertedIds++;
+        insertedIdChars += id.length();
         nodesById.put(id, node);
         if (graph.inDegree0[node] == 0 && node != graph.entryPoint) {
             graph.noteOrphan(node);
@@ -146,6 +156,14 @@ public final class HnswIndex {
         return reader.search(query, k, ef);
     }
 
+    /** {@link #search(float[], int, int)} of a query already validated and prepared for this index's metric. */
+    SearchResult searchPrepared(float[] prepared, int k, int ef) {
+        if (reader == null) {
+            reader = new Reader();
+        }
+        return reader.searchPrepared(prepared, k, ef);
+    }
+
     /**
      * A search handle with scratch of its own: several threads may search one index at once, each
      * through its own reader, as long as nothing writes to the index meanwhile. Readers made before
@@ -172,9 +190,13 @@ public final class HnswIndex {
                 throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
                         + HnswConfig.MAX_EF);
             }
-            float[] prepared = VectorValidator.prepare(query, dimension(), config.metric(), "query vector");
+            return searchPrepared(VectorValidator.prepare(query, dimension(), config.metric(), "query vector"), k, ef);
+        }
+
+        /** The search of a query already validated and prepared for this index's metric. */
+        SearchResult searchPrepared(float[] prepared, int k, int ef) {
             if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
-                return EMPTY;
+                return SearchResult.EMPTY;
             }
             GraphSearcher s = readerSearcher;
             int start = s.descend(prepared, 0);
@@ -206,9 +228,86 @@ public final class HnswIndex {
         return graph == null ? 0 : consolidator.countUnreachable();
     }
 
-    /** The stored header; for tests and diagnostics. */
+    /** The stored header, null before the first vector. */
     GraphHeader header() {
         return graph == null ? null : graph.header(config);
+    }
+
+    /** Slots 0..slots()-1 may hold nodes; see {@link #readNode}. */
+    int slots() {
+        return graph == null ? 0 : graph.highWater;
+    }
+
+    /** Live nodes plus tombstones: the slots in use. */
+    int usedSlots() {
+        return graph == null ? 0 : graph.liveCount + graph.tombstoneCount;
+    }
+
+    boolean occupied(int node) {
+        return graph != null && node < graph.highWater && graph.levels[node] != HnswGraph.FREE;
+    }
+
+    /** The id of an occupied slot. */
+    String idOf(int node) {
+        assert occupied(node);
+        return graph.ids[node];
+    }
+
+    /** Copies the stored vector of an occupied slot into {@code out}. */
+    void copyVector(int node, float[] out) {
+        assert occupied(node);
+        System.arraycopy(graph.vectors, node * graph.dim, out, 0, graph.dim);
+    }
+
+    /**
+     * Hands {@code node} to the visitor as a {@link GraphStore} would on load: its id, level, stored
+     * vector (a copy), links per layer and tombstone flag. False, and no call, when the slot is free.
+     * Lets a write-back store read the latest value of what changed instead of copying every change.
+     */
+    boolean readNode(int node, GraphStore.NodeVisitor visitor) {
+        if (!occupied(node)) {
+            return false;
+        }
+        HnswGraph g = graph;
+        int level = g.levels[node];
+        int[][] links = new int[level + 1][];
+        for (int layer = 0; layer <= level; layer++) {
+            int[] array = g.linkArray(node, layer);
+            int base = g.linkBase(node, layer);
+            links[layer] = Arrays.copyOfRange(array, base + 1, base + 1 + array[base]);
+        }
+        float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
+        visitor.node(node, g.ids[node], level, vector, links, g.tombstone[node]);
+        return true;
+    }
+
+    // ---- memory estimate: a stand-in until the graph layout work of issue 11 brings its own accounting ----
+
+    /**
+     * Heap bytes of this index, estimated in O(1) from array capacities: vectors, levels, layer-0 and
+     * upper-layer links (upper layers by their expected share, 1/(M-1) of a layer per node), ids and
+     * the id map (ids by their average length so far), search scratch.
+     */
+    public long ramBytesUsed() {
+        long bytes = RamUsage.object(64) + RamUsage.object(48) /* id map */;
+        if (graph == null) {
+            return bytes;
+        }
+        HnswGraph g = graph;
+        long cap = g.capacity();
+        long used = (long) g.liveCount + g.tombstoneCount;
+        bytes += RamUsage.floats(cap * g.dim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
+                + RamUsage.references(cap) + RamUsage.bytes(cap) + RamUsage.ints(cap);
+        bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
+        double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
+        bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
+        // HashMap: table slot, node (hash, key, value, next), boxed slot
+        long table = Long.highestOneBit(Math.max(1, nodesById.size() * 4L / 3) * 2 - 1);
+        bytes += RamUsage.references(table)
+                + nodesById.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.object(4));
+        // visited sets of the searcher, the reader and consolidation, candidate heaps
+        bytes += 3 * RamUsage.ints(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
+        return bytes;
     }
 
     HnswGraph graph() {
