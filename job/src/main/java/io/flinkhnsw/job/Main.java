@@ -34,6 +34,9 @@ public final class Main {
         // Tenant benchmark (operators module): io.flinkhnsw.operators.bench.TenantBench.main(rest).
         COMMANDS.put("tenant-bench", new String[] {"io.flinkhnsw.operators.bench.TenantBench",
                 "many keys of different sizes through the index operator: speed, memory, recall"});
+        // Tier benchmark (operators module): io.flinkhnsw.operators.bench.TierBench.main(rest).
+        COMMANDS.put("tier-bench", new String[] {"io.flinkhnsw.operators.bench.TierBench",
+                "exact scan of a flat key against HNSW search by key size: where a key should become a graph"});
         COMMANDS.put("jvm-flags", new String[] {"io.flinkhnsw.job.JvmFlags",
                 "print the JVM flags Flink and the Vector API need"});
     }

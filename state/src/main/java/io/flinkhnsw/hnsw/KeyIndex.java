@@ -100,7 +100,7 @@ public final class KeyIndex {
      * default ef becomes cheaper than an exact scan (measured; see docs/ARCHITECTURE.md).
      */
     public static int defaultFlatLimit(int dimension) {
-        return dimension <= 96 ? 2048 : 1024;
+        return dimension < 512 ? 1536 : 1024;
     }
 
     /**
