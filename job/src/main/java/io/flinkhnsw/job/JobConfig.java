@@ -35,7 +35,14 @@ public final class JobConfig implements Serializable {
     public final HnswConfig hnsw;
     /** HNSW parameters for keys starting with a prefix (longest prefix wins); fixed when a key's index is created. */
     public final Map<String, HnswConfig> keyOverrides;
-    public final int maxCachedKeys;
+    /** The most vectors per key for the prefixes of {@link #keyOverrides} that set one. */
+    public final Map<String, Long> keyMaxVectors;
+    /** Index memory budget per subtask in bytes; 0 = a third of the JVM heap divided by the TaskManager's slots. */
+    public final long indexMemoryBytes;
+    /** Bytes of changes a subtask may hold before writing them to state ahead of a checkpoint. */
+    public final long writeBufferBytes;
+    /** The most vectors per key; 0 = as many as fit the index memory. */
+    public final long maxVectorsPerKey;
     public final int maxPayloadBytes;
     public final int parallelism;
     public final long checkpointIntervalMs;
@@ -55,7 +62,10 @@ public final class JobConfig implements Serializable {
         this.delivery = Objects.requireNonNull(b.delivery);
         this.hnsw = Objects.requireNonNull(b.hnsw);
         this.keyOverrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.keyOverrides));
-        this.maxCachedKeys = b.maxCachedKeys;
+        this.keyMaxVectors = Collections.unmodifiableMap(new LinkedHashMap<>(b.keyMaxVectors));
+        this.indexMemoryBytes = b.indexMemoryBytes;
+        this.writeBufferBytes = b.writeBufferBytes;
+        this.maxVectorsPerKey = b.maxVectorsPerKey;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.parallelism = b.parallelism;
         this.checkpointIntervalMs = b.checkpointIntervalMs;
@@ -72,24 +82,28 @@ public final class JobConfig implements Serializable {
         if (maxEf < 1 || maxEf > HnswConfig.MAX_EF) {
             throw new IllegalArgumentException("--max-ef must be in 1.." + HnswConfig.MAX_EF);
         }
+        if (indexMemoryBytes < 0 || writeBufferBytes < 1 || maxVectorsPerKey < 0) {
+            throw new IllegalArgumentException("--index-memory and --max-vectors-per-key must be >= 0, --write-buffer > 0");
+        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The index operator's settings: default parameters, per-prefix overrides, cache and payload limits. */
+    /** The index operator's settings: default parameters, per-prefix overrides, memory and size limits. */
     public IndexSettings indexSettings() {
-        IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw)
-                .maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes);
-        keyOverrides.forEach(b::override);
+        IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw).indexMemoryBytes(indexMemoryBytes)
+                .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes);
+        keyOverrides.forEach((prefix, config) -> b.override(prefix, config, keyMaxVectors.getOrDefault(prefix, 0L)));
         return b.build();
     }
 
     public Builder toBuilder() {
         return new Builder().bootstrapServers(bootstrapServers).eventsTopic(eventsTopic).queriesTopic(queriesTopic)
                 .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
-                .hnsw(hnsw).keyOverrides(keyOverrides).maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes)
+                .hnsw(hnsw).keyOverrides(keyOverrides).keyMaxVectors(keyMaxVectors).indexMemoryBytes(indexMemoryBytes)
+                .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes)
                 .parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
                 .injectFailureAfter(injectFailureAfter);
@@ -114,7 +128,10 @@ public final class JobConfig implements Serializable {
                         ? "exactly-once" : "at-least-once")))
                 .hnsw(h)
                 .keyOverrides(parseOverrides(args.get("key-overrides", null), h, d.keyOverrides))
-                .maxCachedKeys(args.getInt("max-cached-keys", d.maxCachedKeys))
+                .keyMaxVectors(parseMaxVectors(args.get("key-overrides", null), d.keyMaxVectors))
+                .indexMemoryBytes(memorySize(args, "index-memory", d.indexMemoryBytes))
+                .writeBufferBytes(memorySize(args, "write-buffer", d.writeBufferBytes))
+                .maxVectorsPerKey(args.getLong("max-vectors-per-key", d.maxVectorsPerKey))
                 .maxPayloadBytes(args.getInt("max-payload-bytes", d.maxPayloadBytes))
                 .parallelism(args.getInt("parallelism", d.parallelism))
                 .checkpointIntervalMs(args.getLong("checkpoint-interval-ms", d.checkpointIntervalMs))
@@ -126,34 +143,73 @@ public final class JobConfig implements Serializable {
 
     /**
      * Parses {@code "shop-:m=32,ef=128;img-:metric=cosine"}: per key prefix, the parameters that differ
-     * from {@code base} (metric, m, ef-construction, ef, seed).
+     * from {@code base} (metric, m, ef-construction, ef, seed); max-vectors is read by {@link #parseMaxVectors}.
      */
     static Map<String, HnswConfig> parseOverrides(String spec, HnswConfig base, Map<String, HnswConfig> def) {
         if (spec == null || spec.isBlank()) return def;
         Map<String, HnswConfig> out = new LinkedHashMap<>();
         for (String entry : spec.split(";")) {
-            int colon = entry.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--key-overrides entry '" + entry + "' is not PREFIX:name=value,...");
-            }
             HnswConfig c = base;
-            for (String kv : entry.substring(colon + 1).split(",")) {
-                String[] p = kv.split("=", 2);
-                if (p.length != 2) throw new IllegalArgumentException("--key-overrides: '" + kv + "' is not name=value");
-                String v = p[1].trim();
-                switch (p[0].trim()) {
+            for (String[] p : overrideParameters(entry)) {
+                String v = p[1];
+                switch (p[0]) {
                     case "metric": c = c.withMetric(Metric.parse(v)); break;
                     case "m": c = c.withM(Integer.parseInt(v)); break;
                     case "ef-construction": c = c.withEfConstruction(Integer.parseInt(v)); break;
                     case "ef": c = c.withDefaultEf(Integer.parseInt(v)); break;
                     case "seed": c = c.withSeed(Long.parseLong(v)); break;
+                    case "max-vectors": break;
                     default: throw new IllegalArgumentException("--key-overrides: unknown parameter '" + p[0]
-                            + "' (metric, m, ef-construction, ef, seed)");
+                            + "' (metric, m, ef-construction, ef, seed, max-vectors)");
                 }
             }
-            out.put(entry.substring(0, colon), c);
+            out.put(entry.substring(0, entry.lastIndexOf(':')), c);
         }
         return out;
+    }
+
+    /** The {@code max-vectors=N} of each {@code --key-overrides} entry that has one. */
+    static Map<String, Long> parseMaxVectors(String spec, Map<String, Long> def) {
+        if (spec == null || spec.isBlank()) return def;
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String entry : spec.split(";")) {
+            for (String[] p : overrideParameters(entry)) {
+                if (p[0].equals("max-vectors")) {
+                    long n = Long.parseLong(p[1]);
+                    if (n < 1) {
+                        throw new IllegalArgumentException("--key-overrides: max-vectors must be >= 1, got " + n);
+                    }
+                    out.put(entry.substring(0, entry.lastIndexOf(':')), n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The name=value pairs of one {@code PREFIX:name=value,...} entry. */
+    private static java.util.List<String[]> overrideParameters(String entry) {
+        int colon = entry.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--key-overrides entry '" + entry + "' is not PREFIX:name=value,...");
+        }
+        java.util.List<String[]> out = new java.util.ArrayList<>();
+        for (String kv : entry.substring(colon + 1).split(",")) {
+            String[] p = kv.split("=", 2);
+            if (p.length != 2) throw new IllegalArgumentException("--key-overrides: '" + kv + "' is not name=value");
+            out.add(new String[] {p[0].trim(), p[1].trim()});
+        }
+        return out;
+    }
+
+    /** A size option in Flink's memory-size syntax (bytes, or with a unit: 512k, 256m, 1g). */
+    private static long memorySize(Args args, String name, long def) {
+        String v = args.get(name, null);
+        if (v == null) return def;
+        try {
+            return org.apache.flink.configuration.MemorySize.parse(v).getBytes();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + " needs a size like 512m or 2g, got '" + v + "'");
+        }
     }
 
     static DeliveryGuarantee parseDelivery(String s) {
@@ -180,8 +236,10 @@ public final class JobConfig implements Serializable {
                 "  --ef-construction N          build beam width (" + d.hnsw.efConstruction() + ")",
                 "  --ef N                       default query beam width (" + d.hnsw.defaultEf() + ")",
                 "  --seed N                     level-draw seed (" + d.hnsw.seed() + ")",
-                "  --key-overrides SPEC         per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128' (none)",
-                "  --max-cached-keys N          key graphs a subtask keeps in memory (" + d.maxCachedKeys + ")",
+                "  --key-overrides SPEC         per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128,max-vectors=5000000' (none)",
+                "  --index-memory SIZE          heap for the keys' indexes per subtask, e.g. 512m, 2g (a third of the heap / slots)",
+                "  --write-buffer SIZE          changes a subtask holds before writing them to state (" + (d.writeBufferBytes >> 20) + "m)",
+                "  --max-vectors-per-key N      larger keys are refused, 0 = what fits --index-memory (" + d.maxVectorsPerKey + ")",
                 "  --max-payload-bytes N        largest payload stored with a vector (" + d.maxPayloadBytes + ")",
                 "  --parallelism N              operator parallelism, 0 = cluster default (" + d.parallelism + ")",
                 "  --checkpoint-interval-ms N   checkpoint interval (" + d.checkpointIntervalMs + ")",
@@ -201,7 +259,10 @@ public final class JobConfig implements Serializable {
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private HnswConfig hnsw = HnswConfig.defaults(Metric.L2);
         private Map<String, HnswConfig> keyOverrides = Map.of();
-        private int maxCachedKeys = IndexSettings.DEFAULT_MAX_CACHED_KEYS;
+        private Map<String, Long> keyMaxVectors = Map.of();
+        private long indexMemoryBytes;
+        private long writeBufferBytes = IndexSettings.DEFAULT_WRITE_BUFFER_BYTES;
+        private long maxVectorsPerKey;
         private int maxPayloadBytes = IndexSettings.DEFAULT_MAX_PAYLOAD_BYTES;
         private int parallelism;
         private long checkpointIntervalMs = 5_000;
@@ -219,7 +280,10 @@ public final class JobConfig implements Serializable {
         public Builder delivery(DeliveryGuarantee v) { delivery = v; return this; }
         public Builder hnsw(HnswConfig v) { hnsw = v; return this; }
         public Builder keyOverrides(Map<String, HnswConfig> v) { keyOverrides = v; return this; }
-        public Builder maxCachedKeys(int v) { maxCachedKeys = v; return this; }
+        public Builder keyMaxVectors(Map<String, Long> v) { keyMaxVectors = v; return this; }
+        public Builder indexMemoryBytes(long v) { indexMemoryBytes = v; return this; }
+        public Builder writeBufferBytes(long v) { writeBufferBytes = v; return this; }
+        public Builder maxVectorsPerKey(long v) { maxVectorsPerKey = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
         public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }

@@ -15,7 +15,7 @@ final class EventValidator {
 
     static String check(IndexEvent e, int maxPayloadBytes) {
         if (e.op == null) {
-            return "missing op (expected UPSERT, DELETE or QUERY)";
+            return "missing op (expected UPSERT, DELETE, QUERY or DROP)";
         }
         switch (e.op) {
             case UPSERT:
@@ -42,6 +42,8 @@ final class EventValidator {
                     return "query '" + e.queryId + "': ef must be 0 (index default) or 1.." + HnswConfig.MAX_EF
                             + ", got " + e.ef;
                 }
+                return null;
+            case DROP:
                 return null;
             default:
                 return "unknown op " + e.op;

@@ -6,14 +6,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
 /**
- * The keyed HNSW operator jobs should use: {@link HnswIndexFunction} with <em>write-back</em> graph
- * state. Each event changes only the in-memory working copy of its key's graph and a per-key buffer
- * of changed state entries (latest value per node record, (node, layer) link list, tombstone and
- * header); this operator writes all buffers into keyed state in {@link #prepareSnapshotPreBarrier},
- * so keyed state is the complete truth in every checkpoint and savepoint, and a restored or rescaled
- * subtask rebuilds each key's graph from it exactly as before (the state layout is unchanged).
- * Buffers are also written before a key with changes is evicted from the cache, when the subtask's
- * buffered entries exceed {@link IndexSettings#maxBufferedEntries()}, and in {@link #finish()}.
+ * The keyed HNSW operator jobs should use: {@link HnswIndexFunction} with <em>write-back</em> state.
+ * Each event changes only the in-memory working copy of its key's index, and the key's write-back
+ * marks which state entries changed; this operator writes the marked entries of every key into
+ * keyed state in {@link #prepareSnapshotPreBarrier}, so keyed state is the complete truth in every
+ * checkpoint and savepoint, and a restored or rescaled subtask rebuilds each key from it exactly as
+ * before. Changes are also written before a key with changes is evicted from the cache, when the
+ * subtask's pending bytes exceed {@link IndexSettings#writeBufferBytes()}, and in {@link #finish()}.
  * The rejected-events side output stays {@link HnswIndexFunction#REJECTED}.
  *
  * <p>Why {@code prepareSnapshotPreBarrier} is the right place (checked against Flink 2.2.1,
@@ -94,8 +93,8 @@ public class HnswIndexOperator extends KeyedProcessOperator<String, IndexEvent, 
         super.finish();
     }
 
-    /** Graph entries buffered and not yet in keyed state (tests, diagnostics). */
-    long bufferedEntries() {
-        return function().bufferedEntries();
+    /** Estimated bytes of changes not yet in keyed state (tests, diagnostics). */
+    long bufferedBytes() {
+        return function().bufferedBytes();
     }
 }

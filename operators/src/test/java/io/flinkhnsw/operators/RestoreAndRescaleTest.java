@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RestoreAndRescaleTest {
     private static final int KEYS = 8;
     private static final int DIM = 12;
-    private static final IndexSettings SETTINGS = IndexSettings.builder().maxCachedKeys(3).build();
+    /** Keys turn into graphs part way through the history; a small budget keeps only a few keys in memory. */
+    private static final IndexSettings SETTINGS = IndexSettings.builder().flatLimit(60).indexMemoryBytes(40_000)
+            .maxVectorsPerKey(1_000_000).build();
 
     private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 150, DIM, 11L);
     private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 6, DIM, 12L);

@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * JSON events to {@link IndexEvent}s and back. {@link #decode} validates everything that needs no
+ * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
+ * {@link #decode} validates everything that needs no
  * index (size, UTF-8, JSON shape, op, ids, key against the record key, vector finite and of a
  * dimension in 1..4096, k in 1..1000, ef in k..maxEf) and returns either the event or a
  * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index
@@ -121,6 +122,8 @@ public final class EventCodec implements Serializable {
                 return IndexEvent.upsert(key, requiredText(root, "id", MAX_ID_CHARS), vector(root), payload(root));
             case "delete":
                 return IndexEvent.delete(key, requiredText(root, "id", MAX_ID_CHARS));
+            case "drop":
+                return IndexEvent.drop(key);
             case "query": {
                 String queryId = requiredText(root, "queryId", MAX_ID_CHARS);
                 float[] v = vector(root);
@@ -138,7 +141,7 @@ public final class EventCodec implements Serializable {
                 return IndexEvent.query(key, queryId, v, k, ef);
             }
             default:
-                throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete or query)");
+                throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
     }
 

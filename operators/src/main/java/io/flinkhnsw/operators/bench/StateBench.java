@@ -36,7 +36,8 @@ import java.util.Objects;
  * incremental checkpoint after indexing {@code --extra} more vectors, against the full state size,
  * both from Flink's checkpoint statistics ({@code checkpointedSize} = bytes that checkpoint
  * uploaded, {@code stateSize} = all state it references); (c) restore: time from the restored job
- * being RUNNING to its first query answered, and whether that answer equals the pre-restore one.
+ * being RUNNING to its first query answered, whether that answer equals the pre-restore one, and
+ * how long the operator took to bring the key back into memory from RocksDB (its reload metrics).
  * Prints one JSON object per line to stdout, progress to stderr.
  */
 public final class StateBench {
@@ -65,6 +66,7 @@ public final class StateBench {
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
         Configuration conf = clusterConfig(work, a.changelog, a.checkpointInterval);
+        CapturedMetrics.enable(conf);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
@@ -119,6 +121,7 @@ public final class StateBench {
 
             log("restoring from %s", path);
             BenchSource.firstEmitMillis = 0;
+            CapturedMetrics.clear();
             long submitted = System.currentTimeMillis();
             JobID second = submit(cluster, conf, settings(a), 1, path);
             // queued once the new job's source exists: only the latest job's source takes batches
@@ -127,10 +130,14 @@ public final class StateBench {
             long running = awaitStatus(cluster, second, JobStatus.RUNNING);
             QueryResult before = BenchSink.RESULTS.get("probe-before");
             QueryResult after = BenchSink.RESULTS.get("probe-after");
+            double reloadMicros = CapturedMetrics.sum("reloadMicros");
+            double reloadedVectors = CapturedMetrics.sum("reloadedVectors");
             System.out.println(common("restore", a, indexed, dim)
                     .put("running_to_first_answer_ms", answered - running)
                     .put("submit_to_first_answer_ms", answered - submitted)
                     .put("index_size", after.indexSize)
+                    .put("reload_ms", reloadMicros / 1000, 1)
+                    .put("reload_vectors_per_s", reloadedVectors / (reloadMicros / 1e6), 0)
                     .put("identical_answer", before.neighbours.equals(after.neighbours)
                             && before.indexSize == after.indexSize));
             cluster.cancelJob(second).get();

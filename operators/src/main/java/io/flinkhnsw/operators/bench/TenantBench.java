@@ -144,10 +144,7 @@ public final class TenantBench implements Callable<Integer> {
     }
 
     private IndexSettings settings() {
-        if (indexMemory != null) {
-            log("--index-memory is not applied by this operator version");
-        }
-        return IndexSettings.builder().build();
+        return IndexSettings.builder().indexMemoryBytes(indexMemory == null ? 0 : indexMemory.getBytes()).build();
     }
 
     /**

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Encodes a {@link GraphHeader} (with its {@link HnswConfig}) as bytes for keyed state. The metric is
  * stored by its short name, not its enum ordinal, so reordering {@link Metric} cannot corrupt state.
- * Layout v1: version, metric name (byte length + UTF-8), M, efConstruction, defaultEf, seed,
- * consolidateFraction, dimension, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
+ * Layout v1: version, config (metric name as byte length + UTF-8, M, efConstruction, defaultEf, seed,
+ * consolidateFraction), dimension, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
  * insertSequence; big-endian.
  */
 public final class HeaderCodec {
@@ -19,12 +19,9 @@ public final class HeaderCodec {
     }
 
     public static byte[] encode(GraphHeader h) {
-        HnswConfig c = h.config();
-        byte[] metric = c.metric().cliName().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 1 + metric.length + 4 * 3 + 8 + 8 + 4 * 6 + 8);
-        b.put(FormatVersions.HEADER_V1).put((byte) metric.length).put(metric);
-        b.putInt(c.m()).putInt(c.efConstruction()).putInt(c.defaultEf()).putLong(c.seed())
-                .putDouble(c.consolidateFraction());
+        ByteBuffer b = ByteBuffer.allocate(1 + configSize(h.config()) + 4 * 6 + 8);
+        b.put(FormatVersions.HEADER_V1);
+        putConfig(b, h.config());
         b.putInt(h.dimension()).putInt(h.entryPoint()).putInt(h.maxLevel()).putInt(h.highWater())
                 .putInt(h.liveCount()).putInt(h.tombstoneCount()).putLong(h.insertSequence());
         return b.array();
@@ -36,11 +33,25 @@ public final class HeaderCodec {
         if (version != FormatVersions.HEADER_V1) {
             throw FormatVersions.unsupported("graph header", version);
         }
+        return new GraphHeader(getConfig(b), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(),
+                b.getLong());
+    }
+
+    static int configSize(HnswConfig c) {
+        return 1 + c.metric().cliName().getBytes(StandardCharsets.UTF_8).length + 4 * 3 + 8 + 8;
+    }
+
+    static void putConfig(ByteBuffer b, HnswConfig c) {
+        byte[] metric = c.metric().cliName().getBytes(StandardCharsets.UTF_8);
+        b.put((byte) metric.length).put(metric);
+        b.putInt(c.m()).putInt(c.efConstruction()).putInt(c.defaultEf()).putLong(c.seed())
+                .putDouble(c.consolidateFraction());
+    }
+
+    static HnswConfig getConfig(ByteBuffer b) {
         byte[] metric = new byte[b.get()];
         b.get(metric);
-        HnswConfig config = new HnswConfig(Metric.parse(new String(metric, StandardCharsets.UTF_8)),
+        return new HnswConfig(Metric.parse(new String(metric, StandardCharsets.UTF_8)),
                 b.getInt(), b.getInt(), b.getInt(), b.getLong(), b.getDouble());
-        return new GraphHeader(config, b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(),
-                b.getLong());
     }
 }

@@ -2,24 +2,30 @@ package io.flinkhnsw.operators.state;
 
 import io.flinkhnsw.hnsw.GraphHeader;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.KeyHeader;
 import io.flinkhnsw.vector.Metric;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Pins the v1 byte layout of every value the operator keeps in keyed state against fixtures checked
- * in under {@code src/test/resources/format/v1}: today's encoder must produce exactly those bytes and
- * the decoder must read them back. A change that breaks savepoint compatibility fails here; a
- * deliberate new layout gets a new version byte and new fixtures, and keeps these passing.
+ * Pins the byte layout of every value the operator keeps in keyed state against fixtures checked
+ * in under {@code src/test/resources/format}: {@code v1} holds the values of the first layout (the
+ * graph header and payloads, still written; node records and per-layer link lists, now only read),
+ * {@code v2} those of the tiered layout (key header, node links, vector records and blocks).
+ * Today's encoders must produce exactly those bytes and the decoders must read them back. A change
+ * that breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte
+ * and new fixtures, and keeps these passing.
  */
 class CodecFormatTest {
-    static final GraphHeader HEADER = new GraphHeader(
-            new HnswConfig(Metric.COSINE, 12, 150, 40, 7L, 0.25), 3, 5, 2, 9, 6, 2, 11L);
+    static final HnswConfig CONFIG = new HnswConfig(Metric.COSINE, 12, 150, 40, 7L, 0.25);
+    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L);
     static final String NODE_ID = "doc-é-42";
     static final float[] NODE_VECTOR = {0.5f, -1.25f, 3.0e-7f};
     static final int[] LINKS = {0, 1, 127, 128, 16_383, 16_384, 1_000_000, Integer.MAX_VALUE};
@@ -27,15 +33,15 @@ class CodecFormatTest {
 
     @Test
     void headerV1() throws IOException {
-        byte[] fixture = fixture("header.bin");
+        byte[] fixture = fixture("v1/header.bin");
         assertThat(HeaderCodec.encode(HEADER)).isEqualTo(fixture);
         assertThat(HeaderCodec.decode(fixture)).isEqualTo(HEADER);
     }
 
     @Test
-    void nodeV1() throws IOException {
-        byte[] fixture = fixture("node.bin");
-        assertThat(NodeRecordCodec.encode(NODE_ID, 2, NODE_VECTOR)).isEqualTo(fixture);
+    void nodeV1IsRead() throws IOException {
+        byte[] fixture = fixture("v1/node.bin");
+        assertThat(V1Format.node(NODE_ID, 2, NODE_VECTOR)).isEqualTo(fixture);
         NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(fixture);
         assertThat(rec.id()).isEqualTo(NODE_ID);
         assertThat(rec.level()).isEqualTo(2);
@@ -43,45 +49,93 @@ class CodecFormatTest {
     }
 
     @Test
-    void linksV1() throws IOException {
-        byte[] fixture = fixture("links.bin");
+    void linksV1AreRead() throws IOException {
+        byte[] fixture = fixture("v1/links.bin");
         int[] padded = new int[LINKS.length + 3];
         System.arraycopy(LINKS, 0, padded, 2, LINKS.length);
-        assertThat(LinksCodec.encode(padded, 2, LINKS.length)).isEqualTo(fixture);
+        assertThat(V1Format.links(padded, 2, LINKS.length)).isEqualTo(fixture);
         assertThat(LinksCodec.decode(fixture)).containsExactly(LINKS);
-        assertThat(LinksCodec.decode(LinksCodec.encode(new int[0], 0, 0))).isEmpty();
+        assertThat(LinksCodec.decode(V1Format.links(new int[0], 0, 0))).isEmpty();
     }
 
     @Test
     void payloadV1() throws IOException {
-        byte[] fixture = fixture("payload.bin");
+        byte[] fixture = fixture("v1/payload.bin");
         assertThat(PayloadCodec.encode(PAYLOAD)).isEqualTo(fixture);
         assertThat(PayloadCodec.decode(fixture)).isEqualTo(PAYLOAD);
     }
 
     @Test
-    void unknownVersionsFailLoudly() throws IOException {
-        byte[] node = fixture("node.bin");
+    void keyHeaderV1() throws IOException {
+        byte[] fixture = fixture("v2/key.bin");
+        KeyHeader header = new KeyHeader(CONFIG, 3, true, 5);
+        assertThat(KeyHeaderCodec.encode(header)).isEqualTo(fixture);
+        assertThat(KeyHeaderCodec.decode(fixture)).isEqualTo(header);
+    }
+
+    @Test
+    void nodeLinksV2() throws IOException {
+        byte[] fixture = fixture("v2/node-links.bin");
+        int[][] links = {LINKS, {}, {5}};
+        assertThat(NodeLinksCodec.encode(2, links)).isEqualTo(fixture);
+        assertThat(NodeLinksCodec.decode(fixture)).isDeepEqualTo(links);
+    }
+
+    @Test
+    void vectorRecordV1() throws IOException {
+        byte[] fixture = fixture("v2/vector.bin");
+        float[] padded = {9f, NODE_VECTOR[0], NODE_VECTOR[1], NODE_VECTOR[2]};
+        assertThat(VectorCodec.encodeRecord(NODE_ID, padded, 1, 3)).isEqualTo(fixture);
+        List<String> read = new ArrayList<>();
+        VectorCodec.decodeRecord(fixture, 3, new float[3], (offset, id, v) ->
+                read.add(offset + " " + id + " " + java.util.Arrays.toString(v)));
+        assertThat(read).containsExactly("0 " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR));
+    }
+
+    @Test
+    void vectorBlockV1() throws IOException {
+        byte[] fixture = fixture("v2/block.bin");
+        float[] vectors = {1f, 2f, 3f, 0f, 0f, 0f, NODE_VECTOR[0], NODE_VECTOR[1], NODE_VECTOR[2]};
+        assertThat(VectorCodec.encodeBlock(new String[] {"a", null, NODE_ID}, vectors, 3)).isEqualTo(fixture);
+        List<String> read = new ArrayList<>();
+        VectorCodec.decodeBlock(fixture, 3, new float[3], (offset, id, v) ->
+                read.add(offset + " " + id + " " + java.util.Arrays.toString(v)));
+        assertThat(read).containsExactly("0 a [1.0, 2.0, 3.0]",
+                "2 " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR));
+    }
+
+    @Test
+    void unknownVersionsAndBadLengthsFailLoudly() throws IOException {
+        byte[] node = fixture("v1/node.bin");
         node[0] = 99;
         assertThatThrownBy(() -> NodeRecordCodec.decode(node)).hasMessageContaining("format version 99");
-        byte[] links = fixture("links.bin");
+        byte[] links = fixture("v1/links.bin");
         links[0] = 2;
         assertThatThrownBy(() -> LinksCodec.decode(links)).hasMessageContaining("format version 2");
-        byte[] header = fixture("header.bin");
+        byte[] header = fixture("v1/header.bin");
         header[0] = 0;
         assertThatThrownBy(() -> HeaderCodec.decode(header)).hasMessageContaining("format version 0");
-        byte[] payload = fixture("payload.bin");
+        byte[] payload = fixture("v1/payload.bin");
         payload[0] = 7;
         assertThatThrownBy(() -> PayloadCodec.decode(payload)).hasMessageContaining("format version 7");
+        byte[] nodeLinks = fixture("v2/node-links.bin");
+        nodeLinks[0] = 1;
+        assertThatThrownBy(() -> NodeLinksCodec.decode(nodeLinks)).hasMessageContaining("format version 1");
+        byte[] key = fixture("v2/key.bin");
+        key[0] = 3;
+        assertThatThrownBy(() -> KeyHeaderCodec.decode(key)).hasMessageContaining("format version 3");
+        byte[] block = fixture("v2/block.bin");
+        assertThatThrownBy(() -> VectorCodec.decodeBlock(block, 4, new float[4], (o, id, v) -> { }))
+                .hasMessageContaining("vector block has 39 bytes");
     }
 
     @Test
     void negativeLinksAreRefused() {
-        assertThatThrownBy(() -> LinksCodec.encode(new int[] {3, -1}, 0, 2)).hasMessageContaining("negative");
+        assertThatThrownBy(() -> NodeLinksCodec.encode(0, new int[][] {{3, -1}})).hasMessageContaining("negative");
     }
 
     private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = CodecFormatTest.class.getResourceAsStream("/format/v1/" + name)) {
+        try (InputStream in = CodecFormatTest.class.getResourceAsStream("/format/" + name)) {
             assertThat(in).as("fixture %s", name).isNotNull();
             return in.readAllBytes();
         }

@@ -1,0 +1,540 @@
+package io.flinkhnsw.operators.state;
+
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.GraphStore;
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.KeyHeader;
+import io.flinkhnsw.hnsw.KeyIndex;
+import io.flinkhnsw.hnsw.RamUsage;
+import io.flinkhnsw.operators.state.KeyedIndexState.Tier;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntPredicate;
+
+/**
+ * One cached key's link to keyed state. Loading: it reads the key from {@link KeyedIndexState} (the
+ * tiered layout, or the v1 layout, which it then marks for rewriting). Afterwards it receives every
+ * change of the key's index, as the index's {@link KeyIndex.Listener} and as its graph's
+ * {@link GraphStore}, and only <em>marks</em> what changed (a flag per slot, no copies);
+ * {@link #flush} reads the latest values back from the index and writes them, so memory stays
+ * proportional to the slots changed, however often they changed. Per tier it also tracks which
+ * slots have single vector records and which blocks exist: changed vectors go out as single records
+ * until half a block's slots would have one, then the whole block is written and its single records
+ * deleted (so a key loads from about one entry per block, and appending or churn rewrites each
+ * vector at most a few times). {@link #flush} and the reads act on the operator's current key,
+ * which must be this one. Task thread only.
+ */
+public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
+    private static final byte NODE = 1;
+    private static final byte LINKS = 2;
+    private static final byte TOMBSTONE = 4;
+    private static final byte FREED = 8;
+    private static final byte CHANGED = 1;
+    private static final byte REMOVED = 2;
+    private static final long FIXED_BYTES = RamUsage.object(8 * RamUsage.REFERENCE + 4 * 4 + 8 + 3);
+
+    private final KeyedIndexState state;
+    private final TierLayout graph = new TierLayout(Tier.GRAPH);
+    private final TierLayout flat = new TierLayout(Tier.FLAT);
+    private KeyIndex index;
+    private int dimension;
+    private boolean keyHeaderDirty;
+    private boolean graphHeaderDirty;
+    private boolean legacy;
+    private long pendingBytes;
+    /** Reused for vectors read from the index at flush. */
+    private float[] scratch = new float[0];
+
+    private KeyWriteBack(KeyedIndexState state) {
+        this.state = state;
+    }
+
+    /** The result of opening a key: its index, its write-back, and whether it was stored in the v1 layout. */
+    public record Opened(KeyIndex index, KeyWriteBack writeBack, boolean v1) {
+    }
+
+    /** A new index for the current key; its header is marked for writing. */
+    public static Opened create(KeyedIndexState state, HnswConfig config, int flatLimit) {
+        KeyWriteBack wb = new KeyWriteBack(state);
+        wb.index = KeyIndex.create(config, flatLimit, wb, wb);
+        return new Opened(wb.index, wb, false);
+    }
+
+    /** The current key's stored index, or null when it has none. */
+    public static Opened load(KeyedIndexState state, int flatLimit) {
+        KeyWriteBack wb = new KeyWriteBack(state);
+        KeyHeader header = state.keyHeader();
+        if (header != null) {
+            wb.dimension = header.dimension();
+            wb.index = KeyIndex.load(header, wb::readFlat, wb, flatLimit, wb);
+            return new Opened(wb.index, wb, false);
+        }
+        if (state.graphHeader() == null) {
+            return null;
+        }
+        wb.legacy = true;
+        HnswIndex graph = HnswIndex.load(wb);
+        wb.index = KeyIndex.ofGraph(graph, flatLimit, wb, wb);
+        wb.dimension = graph.dimension();
+        // rewrite the whole key in the current layout at the next flush, which also drops the v1 entries
+        wb.keyHeaderDirty = true;
+        wb.graphHeaderDirty = true;
+        for (int node = 0; node < wb.index.graphSlots(); node++) {
+            if (wb.index.graphSlotOccupied(node)) {
+                wb.graph.mark(node, NODE | LINKS);
+            }
+        }
+        return new Opened(wb.index, wb, true);
+    }
+
+    /** True when changes are marked that keyed state does not hold yet. */
+    public boolean dirty() {
+        return keyHeaderDirty || graphHeaderDirty || graph.dirtyCount > 0 || flat.dirtyCount > 0;
+    }
+
+    /** Estimated bytes the next flush writes. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Heap bytes of the marks and the layout bookkeeping. */
+    public long ramBytesUsed() {
+        return FIXED_BYTES + RamUsage.floats(scratch.length) + graph.ramBytesUsed() + flat.ramBytesUsed();
+    }
+
+    /**
+     * Writes every marked change to keyed state under the current key, reading the values from the
+     * index; returns the entries written or deleted.
+     */
+    public int flush() {
+        if (!dirty()) {
+            return 0;
+        }
+        int written = 0;
+        if (legacy) {
+            state.clearLegacy();
+            legacy = false;
+            written++;
+        }
+        dimension = index.dimension();
+        if (scratch.length != dimension) {
+            scratch = new float[dimension];
+        }
+        written += flushGraph();
+        written += flushFlat();
+        if (graphHeaderDirty) {
+            GraphHeader h = index.graphHeader();
+            if (h != null) {
+                state.putGraphHeader(h);
+                written++;
+            }
+            graphHeaderDirty = false;
+        }
+        if (keyHeaderDirty) {
+            state.putKeyHeader(index.header());
+            keyHeaderDirty = false;
+            written++;
+        }
+        pendingBytes = 0;
+        return written;
+    }
+
+    private int flushGraph() {
+        int written = 0;
+        int[] changed = new int[graph.dirtyCount];
+        int changes = 0;
+        for (int i = 0; i < graph.dirtyCount; i++) {
+            int node = graph.dirty[i];
+            int f = graph.flags[node];
+            graph.flags[node] = 0;
+            if (!index.graphSlotOccupied(node)) {
+                state.removeNodeLinks(node);
+                state.putTombstone(node, false);
+                written += 2 + graph.dropSingle(node);
+                continue;
+            }
+            if ((f & (NODE | LINKS | FREED)) != 0) {
+                index.readGraphNode(node, (n, id, level, vector, links, tombstone) -> {
+                    state.putNodeLinks(n, NodeLinksCodec.encode(level, links));
+                    if ((f & (TOMBSTONE | FREED)) != 0) {
+                        state.putTombstone(n, tombstone);
+                    }
+                });
+                written++;
+            } else if ((f & TOMBSTONE) != 0) {
+                index.readGraphNode(node, (n, id, level, vector, links, tombstone) -> state.putTombstone(n, tombstone));
+                written++;
+            }
+            if ((f & (NODE | FREED)) != 0) {
+                changed[changes++] = node;
+            }
+        }
+        graph.dirtyCount = 0;
+        return written + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
+    }
+
+    private int flushFlat() {
+        int written = 0;
+        int size = index.flatSize();
+        int[] changed = new int[flat.dirtyCount];
+        int changes = 0;
+        boolean shrank = false;
+        for (int i = 0; i < flat.dirtyCount; i++) {
+            int slot = flat.dirty[i];
+            flat.flags[slot] = 0;
+            if (slot < size) {
+                changed[changes++] = slot;
+            } else {
+                written += flat.dropSingle(slot);
+                shrank = true;
+            }
+        }
+        flat.dirtyCount = 0;
+        if (shrank) {
+            written += flat.dropBlocksFrom((size + flat.blockSlots() - 1) / flat.blockSlots());
+        }
+        return written + flat.writeVectors(changed, changes, size, slot -> slot < size);
+    }
+
+    // ---- changes from the index: marks only ------------------------------------------------
+
+    @Override
+    public void headerChanged() {
+        keyHeaderDirty = true;
+    }
+
+    @Override
+    public void flatChanged(int slot) {
+        flat.mark(slot, CHANGED);
+    }
+
+    @Override
+    public void flatRemoved(int slot) {
+        flat.mark(slot, REMOVED);
+    }
+
+    @Override
+    public void writeHeader(GraphHeader header) {
+        graphHeaderDirty = true;
+    }
+
+    @Override
+    public void writeNode(int node, String id, int level, float[] vector) {
+        graph.mark(node, NODE | LINKS);
+    }
+
+    @Override
+    public void writeLinks(int node, int layer, int[] links, int offset, int count) {
+        graph.mark(node, LINKS);
+    }
+
+    @Override
+    public void writeTombstone(int node) {
+        graph.mark(node, TOMBSTONE);
+    }
+
+    @Override
+    public void removeNode(int node, int level) {
+        graph.mark(node, FREED);
+    }
+
+    // ---- loading ----------------------------------------------------------------------------
+
+    @Override
+    public GraphHeader readHeader() {
+        requireClean();
+        return state.graphHeader();
+    }
+
+    @Override
+    public void readNodes(NodeVisitor visitor) {
+        requireClean();
+        GraphHeader h = state.graphHeader();
+        if (h == null) {
+            return;
+        }
+        if (legacy) {
+            readLegacyNodes(h, visitor);
+            return;
+        }
+        dimension = h.dimension();
+        int slots = h.highWater();
+        int[][][] links = new int[slots][][];
+        for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
+            links[checkSlot(e.getKey(), slots, "node links")] = NodeLinksCodec.decode(e.getValue());
+        }
+        boolean[] dead = new boolean[slots];
+        for (int node : state.tombstones()) {
+            dead[checkSlot(node, slots, "tombstone")] = true;
+        }
+        int expected = 0;
+        for (int[][] l : links) {
+            expected += l == null ? 0 : 1;
+        }
+        int read = graph.readVectors(state, slots, node -> links[node] != null, (node, id, vector) -> {
+            visitor.node(node, id, links[node].length - 1, vector, links[node], dead[node]);
+            links[node] = null;
+        });
+        if (read != expected) {
+            throw new IllegalStateException("stored graph is inconsistent: " + expected + " nodes have links but "
+                    + read + " have vectors");
+        }
+    }
+
+    private void readFlat(int count, KeyIndex.FlatVisitor visitor) {
+        int read = flat.readVectors(state, count, slot -> slot < count, visitor::slot);
+        if (read != count) {
+            throw new IllegalStateException("stored flat tier is inconsistent: " + read + " of " + count
+                    + " vectors found");
+        }
+    }
+
+    /** The v1 layout: a node record per node, a link list per node layer, tombstones. */
+    private void readLegacyNodes(GraphHeader h, NodeVisitor visitor) {
+        int[][][] linksBySlot = new int[h.highWater()][][];
+        for (Map.Entry<Long, byte[]> e : state.legacyLinks()) {
+            long key = e.getKey();
+            int node = checkSlot((int) (key >>> 8), h.highWater(), "v1 links");
+            int layer = (int) (key & 0xFF);
+            int[][] perLayer = linksBySlot[node];
+            if (perLayer == null || perLayer.length <= layer) {
+                perLayer = perLayer == null ? new int[layer + 1][] : Arrays.copyOf(perLayer, layer + 1);
+                linksBySlot[node] = perLayer;
+            }
+            perLayer[layer] = LinksCodec.decode(e.getValue());
+        }
+        boolean[] dead = new boolean[h.highWater()];
+        for (int node : state.tombstones()) {
+            dead[checkSlot(node, h.highWater(), "tombstone")] = true;
+        }
+        for (Map.Entry<Integer, byte[]> e : state.legacyNodes()) {
+            int node = checkSlot(e.getKey(), h.highWater(), "v1 node");
+            NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(e.getValue());
+            int[][] perLayer = linksBySlot[node] == null ? new int[0][] : linksBySlot[node];
+            int[][] links = new int[rec.level() + 1][];
+            for (int layer = 0; layer <= rec.level(); layer++) {
+                links[layer] = layer < perLayer.length && perLayer[layer] != null ? perLayer[layer] : new int[0];
+            }
+            visitor.node(node, rec.id(), rec.level(), rec.vector(), links, dead[node]);
+            linksBySlot[node] = null;
+        }
+    }
+
+    private static int checkSlot(int slot, int slots, String what) {
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalStateException("stored " + what + " entry for slot " + slot + " outside 0.." + (slots - 1));
+        }
+        return slot;
+    }
+
+    private void requireClean() {
+        if (dirty()) {
+            throw new IllegalStateException("index read from state while changes are unflushed");
+        }
+    }
+
+    /** Receives a stored vector with its slot and id; the array is only valid during the call. */
+    private interface VectorVisitor {
+        void vector(int slot, String id, float[] vector);
+    }
+
+    /** The marks and the vector layout bookkeeping of one tier. */
+    private final class TierLayout {
+        private final Tier tier;
+        private int blockSlots;
+        private int[] dirty = new int[0];
+        private int dirtyCount;
+        private byte[] flags = new byte[0];
+        /** Slots with a single vector record in state. */
+        private final BitSet singles = new BitSet();
+        private int[] singlesPerBlock = new int[0];
+        /** Blocks present in state. */
+        private final BitSet blocks = new BitSet();
+
+        TierLayout(Tier tier) {
+            this.tier = tier;
+        }
+
+        void mark(int slot, int kind) {
+            if (slot >= flags.length) {
+                flags = Arrays.copyOf(flags, Math.max(slot + 1, flags.length + (flags.length >> 1) + 8));
+            }
+            int before = flags[slot];
+            if (before == 0) {
+                if (dirtyCount == dirty.length) {
+                    dirty = Arrays.copyOf(dirty, Math.max(8, dirtyCount * 2));
+                }
+                dirty[dirtyCount++] = slot;
+            }
+            int added = kind & ~before;
+            flags[slot] = (byte) (before | kind);
+            if ((added & (tier == Tier.GRAPH ? NODE : CHANGED)) != 0) {
+                pendingBytes += 4L * Math.max(dimension, index == null ? 0 : index.dimension()) + 24;
+            }
+            if (tier == Tier.GRAPH && (added & LINKS) != 0) {
+                pendingBytes += 6L * (index == null ? 16 : index.config().m()) + 8;
+            }
+            if ((added & ~(NODE | LINKS)) != 0) {
+                pendingBytes += 16;
+            }
+        }
+
+        long ramBytesUsed() {
+            return RamUsage.object(32) + RamUsage.ints(dirty.length) + RamUsage.bytes(flags.length)
+                    + 2 * (RamUsage.object(16) + RamUsage.longs(Math.max(singles.size(), blocks.size()) / 64))
+                    + RamUsage.ints(singlesPerBlock.length);
+        }
+
+        private int blockSlots() {
+            if (blockSlots == 0) {
+                assert dimension > 0 : "block size asked before the key has a dimension";
+                blockSlots = KeyedIndexState.blockSlots(dimension);
+            }
+            return blockSlots;
+        }
+
+        /** Deletes the single record of {@code slot} if it has one; returns the entries deleted. */
+        int dropSingle(int slot) {
+            if (!singles.get(slot)) {
+                return 0;
+            }
+            state.removeVector(tier, slot);
+            singles.clear(slot);
+            singlesPerBlock[slot / blockSlots()]--;
+            return 1;
+        }
+
+        /** Deletes the blocks from {@code first} on (a flat tier that shrank below them). */
+        int dropBlocksFrom(int first) {
+            int dropped = 0;
+            for (int b = blocks.nextSetBit(first); b >= 0; b = blocks.nextSetBit(b + 1)) {
+                state.removeBlock(tier, b);
+                dropped++;
+            }
+            blocks.clear(first, Math.max(first, blocks.length()));
+            return dropped;
+        }
+
+        /**
+         * Writes the vectors of the changed slots: per block, as single records, or, when half the
+         * block's slots would then have one, as the whole block (its single records deleted).
+         */
+        int writeVectors(int[] changed, int count, int slots, IntPredicate occupied) {
+            if (count == 0) {
+                return 0;
+            }
+            int per = blockSlots();
+            Arrays.sort(changed, 0, count);
+            int written = 0;
+            for (int from = 0; from < count; ) {
+                int block = changed[from] / per;
+                int to = from;
+                int fresh = 0;
+                while (to < count && changed[to] / per == block) {
+                    fresh += singles.get(changed[to]) ? 0 : 1;
+                    to++;
+                }
+                if (block >= singlesPerBlock.length) {
+                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
+                }
+                if (2 * (singlesPerBlock[block] + fresh) >= per) {
+                    written += writeBlock(block, per, slots, occupied);
+                } else {
+                    for (int i = from; i < to; i++) {
+                        int slot = changed[i];
+                        state.putVector(tier, slot, VectorCodec.encodeRecord(idOf(slot), vectorOf(slot), 0, dimension));
+                        if (!singles.get(slot)) {
+                            singles.set(slot);
+                            singlesPerBlock[block]++;
+                        }
+                        written++;
+                    }
+                }
+                from = to;
+            }
+            return written;
+        }
+
+        private int writeBlock(int block, int per, int slots, IntPredicate occupied) {
+            int first = block * per;
+            int n = Math.min(per, slots - first);
+            String[] ids = new String[per];
+            float[] vectors = new float[per * dimension];
+            for (int i = 0; i < n; i++) {
+                if (occupied.test(first + i)) {
+                    ids[i] = idOf(first + i);
+                    System.arraycopy(vectorOf(first + i), 0, vectors, i * dimension, dimension);
+                }
+            }
+            state.putBlock(tier, block, VectorCodec.encodeBlock(ids, vectors, dimension));
+            blocks.set(block);
+            int written = 1;
+            for (int slot = singles.nextSetBit(first); slot >= 0 && slot < first + per; slot = singles.nextSetBit(slot + 1)) {
+                state.removeVector(tier, slot);
+                written++;
+            }
+            singles.clear(first, first + per);
+            singlesPerBlock[block] = 0;
+            return written;
+        }
+
+        private String idOf(int slot) {
+            return tier == Tier.GRAPH ? index.graphId(slot) : index.flatId(slot);
+        }
+
+        private float[] vectorOf(int slot) {
+            if (tier == Tier.GRAPH) {
+                index.graphVector(slot, scratch);
+            } else {
+                index.flatVector(slot, scratch);
+            }
+            return scratch;
+        }
+
+        /**
+         * Reads the tier's stored vectors of the slots {@code occupied} accepts, a single record
+         * winning over its block's copy, and records which singles and blocks exist; returns how
+         * many vectors it handed to the visitor.
+         */
+        int readVectors(KeyedIndexState from, int slots, IntPredicate occupied, VectorVisitor visitor) {
+            int per = blockSlots();
+            float[] buffer = new float[dimension];
+            Map<Integer, byte[]> single = new HashMap<>();
+            for (Map.Entry<Integer, byte[]> e : from.vectors(tier)) {
+                int slot = e.getKey();
+                single.put(slot, e.getValue());
+                singles.set(slot);
+                int block = slot / per;
+                if (block >= singlesPerBlock.length) {
+                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
+                }
+                singlesPerBlock[block]++;
+            }
+            int[] read = {0};
+            for (Map.Entry<Integer, byte[]> e : from.blocks(tier)) {
+                int first = e.getKey() * per;
+                blocks.set(e.getKey());
+                VectorCodec.decodeBlock(e.getValue(), dimension, buffer, (offset, id, vector) -> {
+                    int slot = first + offset;
+                    if (slot < slots && occupied.test(slot) && !single.containsKey(slot)) {
+                        visitor.vector(slot, id, vector);
+                        read[0]++;
+                    }
+                });
+            }
+            for (Map.Entry<Integer, byte[]> e : single.entrySet()) {
+                int slot = e.getKey();
+                if (slot < slots && occupied.test(slot)) {
+                    VectorCodec.decodeRecord(e.getValue(), dimension, buffer, (offset, id, vector) ->
+                            visitor.vector(slot, id, vector));
+                    read[0]++;
+                }
+            }
+            return read[0];
+        }
+    }
+}
