@@ -224,23 +224,19 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private IndexCache.Entry upsert(String key, IndexEvent event, Context ctx) {
         IndexCache.Entry entry = entryOf(key, true);
         KeyIndex index = entry.index;
-        if (!index.contains(event.id)) {
-            long limit = maxVectors(key, index, event.vector.length);
-            if (index.size() >= limit) {
-                reject(ctx, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
-                        + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
-                        + " --index-memory): raise the limit or shard the key over several keys", event);
-                return entry;
-            }
+        if (index.size() >= maxVectors(key, index, event.vector.length) && !index.contains(event.id)) {
+            reject(ctx, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
+                    + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
+                    + " --index-memory): raise the limit or shard the key over several keys", event);
+            return entry;
         }
         int live = index.size();
         int dead = index.tombstones();
         boolean existed = index.dimension() > 0;
         boolean wasGraph = index.isGraph();
         long start = System.nanoTime();
+        boolean replacing = index.upsert(event.id, event.vector);
         // a new id has no payload to clear: skip the state delete, one less RocksDB write per insert
-        boolean replacing = index.contains(event.id);
-        index.upsert(event.id, event.vector);
         if (event.payload != null || replacing) {
             payloads.put(event.id, event.payload);
         }
@@ -338,10 +334,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             return cached;
         }
         metrics.cacheMiss();
-        long start = System.nanoTime();
-        KeyWriteBack.Opened opened = KeyWriteBack.load(state, settings.flatLimit());
+        KeyWriteBack.Opened opened = KeyWriteBack.load(state, settings.flatLimit(), metrics::loaded);
         if (opened != null) {
-            metrics.reloaded(opened.index().size() + opened.index().tombstones(), (System.nanoTime() - start) / 1000);
             if (opened.v1()) {
                 // a key of the v1 layout: counted from now on (see KeyStats)
                 KeyIndex i = opened.index();
@@ -349,7 +343,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             }
         } else if (create) {
             HnswConfig config = settings.configFor(key);
-            opened = KeyWriteBack.create(state, config, settings.flatLimit());
+            opened = KeyWriteBack.create(state, config, settings.flatLimit(), metrics::loaded);
         } else {
             return null;
         }

@@ -11,8 +11,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * {@code liveVectors}, {@code tombstones}. Memory: {@code indexMemoryBytes} (accounted bytes of the
  * keys in memory), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
  * (estimated bytes of changes not yet in state). Counters per event kind, rejections, no-op
- * deletes, cache hits and misses, {@code reloads} (keys brought back from state) with
- * {@code reloadedVectors} and {@code reloadMicros} (their total time), {@code evictions},
+ * deletes, cache hits and misses, {@code reloads} (keys brought back from state: header and
+ * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with
+ * {@code reloadedVectors} and {@code reloadMicros} (total time) over both, {@code evictions},
  * {@code flushedEntries}; histograms of insert, query and reload latency in microseconds; and
  * {@code maxEventMicros}, the slowest event since the subtask started. Gauges read volatile values
  * the task thread maintains, so a reporter thread never walks the cache.
@@ -29,6 +30,7 @@ final class OperatorMetrics {
     private final Counter cacheHits;
     private final Counter cacheMisses;
     private final Counter reloads;
+    private final Counter graphLoads;
     private final Counter reloadedVectors;
     private final Counter reloadMicros;
     private final Counter evictions;
@@ -53,6 +55,7 @@ final class OperatorMetrics {
         cacheHits = g.counter("cacheHits");
         cacheMisses = g.counter("cacheMisses");
         reloads = g.counter("reloads");
+        graphLoads = g.counter("graphLoads");
         reloadedVectors = g.counter("reloadedVectors");
         reloadMicros = g.counter("reloadMicros");
         evictions = g.counter("evictions");
@@ -80,8 +83,10 @@ final class OperatorMetrics {
         cacheMisses.inc();
     }
 
-    void reloaded(long vectors, long micros) {
-        reloads.inc();
+    /** A key (its header and backlog) or its graph was read back from state. */
+    void loaded(boolean graph, int vectors, long nanos) {
+        long micros = nanos / 1000;
+        (graph ? graphLoads : reloads).inc();
         reloadedVectors.inc(vectors);
         reloadMicros.inc(micros);
         reloadLatency.update(micros);

@@ -125,7 +125,7 @@ class TenantsTest {
             assertThat(original.function().stats().flatKeys()).isEqualTo(1);
             feed(original, history.subList(99, 110));
             assertThat(original.function().stats().graphKeys()).isEqualTo(1);
-            // the switch happened at 100; the 11 writes from there on moved 4 each: a backlog of 56 is left
+            // the backlog reached 100 and drains 8 per write: 92 after the 100th, 22 after 10 more writes
             OperatorSubtaskState midSwitch = original.snapshot(1L);
             List<QueryResult> expected = feed(original, later);
             assertThat(expected.get(expected.size() - 1).neighbours).hasSize(10);

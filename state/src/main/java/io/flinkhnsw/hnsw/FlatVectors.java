@@ -180,7 +180,8 @@ final class FlatVectors {
     }
 
     private void grow(int needed) {
-        long capacity = Math.max(needed, ids.length + (ids.length >> 2) + 2L);
+        // 1.5x: a quarter more per step copied every vector four times over while a key grew
+        long capacity = Math.max(needed, ids.length + (ids.length >> 1) + 2L);
         capacity = Math.min(capacity, maxCapacity(dim));
         if (capacity < needed) {
             throw new InvalidVectorException("this key holds " + size + " vectors of dimension " + dim

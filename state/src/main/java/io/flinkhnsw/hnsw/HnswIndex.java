@@ -21,7 +21,7 @@ public final class HnswIndex {
     private final HnswConfig config;
     private final GraphStore store;
     private final LevelGenerator levels;
-    private final Map<String, Integer> nodesById = new HashMap<>();
+    private final Map<String, Integer> nodesById;
     /** Ids inserted and their total length, for the memory estimate. */
     private long insertedIds;
     private long insertedIdChars;
@@ -31,7 +31,9 @@ public final class HnswIndex {
     private GraphConsolidator consolidator;
     private Reader reader;
 
-    private HnswIndex(HnswConfig config, GraphStore store) {
+    private HnswIndex(HnswConfig config, GraphStore store, int expectedSize) {
+        // sized up front when loading a key: no rehashing while its ids are read
+        this.nodesById = new HashMap<>(Math.max(16, (int) Math.min(1 << 30, expectedSize * 4L / 3 + 1)));
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.levels = new LevelGenerator(config.seed(), config.m());
@@ -39,7 +41,7 @@ public final class HnswIndex {
 
     /** A new, empty index that writes every change through {@code store}. */
     public static HnswIndex create(HnswConfig config, GraphStore store) {
-        return new HnswIndex(config, store);
+        return new HnswIndex(config, store, 0);
     }
 
     /** Rebuilds the index {@code store} holds; null when nothing was ever written to it. */
@@ -48,7 +50,7 @@ public final class HnswIndex {
         if (header == null) {
             return null;
         }
-        HnswIndex index = new HnswIndex(header.config(), store);
+        HnswIndex index = new HnswIndex(header.config(), store, header.liveCount());
         if (header.dimension() > 0) {
             index.initGraph(header.dimension(), header.highWater());
             HnswGraph g = index.graph;

@@ -3,91 +3,131 @@ package io.flinkhnsw.hnsw;
 import java.util.Objects;
 
 /**
- * The index of one partition key, in two tiers. A key starts <em>flat</em>: its vectors in one
- * {@link FlatVectors} (upsert and delete O(1), a query is an exact scan with recall 1). When it
- * reaches its flat limit it becomes a <em>graph</em>: an empty {@link HnswIndex} is created and the
- * flat vectors become its backlog, which every later write event of the key drains by
- * {@link #MOVES_PER_WRITE} vectors (the last backlog slot first), so no single event pays for the
- * whole key; ids not in the backlog go straight into the graph. While a backlog remains, a query
- * searches the graph and scans the backlog exactly and merges the two (nearest first, ties: graph
- * before backlog, then by slot). Which tier a key is in, and the backlog and its order, follow from
- * the key's events alone, and are all in what the {@link Listener} and the graph's {@link GraphStore}
- * receive, so a restored or replayed key is the same index. A key does not go back to flat when it
- * shrinks. Not thread-safe.
+ * The index of one partition key: a <em>backlog</em> of vectors in one {@link FlatVectors} (exact
+ * scan, O(1) upsert and delete) and, once the key has grown, an HNSW graph ({@link HnswIndex}).
+ * A small key is only a backlog: flat, exact, recall 1. New ids always go to the backlog. When the
+ * backlog reaches the flat limit the key <em>drains</em> it: every later write event that changes
+ * the key moves {@link #MOVES_PER_WRITE} backlog vectors (the last slot first) into the graph,
+ * creating the graph the first time, until the backlog is empty; then it fills again. A query
+ * searches the graph, scans the backlog exactly and merges both (nearest first; ties: graph before
+ * backlog, then slot). Replacing or deleting an id that is in the graph changes the graph.
+ *
+ * <p>Draining in batches is what makes a cold key cheap: between drains a write to a key whose
+ * graph is not in memory needs only its backlog (and, for an id not in the backlog, whether the
+ * stored graph holds it), so the graph is loaded from its {@link GraphSource} only for queries,
+ * drains and changes to graph ids. Which vectors are where, and when a key drains, follow from the
+ * key's write events alone and are all in what the {@link Listener} and the graph's
+ * {@link GraphStore} receive (the drain flag is in the header), never from whether the graph was in
+ * memory, so a restored or replayed key is the same index. Not thread-safe.
  */
 public final class KeyIndex {
-    /** Backlog vectors moved into the graph per write event. */
-    public static final int MOVES_PER_WRITE = 4;
+    /** Backlog vectors moved into the graph per write event while a key drains. */
+    public static final int MOVES_PER_WRITE = 8;
 
-    /** Receives the key's changes that are not the graph's: its header and its flat slots. */
+    /** Receives the key's changes that are not the graph's: its header and its backlog slots. */
     public interface Listener {
         void headerChanged();
 
-        /** {@code slot} of the flat tier now holds another id or vector (read it back with {@link #flatId}). */
+        /** Backlog {@code slot} now holds another id or vector (read it back with {@link #flatId}). */
         void flatChanged(int slot);
 
-        /** {@code slot} of the flat tier is gone (the flat tier shrank to {@code slot} or fewer). */
+        /** Backlog {@code slot} is gone (the backlog shrank to {@code slot} or fewer). */
         void flatRemoved(int slot);
     }
 
-    /** Receives stored flat slots when a key is loaded. */
+    /** Receives stored backlog slots when a key is loaded. */
     public interface FlatVisitor {
         void slot(int slot, String id, float[] vector);
     }
 
-    /** Reads a key's stored flat slots. */
+    /** Reads a key's stored backlog slots. */
     public interface FlatSource {
         /** Calls the visitor once for each of the {@code count} stored slots, in any order. */
         void read(int count, FlatVisitor visitor);
+    }
+
+    /** Where a key's graph is kept while it is not in memory. */
+    public interface GraphSource {
+        /** A source with nothing stored: a key kept in memory only. */
+        GraphSource NONE = new GraphSource() {
+            @Override
+            public HnswIndex load() {
+                return null;
+            }
+
+            @Override
+            public boolean contains(String id) {
+                return false;
+            }
+        };
+
+        /** The stored graph, writing through its store from then on; null when none is stored. */
+        HnswIndex load();
+
+        /** Whether the stored graph has a live vector under {@code id}, without loading it. */
+        boolean contains(String id);
     }
 
     private final HnswConfig config;
     private final int flatLimitOverride;
     private final Listener listener;
     private final GraphStore graphStore;
+    private final GraphSource graphSource;
     private int dimension;
     private FlatVectors flat;
+    private boolean hasGraph;
+    private boolean draining;
+    /** The graph when in memory; while it is not, its counts from its stored header. */
     private HnswIndex graph;
+    private int storedLive;
+    private int storedTombstones;
 
-    private KeyIndex(HnswConfig config, int flatLimitOverride, Listener listener, GraphStore graphStore) {
+    private KeyIndex(HnswConfig config, int flatLimitOverride, Listener listener, GraphStore graphStore,
+                     GraphSource graphSource) {
         this.config = Objects.requireNonNull(config, "config");
         this.flatLimitOverride = flatLimitOverride;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.graphStore = Objects.requireNonNull(graphStore, "graphStore");
+        this.graphSource = Objects.requireNonNull(graphSource, "graphSource");
     }
 
     /**
-     * A new, empty key index. {@code flatLimit} is the size at which it becomes a graph, 0 for
-     * {@link #defaultFlatLimit}; the graph tier writes through {@code graphStore}.
+     * A new, empty key index. {@code flatLimit} is the backlog size at which it drains into a graph,
+     * 0 for {@link #defaultFlatLimit}; a graph writes through {@code graphStore} and is loaded from
+     * {@code graphSource}.
      */
-    public static KeyIndex create(HnswConfig config, int flatLimit, Listener listener, GraphStore graphStore) {
-        return new KeyIndex(config, flatLimit, listener, graphStore);
+    public static KeyIndex create(HnswConfig config, int flatLimit, Listener listener, GraphStore graphStore,
+                                  GraphSource graphSource) {
+        return new KeyIndex(config, flatLimit, listener, graphStore, graphSource);
     }
 
     /**
-     * Rebuilds a stored key index: its header, its flat slots from {@code flat}, and, when the header
-     * says it is a graph, its graph from {@code graphStore} (which it then writes through).
+     * A stored key index without its graph: its header, its backlog from {@code flat}, and the
+     * counts of its graph from the graph's stored header ({@code graphHeader}, null when it has no
+     * graph). The graph is loaded from {@code graphSource} when an event needs it.
      */
-    public static KeyIndex load(KeyHeader header, FlatSource flat, GraphStore graphStore, int flatLimit,
-                                Listener listener) {
-        KeyIndex index = new KeyIndex(header.config(), flatLimit, listener, graphStore);
+    public static KeyIndex load(KeyHeader header, FlatSource flat, GraphHeader graphHeader, int flatLimit,
+                                Listener listener, GraphStore graphStore, GraphSource graphSource) {
+        KeyIndex index = new KeyIndex(header.config(), flatLimit, listener, graphStore, graphSource);
         index.dimension = header.dimension();
+        index.hasGraph = header.graph();
+        index.draining = header.draining();
         if (header.dimension() > 0) {
             index.flat = FlatVectors.restore(header.dimension(), header.config().metric(), header.flatCount(), flat);
         }
-        if (header.graph()) {
-            index.graph = HnswIndex.load(graphStore);
-            if (index.graph == null) {
-                index.graph = HnswIndex.create(header.config(), graphStore);
-            }
+        if (graphHeader != null) {
+            index.storedLive = graphHeader.liveCount();
+            index.storedTombstones = graphHeader.tombstoneCount();
         }
         return index;
     }
 
-    /** A key written before keys had tiers: a graph with no backlog. */
-    public static KeyIndex ofGraph(HnswIndex graph, int flatLimit, Listener listener, GraphStore graphStore) {
-        KeyIndex index = new KeyIndex(graph.config(), flatLimit, listener, graphStore);
+    /** A key written before keys had backlogs: its graph, in memory, and an empty backlog. */
+    public static KeyIndex ofGraph(HnswIndex graph, int flatLimit, Listener listener, GraphStore graphStore,
+                                   GraphSource graphSource) {
+        KeyIndex index = new KeyIndex(graph.config(), flatLimit, listener, graphStore, graphSource);
         index.graph = graph;
+        index.hasGraph = true;
         index.dimension = graph.dimension();
         if (index.dimension > 0) {
             index.flat = new FlatVectors(index.dimension, graph.config().metric(), 0);
@@ -127,31 +167,43 @@ public final class KeyIndex {
         return dimension;
     }
 
+    /** True once the key has a graph (in memory or not). */
     public boolean isGraph() {
+        return hasGraph;
+    }
+
+    /** True while the key's graph is in memory. */
+    public boolean graphLoaded() {
         return graph != null;
     }
 
-    /** Live vectors, both tiers. */
+    /** True while the backlog is being moved into the graph. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Live vectors, backlog and graph. */
     public int size() {
-        return flatSize() + (graph == null ? 0 : graph.size());
+        return flatSize() + (graph != null ? graph.size() : storedLive);
     }
 
     /** Deleted vectors still in the graph. */
     public int tombstones() {
-        return graph == null ? 0 : graph.tombstones();
+        return graph != null ? graph.tombstones() : storedTombstones;
     }
 
-    /** Vectors in the flat tier, or in the backlog of a graph. */
+    /** Vectors in the backlog (all of a key's vectors before it has a graph). */
     public int flatSize() {
         return flat == null ? 0 : flat.size();
     }
 
+    /** Whether {@code id} has a live vector; may ask the graph's source, never loads the graph. */
     public boolean contains(String id) {
-        return (flat != null && flat.slotOf(id) >= 0) || (graph != null && graph.contains(id));
+        return (flat != null && flat.slotOf(id) >= 0) || graphContains(id);
     }
 
     public KeyHeader header() {
-        return new KeyHeader(config, dimension, graph != null, flatSize());
+        return new KeyHeader(config, dimension, hasGraph, draining, flatSize());
     }
 
     public int flatLimit() {
@@ -159,11 +211,11 @@ public final class KeyIndex {
     }
 
     /**
-     * Inserts {@code vector} under {@code id}, replacing the vector the id had. Throws
-     * {@link InvalidVectorException} and changes nothing when the id or vector is unusable, or the
-     * key cannot grow any more. The array is not retained.
+     * Inserts {@code vector} under {@code id}, replacing the vector the id had; returns whether it
+     * had one. Throws {@link InvalidVectorException} and changes nothing when the id or vector is
+     * unusable, or the key cannot grow any more. The array is not retained.
      */
-    public void upsert(String id, float[] vector) {
+    public boolean upsert(String id, float[] vector) {
         if (id == null || id.isEmpty()) {
             throw new InvalidVectorException("missing id");
         }
@@ -174,27 +226,26 @@ public final class KeyIndex {
             listener.headerChanged();
         }
         int slot = flat.slotOf(id);
+        boolean replaced = slot >= 0 || graphContains(id);
         if (slot >= 0) {
             if (flat.replace(slot, prepared)) {
                 listener.flatChanged(slot);
             }
-        } else if (graph == null) {
-            if (flat.size() >= FlatVectors.maxCapacity(dimension)) {
+        } else if (replaced) {
+            HnswIndex g = graph();
+            if (graphFull(g)) {
+                throw full();
+            }
+            g.upsertPrepared(id, prepared);
+        } else {
+            if (flat.size() >= FlatVectors.maxCapacity(dimension) || size() >= maxVectors(dimension, config.m())) {
                 throw full();
             }
             listener.flatChanged(flat.append(id, prepared));
             listener.headerChanged();
-            if (flat.size() >= flatLimit()) {
-                graph = HnswIndex.create(config, graphStore);
-                listener.headerChanged();
-            }
-        } else {
-            if (graphFull()) {
-                throw full();
-            }
-            graph.upsertPrepared(id, prepared);
         }
-        drainBacklog();
+        afterWrite();
+        return replaced;
     }
 
     /** Removes {@code id}; false when it is not in the index. */
@@ -205,18 +256,18 @@ public final class KeyIndex {
         int slot = flat.slotOf(id);
         if (slot >= 0) {
             removeFlat(slot);
-        } else if (graph == null || !graph.delete(id)) {
+        } else if (!graphContains(id) || !graph().delete(id)) {
             return false;
         }
-        drainBacklog();
+        afterWrite();
         return true;
     }
 
     /**
-     * The k nearest live vectors to {@code query}, nearest first: exact on the flat tier and the
-     * backlog, a beam search of width {@code ef} on the graph. Throws {@link InvalidVectorException}
-     * when k is outside 1..{@value HnswIndex#MAX_K}, ef is below k or above {@link HnswConfig#MAX_EF},
-     * or the query is unusable.
+     * The k nearest live vectors to {@code query}, nearest first: exact on the backlog, a beam search
+     * of width {@code ef} on the graph (loaded if it is not in memory). Throws
+     * {@link InvalidVectorException} when k is outside 1..{@value HnswIndex#MAX_K}, ef is below k or
+     * above {@link HnswConfig#MAX_EF}, or the query is unusable.
      */
     public SearchResult search(float[] query, int k, int ef) {
         if (k < 1 || k > HnswIndex.MAX_K) {
@@ -227,7 +278,8 @@ public final class KeyIndex {
                     + HnswConfig.MAX_EF);
         }
         float[] prepared = VectorValidator.prepare(query, dimension, config.metric(), "query vector");
-        SearchResult fromGraph = graph == null || graph.size() == 0 ? null : graph.searchPrepared(prepared, k, ef);
+        boolean searchGraph = hasGraph && (graph != null ? graph.size() : storedLive) > 0;
+        SearchResult fromGraph = searchGraph ? graph().searchPrepared(prepared, k, ef) : null;
         if (flatSize() == 0) {
             return fromGraph != null ? fromGraph : SearchResult.EMPTY;
         }
@@ -250,22 +302,22 @@ public final class KeyIndex {
         return new SearchResult(ids, distances);
     }
 
-    /** The id in flat slot {@code slot} (slot below {@link #flatSize}). */
+    /** The id in backlog slot {@code slot} (slot below {@link #flatSize}). */
     public String flatId(int slot) {
         return flat.id(slot);
     }
 
-    /** Copies the stored vector of flat slot {@code slot} into {@code out}. */
+    /** Copies the stored vector of backlog slot {@code slot} into {@code out}. */
     public void flatVector(int slot, float[] out) {
         flat.copyVector(slot, out);
     }
 
-    /** The graph tier's header; null before it has a vector. */
+    /** The header of the graph in memory; null when it is not in memory or has no vector yet. */
     public GraphHeader graphHeader() {
         return graph == null ? null : graph.header();
     }
 
-    /** Graph slots 0..graphSlots()-1 may hold nodes. */
+    /** Slots 0..graphSlots()-1 of the graph in memory may hold nodes. */
     public int graphSlots() {
         return graph == null ? 0 : graph.slots();
     }
@@ -274,12 +326,17 @@ public final class KeyIndex {
         return graph != null && graph.occupied(node);
     }
 
-    /** The id of occupied graph slot {@code node}. */
+    /** Whether the graph, in memory or as stored, has a live vector under {@code id}; never loads it. */
+    public boolean graphContains(String id) {
+        return hasGraph && (graph != null ? graph.contains(id) : graphSource.contains(id));
+    }
+
+    /** The id of occupied slot {@code node} of the graph in memory. */
     public String graphId(int node) {
         return graph.idOf(node);
     }
 
-    /** Copies the stored vector of occupied graph slot {@code node} into {@code out}. */
+    /** Copies the stored vector of occupied slot {@code node} of the graph in memory into {@code out}. */
     public void graphVector(int node, float[] out) {
         graph.copyVector(node, out);
     }
@@ -289,10 +346,21 @@ public final class KeyIndex {
         return graph != null && graph.readNode(node, visitor);
     }
 
-    /** Estimated heap bytes of this key's index: both tiers, ids and id tables included. O(1). */
+    /** Estimated heap bytes of this key's index in memory: the backlog, and the graph when loaded. O(1). */
     public long ramBytesUsed() {
-        return RamUsage.object(4 + 4 + 4 * RamUsage.REFERENCE) + (flat == null ? 0 : flat.ramBytesUsed())
+        return RamUsage.object(4 * 4 + 2 + 5 * RamUsage.REFERENCE) + (flat == null ? 0 : flat.ramBytesUsed())
                 + (graph == null ? 0 : graph.ramBytesUsed());
+    }
+
+    /** The graph, loaded from its source if it is not in memory (a new one if none is stored). */
+    private HnswIndex graph() {
+        if (graph == null) {
+            graph = graphSource.load();
+            if (graph == null) {
+                graph = HnswIndex.create(config, graphStore);
+            }
+        }
+        return graph;
     }
 
     private InvalidVectorException full() {
@@ -301,8 +369,8 @@ public final class KeyIndex {
     }
 
     /** No slot left for another graph node (a replaced vector takes a new slot too). */
-    private boolean graphFull() {
-        return graph.usedSlots() >= HnswGraph.maxCapacity(dimension, config.m());
+    private boolean graphFull(HnswIndex g) {
+        return g.usedSlots() >= HnswGraph.maxCapacity(dimension, config.m());
     }
 
     private void removeFlat(int slot) {
@@ -316,19 +384,32 @@ public final class KeyIndex {
         listener.headerChanged();
     }
 
-    /** Moves up to {@link #MOVES_PER_WRITE} backlog vectors into the graph, last slot first. */
-    private void drainBacklog() {
-        if (graph == null || flat.size() == 0) {
+    /**
+     * After a write that changed the key: a full backlog starts a drain (a new key gets its graph
+     * here); while draining, {@link #MOVES_PER_WRITE} backlog vectors move into the graph, last slot
+     * first, until the backlog is empty.
+     */
+    private void afterWrite() {
+        if (!draining && flat.size() >= flatLimit()) {
+            draining = true;
+            hasGraph = true;
+            listener.headerChanged();
+        }
+        if (!draining) {
             return;
         }
+        HnswIndex g = graph();
         float[] vector = new float[dimension];
-        for (int i = 0; i < MOVES_PER_WRITE && flat.size() > 0 && !graphFull(); i++) {
+        for (int i = 0; i < MOVES_PER_WRITE && flat.size() > 0 && !graphFull(g); i++) {
             int last = flat.size() - 1;
             String id = flat.id(last);
             flat.copyVector(last, vector);
             flat.remove(last);
             listener.flatRemoved(last);
-            graph.upsertPrepared(id, vector);
+            g.upsertPrepared(id, vector);
+        }
+        if (flat.size() == 0) {
+            draining = false;
         }
         listener.headerChanged();
     }

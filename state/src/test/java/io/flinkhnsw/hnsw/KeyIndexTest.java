@@ -50,16 +50,41 @@ class KeyIndexTest {
             flat.remove(slot);
         }
 
-        KeyIndex reload(int flatLimit) {
-            return KeyIndex.load(index.header(), (count, visitor) -> {
+        /** The stored graph, counting loads. */
+        final KeyIndex.GraphSource source = new KeyIndex.GraphSource() {
+            @Override
+            public HnswIndex load() {
+                graphLoads++;
+                return HnswIndex.load(graph);
+            }
+
+            @Override
+            public boolean contains(String id) {
+                for (Map.Entry<Integer, Object[]> e : graph.nodes.entrySet()) {
+                    if (e.getValue()[0].equals(id) && !graph.tombstones.contains(e.getKey())) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+        int graphLoads;
+
+        /** A copy of what is stored, loaded as a key is: header and backlog now, the graph when it is needed. */
+        Capture reload(int flatLimit) {
+            Capture next = new Capture();
+            next.flat.putAll(flat);
+            next.graph.copyFrom(graph);
+            next.index = KeyIndex.load(index.header(), (count, visitor) -> {
                 assertThat(flat).hasSize(count);
                 flat.forEach((slot, rec) -> visitor.slot(slot, (String) rec[0], (float[]) rec[1]));
-            }, graph, flatLimit, new Capture());
+            }, graph.readHeader(), flatLimit, next, next.graph, next.source);
+            return next;
         }
     }
 
     private static KeyIndex create(Metric metric, int flatLimit, Capture capture) {
-        KeyIndex index = KeyIndex.create(HnswConfig.defaults(metric), flatLimit, capture, capture.graph);
+        KeyIndex index = KeyIndex.create(HnswConfig.defaults(metric), flatLimit, capture, capture.graph, capture.source);
         capture.index = index;
         return index;
     }
@@ -154,37 +179,76 @@ class KeyIndexTest {
     }
 
     @Test
-    void becomesAGraphAtItsFlatLimitAndDrainsTheBacklogPerWrite() {
+    void aFullBacklogDrainsIntoTheGraphAFewVectorsPerWrite() {
         KeyIndex index = create(Metric.L2, 40, new Capture());
         KeyIndex flatOnly = create(Metric.L2, 1_000, new Capture());
         SplittableRandom random = new SplittableRandom(3);
-        for (int i = 0; i < 41; i++) {
+        int moves = KeyIndex.MOVES_PER_WRITE;
+        for (int i = 0; i < 40; i++) {
             float[] v = continuous(random);
             index.upsert("v" + i, v);
             flatOnly.upsert("v" + i, v);
-            if (i == 38) {
-                assertThat(index.isGraph()).isFalse();
-            }
-            if (i == 39) {
-                assertThat(index.isGraph()).isTrue();
-                assertThat(index.flatSize()).isEqualTo(40 - KeyIndex.MOVES_PER_WRITE);
-            }
+            assertThat(index.isGraph()).isEqualTo(i == 39);
         }
-        int backlog = 40 - 2 * KeyIndex.MOVES_PER_WRITE;
-        assertThat(index.flatSize()).isEqualTo(backlog);
+        assertThat(index.draining()).isTrue();
+        assertThat(index.flatSize()).isEqualTo(40 - moves);
+        float[] v40 = continuous(random);
+        index.upsert("v40", v40); // a new id joins the backlog, then the last slots move: v40 first
+        flatOnly.upsert("v40", v40);
+        assertThat(index.flatSize()).isEqualTo(40 + 1 - 2 * moves);
+        assertThat(index.graphContains("v40")).isTrue();
         assertThat(index.delete("v40")).isTrue();
         assertThat(flatOnly.delete("v40")).isTrue();
-        assertThat(index.flatSize()).isEqualTo(backlog - KeyIndex.MOVES_PER_WRITE);
+        assertThat(index.flatSize()).isEqualTo(40 + 1 - 3 * moves);
         assertThat(index.search(continuous(random), 3, 10).size()).as("queries do not drain").isEqualTo(3);
-        assertThat(index.flatSize()).isEqualTo(backlog - KeyIndex.MOVES_PER_WRITE);
+        assertThat(index.flatSize()).isEqualTo(40 + 1 - 3 * moves);
         assertThat(index.size()).isEqualTo(40);
         // graph + backlog answer like the flat tier: the graph is searched exhaustively at this ef
         assertThat(answers(index, 4, 200)).isEqualTo(answers(flatOnly, 4, 200));
-        for (int i = 41; index.flatSize() > 0; i++) {
+        while (index.draining()) {
+            index.upsert("v" + index.size(), continuous(random));
+        }
+        assertThat(index.flatSize()).isZero();
+        int graphSize = index.size();
+        for (int i = 0; i < 39; i++) {
+            index.upsert("w" + i, continuous(random));
+        }
+        assertThat(index.draining()).as("the backlog fills again").isFalse();
+        assertThat(index.flatSize()).isEqualTo(39);
+        assertThat(index.size()).isEqualTo(graphSize + 39);
+    }
+
+    @Test
+    void aStoredKeyTakesWritesToItsBacklogWithoutLoadingItsGraph() {
+        Capture capture = new Capture();
+        KeyIndex index = create(Metric.L2, 30, capture);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 60; i++) {
             index.upsert("v" + i, continuous(random));
         }
-        assertThat(index.size()).isGreaterThan(40);
-        assertThat(index.isGraph()).isTrue();
+        while (index.draining()) {
+            index.upsert("x" + index.size(), continuous(random));
+        }
+        Capture stored = capture.reload(30);
+        KeyIndex reloaded = stored.index;
+        assertThat(reloaded.graphLoaded()).isFalse();
+        assertThat(reloaded.size()).isEqualTo(index.size());
+        assertThat(reloaded.contains("v3")).as("asks the stored graph").isTrue();
+        int room = 30 - 1 - reloaded.flatSize();
+        assertThat(room).isPositive();
+        for (int i = 0; i < room; i++) {
+            float[] v = continuous(random);
+            reloaded.upsert("n" + i, v);
+            index.upsert("n" + i, v);
+        }
+        assertThat(reloaded.graphLoaded()).as("new ids go to the backlog until it is full").isFalse();
+        assertThat(stored.graphLoads).isZero();
+        float[] replacement = continuous(random);
+        reloaded.upsert("v3", replacement);
+        index.upsert("v3", replacement);
+        assertThat(stored.graphLoads).as("replacing a vector of the graph needs the graph").isEqualTo(1);
+        assertThat(answers(reloaded, 8, 64)).isEqualTo(answers(index, 8, 64));
+        assertThat(reloaded.size()).isEqualTo(index.size());
     }
 
     @Test
@@ -199,7 +263,7 @@ class KeyIndexTest {
             churn(a, modelA, 70, 200, 10 + round);
             churn(b, modelB, 70, 200, 10 + round);
             assertThat(answers(a, round, 40)).isEqualTo(answers(b, round, 40));
-            KeyIndex reloaded = first.reload(60);
+            KeyIndex reloaded = first.reload(60).index;
             assertThat(reloaded.header()).isEqualTo(a.header());
             assertThat(reloaded.tombstones()).isEqualTo(a.tombstones());
             assertThat(answers(reloaded, round, 40)).as("round %d", round).isEqualTo(answers(a, round, 40));

@@ -74,7 +74,7 @@ public final class TierBench implements Callable<Integer> {
         ClusteredDataset data = new ClusteredDataset(dim, TenantWorkload.CLUSTERS, TenantWorkload.SPREAD, seed);
         float[][] base = data.next(size);
         float[][] probes = data.next(queries);
-        KeyIndex flat = KeyIndex.create(config, Integer.MAX_VALUE, IGNORE, GraphStore.NONE);
+        KeyIndex flat = KeyIndex.create(config, Integer.MAX_VALUE, IGNORE, GraphStore.NONE, KeyIndex.GraphSource.NONE);
         HnswIndex graph = HnswIndex.create(config, GraphStore.NONE);
         for (int i = 0; i < size; i++) {
             flat.upsert("v" + i, base[i]);

@@ -16,10 +16,12 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 
 /**
- * One cached key's link to keyed state. Loading: it reads the key from {@link KeyedIndexState} (the
- * tiered layout, or the v1 layout, which it then marks for rewriting). Afterwards it receives every
- * change of the key's index, as the index's {@link KeyIndex.Listener} and as its graph's
- * {@link GraphStore}, and only <em>marks</em> what changed (a flag per slot, no copies);
+ * One cached key's link to keyed state. Loading: it reads the key's header and backlog from
+ * {@link KeyedIndexState}, and its graph only when the index asks for it (as the index's
+ * {@link KeyIndex.GraphSource}, which also answers whether the stored graph holds an id with one
+ * point lookup); a key of the v1 layout is read whole and marked for rewriting. Afterwards it
+ * receives every change of the key's index, as the index's {@link KeyIndex.Listener} and as its
+ * graph's {@link GraphStore}, and only <em>marks</em> what changed (a flag per slot, no copies);
  * {@link #flush} reads the latest values back from the index and writes them, so memory stays
  * proportional to the slots changed, however often they changed. Per tier it also tracks which
  * slots have single vector records and which blocks exist: changed vectors go out as single records
@@ -28,7 +30,7 @@ import java.util.function.IntPredicate;
  * vector at most a few times). {@link #flush} and the reads act on the operator's current key,
  * which must be this one. Task thread only.
  */
-public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
+public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyIndex.GraphSource {
     private static final byte NODE = 1;
     private static final byte LINKS = 2;
     private static final byte TOMBSTONE = 4;
@@ -38,6 +40,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
     private static final long FIXED_BYTES = RamUsage.object(8 * RamUsage.REFERENCE + 4 * 4 + 8 + 3);
 
     private final KeyedIndexState state;
+    private final LoadObserver observer;
     private final TierLayout graph = new TierLayout(Tier.GRAPH);
     private final TierLayout flat = new TierLayout(Tier.FLAT);
     private KeyIndex index;
@@ -48,9 +51,21 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
     private long pendingBytes;
     /** Reused for vectors read from the index at flush. */
     private float[] scratch = new float[0];
+    /** Ids of graph nodes deleted or replaced since the last flush: their id entries may have to go. */
+    private String[] tombstonedIds = new String[0];
+    private int tombstonedCount;
 
-    private KeyWriteBack(KeyedIndexState state) {
+    private KeyWriteBack(KeyedIndexState state, LoadObserver observer) {
         this.state = state;
+        this.observer = observer;
+    }
+
+    /** Told how much was read from state and how long it took, whenever a key or its graph is loaded. */
+    public interface LoadObserver {
+        LoadObserver NONE = (graph, vectors, nanos) -> { };
+
+        /** {@code graph}: the graph was loaded (else the key's header and backlog); {@code vectors} read. */
+        void loaded(boolean graph, int vectors, long nanos);
     }
 
     /** The result of opening a key: its index, its write-back, and whether it was stored in the v1 layout. */
@@ -58,27 +73,36 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
     }
 
     /** A new index for the current key; its header is marked for writing. */
-    public static Opened create(KeyedIndexState state, HnswConfig config, int flatLimit) {
-        KeyWriteBack wb = new KeyWriteBack(state);
-        wb.index = KeyIndex.create(config, flatLimit, wb, wb);
+    public static Opened create(KeyedIndexState state, HnswConfig config, int flatLimit, LoadObserver observer) {
+        KeyWriteBack wb = new KeyWriteBack(state, observer);
+        wb.index = KeyIndex.create(config, flatLimit, wb, wb, wb);
         return new Opened(wb.index, wb, false);
     }
 
-    /** The current key's stored index, or null when it has none. */
-    public static Opened load(KeyedIndexState state, int flatLimit) {
-        KeyWriteBack wb = new KeyWriteBack(state);
+    /**
+     * The current key's stored index, or null when it has none. Only its header and backlog are
+     * read; its graph is read when the index asks for it ({@link #load()}). A key stored in the v1
+     * layout is read whole.
+     */
+    public static Opened load(KeyedIndexState state, int flatLimit, LoadObserver observer) {
+        long start = System.nanoTime();
+        KeyWriteBack wb = new KeyWriteBack(state, observer);
         KeyHeader header = state.keyHeader();
         if (header != null) {
             wb.dimension = header.dimension();
-            wb.index = KeyIndex.load(header, wb::readFlat, wb, flatLimit, wb);
+            GraphHeader graphHeader = header.graph() ? state.graphHeader() : null;
+            wb.index = KeyIndex.load(header, wb::readFlat, graphHeader, flatLimit, wb, wb, wb);
+            observer.loaded(false, header.flatCount(), System.nanoTime() - start);
             return new Opened(wb.index, wb, false);
         }
-        if (state.graphHeader() == null) {
+        GraphHeader legacyHeader = state.graphHeader();
+        if (legacyHeader == null) {
             return null;
         }
         wb.legacy = true;
         HnswIndex graph = HnswIndex.load(wb);
-        wb.index = KeyIndex.ofGraph(graph, flatLimit, wb, wb);
+        observer.loaded(true, legacyHeader.highWater(), System.nanoTime() - start);
+        wb.index = KeyIndex.ofGraph(graph, flatLimit, wb, wb, wb);
         wb.dimension = graph.dimension();
         // rewrite the whole key in the current layout at the next flush, which also drops the v1 entries
         wb.keyHeaderDirty = true;
@@ -103,7 +127,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
 
     /** Heap bytes of the marks and the layout bookkeeping. */
     public long ramBytesUsed() {
-        return FIXED_BYTES + RamUsage.floats(scratch.length) + graph.ramBytesUsed() + flat.ramBytesUsed();
+        return FIXED_BYTES + RamUsage.floats(scratch.length) + RamUsage.references(tombstonedIds.length)
+                + graph.ramBytesUsed() + flat.ramBytesUsed();
     }
 
     /**
@@ -124,6 +149,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
         if (scratch.length != dimension) {
             scratch = new float[dimension];
         }
+        written += flushGraphIds();
         written += flushGraph();
         written += flushFlat();
         if (graphHeaderDirty) {
@@ -140,6 +166,20 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
             written++;
         }
         pendingBytes = 0;
+        return written;
+    }
+
+    /** Deleted and replaced ids whose id entry goes: those no live node holds any more. */
+    private int flushGraphIds() {
+        int written = 0;
+        for (int i = 0; i < tombstonedCount; i++) {
+            if (!index.graphContains(tombstonedIds[i])) {
+                state.removeGraphId(tombstonedIds[i]);
+                written++;
+            }
+            tombstonedIds[i] = null;
+        }
+        tombstonedCount = 0;
         return written;
     }
 
@@ -163,8 +203,11 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
                     if ((f & (TOMBSTONE | FREED)) != 0) {
                         state.putTombstone(n, tombstone);
                     }
+                    if ((f & (NODE | FREED)) != 0 && !tombstone) {
+                        state.putGraphId(id, n);
+                    }
                 });
-                written++;
+                written += 2;
             } else if ((f & TOMBSTONE) != 0) {
                 index.readGraphNode(node, (n, id, level, vector, links, tombstone) -> state.putTombstone(n, tombstone));
                 written++;
@@ -235,6 +278,27 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
     @Override
     public void writeTombstone(int node) {
         graph.mark(node, TOMBSTONE);
+        if (tombstonedCount == tombstonedIds.length) {
+            tombstonedIds = Arrays.copyOf(tombstonedIds, Math.max(4, tombstonedCount * 2));
+        }
+        tombstonedIds[tombstonedCount++] = index.graphId(node);
+    }
+
+    // ---- the graph while it is not in memory ---------------------------------------------------
+
+    @Override
+    public HnswIndex load() {
+        long start = System.nanoTime();
+        HnswIndex loaded = HnswIndex.load(this);
+        if (loaded != null) {
+            observer.loaded(true, loaded.size() + loaded.tombstones(), System.nanoTime() - start);
+        }
+        return loaded;
+    }
+
+    @Override
+    public boolean contains(String id) {
+        return state.graphHasId(id);
     }
 
     @Override
@@ -246,13 +310,13 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
 
     @Override
     public GraphHeader readHeader() {
-        requireClean();
+        requireGraphClean();
         return state.graphHeader();
     }
 
     @Override
     public void readNodes(NodeVisitor visitor) {
-        requireClean();
+        requireGraphClean();
         GraphHeader h = state.graphHeader();
         if (h == null) {
             return;
@@ -331,9 +395,10 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener {
         return slot;
     }
 
-    private void requireClean() {
-        if (dirty()) {
-            throw new IllegalStateException("index read from state while changes are unflushed");
+    /** The graph is read from state only when none of it is in memory, so nothing of it can be unflushed. */
+    private void requireGraphClean() {
+        if (graphHeaderDirty || graph.dirtyCount > 0) {
+            throw new IllegalStateException("graph read from state while its changes are unflushed");
         }
     }
 

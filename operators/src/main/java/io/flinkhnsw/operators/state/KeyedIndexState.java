@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.util.FlinkRuntimeException;
 
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * The keyed state of the index operator, one set of handles for all keys (Flink binds them to the
  * current key): the key header; for a graph its header, one entry per node with its level and
- * links, and its tombstones; the vectors of each tier (graph, and flat or backlog), in blocks of
+ * links, its tombstones, and its live ids (so a write to a key whose graph is not in memory can
+ * tell whether an id is in it); the vectors of each tier (graph, and backlog), in blocks of
  * {@link #blockSlots} consecutive slots plus single-slot records that override a block's copy of
  * their slot. One entry per node holds what inserts rewrite (links); vectors, written once per
  * slot, are read back a block at a time. Keys with only a graph header are from the v1 layout (one
@@ -35,6 +37,7 @@ public final class KeyedIndexState {
     public static final String GRAPH_VECTORS_STATE = "hnsw-vectors";
     public static final String FLAT_BLOCKS_STATE = "hnsw-flat-blocks";
     public static final String FLAT_VECTORS_STATE = "hnsw-flat-vectors";
+    public static final String GRAPH_IDS_STATE = "hnsw-graph-ids";
     public static final String LEGACY_NODES_STATE = "hnsw-nodes";
     public static final String LEGACY_LINKS_STATE = "hnsw-links";
 
@@ -49,6 +52,7 @@ public final class KeyedIndexState {
     private final MapState<Integer, byte[]> graphVectors;
     private final MapState<Integer, byte[]> flatBlocks;
     private final MapState<Integer, byte[]> flatVectors;
+    private final MapState<String, Integer> graphIds;
     private final MapState<Integer, byte[]> legacyNodes;
     private final MapState<Long, byte[]> legacyLinks;
 
@@ -62,6 +66,8 @@ public final class KeyedIndexState {
         graphVectors = bytesBySlot(ctx, GRAPH_VECTORS_STATE);
         flatBlocks = bytesBySlot(ctx, FLAT_BLOCKS_STATE);
         flatVectors = bytesBySlot(ctx, FLAT_VECTORS_STATE);
+        graphIds = ctx.getMapState(new MapStateDescriptor<>(GRAPH_IDS_STATE, StringSerializer.INSTANCE,
+                IntSerializer.INSTANCE));
         legacyNodes = bytesBySlot(ctx, LEGACY_NODES_STATE);
         legacyLinks = ctx.getMapState(new MapStateDescriptor<>(LEGACY_LINKS_STATE, LongSerializer.INSTANCE,
                 BytePrimitiveArraySerializer.INSTANCE));
@@ -137,6 +143,19 @@ public final class KeyedIndexState {
         run("remove vector " + slot, () -> vectorsOf(tier).remove(slot));
     }
 
+    /** Whether the key's stored graph has a live node under {@code id}: one point lookup. */
+    boolean graphHasId(String id) {
+        return call("read graph id " + id, () -> graphIds.contains(id));
+    }
+
+    void putGraphId(String id, int node) {
+        run("write graph id " + id, () -> graphIds.put(id, node));
+    }
+
+    void removeGraphId(String id) {
+        run("remove graph id " + id, () -> graphIds.remove(id));
+    }
+
     /** Forgets the key's v1 node records and link lists, once it has been rewritten in the current layout. */
     void clearLegacy() {
         run("clear v1 graph entries", () -> {
@@ -156,6 +175,7 @@ public final class KeyedIndexState {
             graphVectors.clear();
             flatBlocks.clear();
             flatVectors.clear();
+            graphIds.clear();
             legacyNodes.clear();
             legacyLinks.clear();
         });

@@ -68,7 +68,7 @@ class CodecFormatTest {
     @Test
     void keyHeaderV1() throws IOException {
         byte[] fixture = fixture("v2/key.bin");
-        KeyHeader header = new KeyHeader(CONFIG, 3, true, 5);
+        KeyHeader header = new KeyHeader(CONFIG, 3, true, false, 5);
         assertThat(KeyHeaderCodec.encode(header)).isEqualTo(fixture);
         assertThat(KeyHeaderCodec.decode(fixture)).isEqualTo(header);
     }

@@ -9,12 +9,8 @@ import io.flinkhnsw.vector.Metric;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -112,8 +108,8 @@ class KeyedIndexStateTest {
             h.open();
             KeyWriteBack.Opened[] key = new KeyWriteBack.Opened[1];
             SplittableRandom random = new SplittableRandom(3);
-            on(h, probe, "k", p -> key[0] = KeyWriteBack.create(p.state, CONFIG, 30));
-            // flat only (23), then the switch at 30 with a backlog still draining, then a graph: flush and reload at each
+            on(h, probe, "k", p -> key[0] = KeyWriteBack.create(p.state, CONFIG, 30, KeyWriteBack.LoadObserver.NONE));
+            // flat only (22), then a drain into a new graph that is not done yet, then a graph with a refilled backlog
             int[] fresh = {25, 10, 80};
             int[] next = {0};
             for (int round = 0; round < fresh.length; round++) {
@@ -132,7 +128,7 @@ class KeyedIndexStateTest {
                     assertThat(key[0].writeBack().pendingBytes()).isPositive();
                     key[0].writeBack().flush();
                     assertThat(key[0].writeBack().dirty()).isFalse();
-                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 30);
+                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 30, KeyWriteBack.LoadObserver.NONE);
                     assertThat(loaded.v1()).isFalse();
                     assertThat(answers(loaded.index(), 9)).isEqualTo(answers(index, 9));
                     expected.add(answers(index, 9));
@@ -140,15 +136,15 @@ class KeyedIndexStateTest {
             }
             assertThat(expected.get(0)).last().asString().endsWith("graph false");
             assertThat(expected.get(1)).last().asString().contains("graph true").doesNotContain("flat 0 ");
-            assertThat(expected.get(2)).last().asString().contains("flat 0 graph true");
-            on(h, probe, "other", p -> assertThat(KeyWriteBack.load(p.state, 30)).isNull());
+            assertThat(expected.get(2)).last().asString().contains("graph true");
+            on(h, probe, "other", p -> assertThat(KeyWriteBack.load(p.state, 30, KeyWriteBack.LoadObserver.NONE)).isNull());
             snapshot = h.snapshot(1L, 1L);
         }
         Probe restored = new Probe();
         try (var h = harness(restored)) {
             h.initializeState(snapshot);
             h.open();
-            on(h, restored, "k", p -> assertThat(answers(KeyWriteBack.load(p.state, 30).index(), 9))
+            on(h, restored, "k", p -> assertThat(answers(KeyWriteBack.load(p.state, 30, KeyWriteBack.LoadObserver.NONE).index(), 9))
                     .isEqualTo(expected.get(2)));
         }
     }
@@ -163,7 +159,7 @@ class KeyedIndexStateTest {
             SplittableRandom random = new SplittableRandom(5);
             on(h, probe, "k", p -> {
                 try {
-                    KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 10_000);
+                    KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 10_000, KeyWriteBack.LoadObserver.NONE);
                     for (int i = 0; i < 10; i++) {
                         key.index().upsert("v" + i, vector(random));
                     }
@@ -186,7 +182,7 @@ class KeyedIndexStateTest {
                     key.writeBack().flush();
                     assertThat(p.entries(KeyedIndexState.FLAT_VECTORS_STATE) + p.entries(KeyedIndexState.FLAT_BLOCKS_STATE))
                             .as("an emptied flat tier leaves nothing behind").isZero();
-                    assertThat(KeyWriteBack.load(p.state, 10_000).index().size()).isZero();
+                    assertThat(KeyWriteBack.load(p.state, 10_000, KeyWriteBack.LoadObserver.NONE).index().size()).isZero();
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
@@ -197,8 +193,8 @@ class KeyedIndexStateTest {
     @Test
     void aKeyOfTheV1LayoutIsReadAndRewrittenInTheCurrentOneAtItsNextFlush() throws Exception {
         // the v1 entries of a graph built in memory, as a release before the tiered layout wrote them
-        List<Consumer<Probe>> writes = new ArrayList<>();
-        HnswIndex original = HnswIndex.create(CONFIG, new V1Writer(writes));
+        V1Format.Writer v1 = new V1Format.Writer();
+        HnswIndex original = HnswIndex.create(CONFIG, v1);
         SplittableRandom random = new SplittableRandom(8);
         for (int i = 0; i < 300; i++) {
             original.upsert("v" + random.nextInt(250), vector(random));
@@ -210,113 +206,28 @@ class KeyedIndexStateTest {
             @Override public void headerChanged() { }
             @Override public void flatChanged(int slot) { }
             @Override public void flatRemoved(int slot) { }
-        }, GraphStore.NONE);
+        }, GraphStore.NONE, KeyIndex.GraphSource.NONE);
         Probe probe = new Probe();
         try (var h = harness(probe)) {
             h.open();
-            on(h, probe, "legacy", p -> writes.forEach(w -> w.accept(p)));
+            on(h, probe, "legacy", p -> v1.replay(p.getRuntimeContext()));
             on(h, probe, "legacy", p -> {
                 try {
                     assertThat(p.state.keyHeader()).isNull();
-                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 0);
+                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 0, KeyWriteBack.LoadObserver.NONE);
                     assertThat(loaded.v1()).isTrue();
                     assertThat(answers(loaded.index(), 4)).isEqualTo(answers(reference, 4));
                     assertThat(loaded.writeBack().dirty()).as("marked for rewriting").isTrue();
                     loaded.writeBack().flush();
                     assertThat(p.entries(KeyedIndexState.LEGACY_NODES_STATE)).isZero();
                     assertThat(p.state.keyHeader()).isNotNull();
-                    KeyWriteBack.Opened again = KeyWriteBack.load(p.state, 0);
+                    KeyWriteBack.Opened again = KeyWriteBack.load(p.state, 0, KeyWriteBack.LoadObserver.NONE);
                     assertThat(again.v1()).isFalse();
                     assertThat(answers(again.index(), 4)).isEqualTo(answers(reference, 4));
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
-        }
-    }
-
-    /** Records a graph's writes as v1 state puts, replayed later under the key. */
-    private static final class V1Writer implements GraphStore {
-        private final List<Consumer<Probe>> writes;
-
-        V1Writer(List<Consumer<Probe>> writes) {
-            this.writes = writes;
-        }
-
-        private static MapState<Integer, byte[]> nodes(Probe p) {
-            return p.getRuntimeContext().getMapState(new MapStateDescriptor<>(KeyedIndexState.LEGACY_NODES_STATE,
-                    IntSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE));
-        }
-
-        private static MapState<Long, byte[]> links(Probe p) {
-            return p.getRuntimeContext().getMapState(new MapStateDescriptor<>(KeyedIndexState.LEGACY_LINKS_STATE,
-                    LongSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE));
-        }
-
-        private static MapState<Integer, Boolean> tombstones(Probe p) {
-            return p.getRuntimeContext().getMapState(new MapStateDescriptor<>(KeyedIndexState.TOMBSTONES_STATE,
-                    IntSerializer.INSTANCE, BooleanSerializer.INSTANCE));
-        }
-
-        private void add(ThrowingWrite w) {
-            writes.add(p -> {
-                try {
-                    w.write(p);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-        }
-
-        private interface ThrowingWrite {
-            void write(Probe p) throws Exception;
-        }
-
-        @Override
-        public void writeHeader(io.flinkhnsw.hnsw.GraphHeader header) {
-            byte[] bytes = HeaderCodec.encode(header);
-            add(p -> {
-                ValueState<byte[]> v = p.getRuntimeContext().getState(new ValueStateDescriptor<>(
-                        KeyedIndexState.GRAPH_HEADER_STATE, BytePrimitiveArraySerializer.INSTANCE));
-                v.update(bytes);
-            });
-        }
-
-        @Override
-        public void writeNode(int node, String id, int level, float[] vector) {
-            byte[] bytes = V1Format.node(id, level, vector);
-            add(p -> nodes(p).put(node, bytes));
-        }
-
-        @Override
-        public void writeLinks(int node, int layer, int[] links, int offset, int count) {
-            byte[] bytes = V1Format.links(links, offset, count);
-            add(p -> links(p).put(V1Format.linkKey(node, layer), bytes));
-        }
-
-        @Override
-        public void writeTombstone(int node) {
-            add(p -> tombstones(p).put(node, Boolean.TRUE));
-        }
-
-        @Override
-        public void removeNode(int node, int level) {
-            add(p -> {
-                nodes(p).remove(node);
-                for (int layer = 0; layer <= level; layer++) {
-                    links(p).remove(V1Format.linkKey(node, layer));
-                }
-                tombstones(p).remove(node);
-            });
-        }
-
-        @Override
-        public io.flinkhnsw.hnsw.GraphHeader readHeader() {
-            return null;
-        }
-
-        @Override
-        public void readNodes(NodeVisitor visitor) {
         }
     }
 }

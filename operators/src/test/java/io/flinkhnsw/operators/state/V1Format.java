@@ -1,11 +1,26 @@
 package io.flinkhnsw.operators.state;
 
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.GraphStore;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The encoders of the v1 layout (node records, per-layer link lists), which the operator only reads
- * now: tests write v1 state with them, and {@link CodecFormatTest} pins them to the v1 fixtures.
+ * now: tests write v1 state with them ({@link Writer}), and {@link CodecFormatTest} pins them to the
+ * v1 fixtures.
  */
 public final class V1Format {
     private V1Format() {
@@ -38,5 +53,91 @@ public final class V1Format {
     /** The v1 key of a node layer's link list: node in the high bits, layer in the low byte. */
     public static long linkKey(int node, int layer) {
         return ((long) node << 8) | layer;
+    }
+
+    /**
+     * Records a graph's writes as the v1 layout's keyed-state puts, as a release before the tiered
+     * layout made them; {@link #replay} applies them under the current key of a keyed function.
+     */
+    public static final class Writer implements GraphStore {
+        private final List<Consumer<RuntimeContext>> writes = new ArrayList<>();
+
+        /** Applies every recorded write, in order, to the keyed state of {@code ctx}'s current key. */
+        public void replay(RuntimeContext ctx) {
+            writes.forEach(w -> w.accept(ctx));
+        }
+
+        private static MapState<Integer, byte[]> nodeState(RuntimeContext c) {
+            return c.getMapState(new MapStateDescriptor<>(KeyedIndexState.LEGACY_NODES_STATE, IntSerializer.INSTANCE,
+                    BytePrimitiveArraySerializer.INSTANCE));
+        }
+
+        private static MapState<Long, byte[]> linkState(RuntimeContext c) {
+            return c.getMapState(new MapStateDescriptor<>(KeyedIndexState.LEGACY_LINKS_STATE, LongSerializer.INSTANCE,
+                    BytePrimitiveArraySerializer.INSTANCE));
+        }
+
+        private static MapState<Integer, Boolean> tombstones(RuntimeContext c) {
+            return c.getMapState(new MapStateDescriptor<>(KeyedIndexState.TOMBSTONES_STATE, IntSerializer.INSTANCE,
+                    BooleanSerializer.INSTANCE));
+        }
+
+        private interface StateWrite {
+            void write(RuntimeContext c) throws Exception;
+        }
+
+        private void add(StateWrite w) {
+            writes.add(c -> {
+                try {
+                    w.write(c);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
+        @Override
+        public void writeHeader(GraphHeader header) {
+            byte[] bytes = HeaderCodec.encode(header);
+            add(c -> c.getState(new ValueStateDescriptor<>(KeyedIndexState.GRAPH_HEADER_STATE,
+                    BytePrimitiveArraySerializer.INSTANCE)).update(bytes));
+        }
+
+        @Override
+        public void writeNode(int node, String id, int level, float[] vector) {
+            byte[] bytes = V1Format.node(id, level, vector);
+            add(c -> nodeState(c).put(node, bytes));
+        }
+
+        @Override
+        public void writeLinks(int node, int layer, int[] links, int offset, int count) {
+            byte[] bytes = V1Format.links(links, offset, count);
+            add(c -> linkState(c).put(linkKey(node, layer), bytes));
+        }
+
+        @Override
+        public void writeTombstone(int node) {
+            add(c -> tombstones(c).put(node, Boolean.TRUE));
+        }
+
+        @Override
+        public void removeNode(int node, int level) {
+            add(c -> {
+                nodeState(c).remove(node);
+                for (int layer = 0; layer <= level; layer++) {
+                    linkState(c).remove(linkKey(node, layer));
+                }
+                tombstones(c).remove(node);
+            });
+        }
+
+        @Override
+        public GraphHeader readHeader() {
+            return null;
+        }
+
+        @Override
+        public void readNodes(NodeVisitor visitor) {
+        }
     }
 }
