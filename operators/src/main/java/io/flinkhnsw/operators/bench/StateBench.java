@@ -172,6 +172,8 @@ public final class StateBench {
         conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("taskmanager.memory.managed.size", "256m");
+        // any free port: several benchmarks (or test runs) may share the machine
+        conf.setString("rest.bind-port", "0");
         // a failure ends the measurement with its cause instead of restarting until the timeout
         conf.setString("restart-strategy.type", "none");
         return conf;

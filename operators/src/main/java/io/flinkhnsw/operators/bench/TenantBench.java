@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,11 +33,12 @@ import java.util.function.Consumer;
 /**
  * Many keys of different sizes through the real index operator ({@code HnswIndexOperator}) on a
  * MiniCluster with the job's state backend and checkpoints, at parallelism 1: a load phase (every
- * key's upserts, then its queries, all keys interleaved; see {@link TenantWorkload}), then a
- * query-only phase that sends the same queries again as fast as the job takes them. Prints one JSON
- * line; progress goes to stderr. Recall is checked exactly, by brute force over the key's vectors,
- * on a sample of queries from every size class (keys grouped by the decade of their size); the
- * line's {@code recall_at_k} is the lowest class's, the classes are listed on stderr.
+ * key's upserts with its queries among them, all keys interleaved; see {@link TenantWorkload}),
+ * then a query-only phase that sends the same queries again, on the complete keys, as fast as the
+ * job takes them. Prints one JSON line; progress goes to stderr. Recall is checked exactly, by brute
+ * force over the vectors each query should have seen, on a sample of queries from every size class
+ * (keys grouped by the decade of their size) in both phases; the line's {@code recall_at_k} is the
+ * lowest class's, the classes are listed on stderr.
  */
 @Command(name = "tenant-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Many keys (tenants) of different sizes through the index operator on a MiniCluster.")
@@ -156,6 +158,7 @@ public final class TenantBench implements Callable<Integer> {
                               Consumer<Consumer<IndexEvent>> source, IndexEvent marker, String markerId)
             throws Exception {
         BenchSource.firstEmitMillis = 0;
+        long cpuStart = processCpuNanos();
         long[] sent = {0};
         long[] lastLog = {System.currentTimeMillis()};
         List<IndexEvent> batch = new ArrayList<>(BATCH);
@@ -178,8 +181,16 @@ public final class TenantBench implements Callable<Integer> {
         offer(batch);
         long done = StateBench.awaitResult(cluster, job, markerId);
         double seconds = (done - BenchSource.firstEmitMillis) / 1000.0;
-        log("%s: %d events in %.1f s (%.0f events/s)", phase, events, seconds, events / seconds);
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        // on a shared machine wall time also counts other processes; CPU time of this JVM does not
+        log("%s: %d events in %.1f s (%.0f events/s), %.1f CPU-s of this JVM (%.0f events per CPU-s)", phase, events,
+                seconds, events / seconds, cpuSeconds, events / cpuSeconds);
         return seconds;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void offer(List<IndexEvent> batch) {
@@ -230,16 +241,27 @@ public final class TenantBench implements Callable<Integer> {
     }
 
     /**
-     * The queries whose answers are checked exactly: up to {@value #RECALL_SAMPLE_PER_CLASS} per size
-     * class (keys by the decade of their size), drawn with the seed.
+     * The queries whose answers are checked exactly, up to {@value #RECALL_SAMPLE_PER_CLASS} per size
+     * class (the decade of the key's size), drawn with the seed: in the load phase by the size the
+     * key had when the query came (checked against the vectors upserted before it), in the query
+     * phase by the key's final size (checked against all its vectors).
      */
-    record Sample(TreeMap<Integer, List<Integer>> byClass) {
+    record Sample(TreeMap<Integer, List<Integer>> load, TreeMap<Integer, List<Integer>> complete) {
         static Sample of(TenantWorkload w, long seed) {
-            TreeMap<Integer, List<Integer>> all = new TreeMap<>();
-            for (int q = 0; q < w.queryKeys.length; q++) {
-                all.computeIfAbsent(sizeClass(w.sizes[w.queryKeys[q]]), c -> new ArrayList<>()).add(q);
-            }
             SplittableRandom random = new SplittableRandom(seed ^ 0x5EED);
+            TreeMap<Integer, List<Integer>> load = new TreeMap<>();
+            TreeMap<Integer, List<Integer>> complete = new TreeMap<>();
+            for (int q = 0; q < w.queryKeys.length; q++) {
+                if (w.queryPrefix[q] > 0) {
+                    load.computeIfAbsent(sizeClass(w.queryPrefix[q]), c -> new ArrayList<>()).add(q);
+                }
+                complete.computeIfAbsent(sizeClass(w.sizes[w.queryKeys[q]]), c -> new ArrayList<>()).add(q);
+            }
+            return new Sample(choose(load, random), choose(complete, random));
+        }
+
+        private static TreeMap<Integer, List<Integer>> choose(TreeMap<Integer, List<Integer>> all,
+                                                               SplittableRandom random) {
             TreeMap<Integer, List<Integer>> chosen = new TreeMap<>();
             all.forEach((c, list) -> {
                 for (int i = list.size() - 1; i > 0; i--) {
@@ -250,7 +272,7 @@ public final class TenantBench implements Callable<Integer> {
                 }
                 chosen.put(c, new ArrayList<>(list.subList(0, Math.min(RECALL_SAMPLE_PER_CLASS, list.size()))));
             });
-            return new Sample(chosen);
+            return chosen;
         }
 
         static int sizeClass(int size) {
@@ -259,31 +281,33 @@ public final class TenantBench implements Callable<Integer> {
 
         Set<String> queryIds() {
             Set<String> ids = new HashSet<>();
-            byClass.values().forEach(list -> list.forEach(q -> {
-                ids.add("q-" + q);
-                ids.add("r-" + q);
-            }));
+            load.values().forEach(list -> list.forEach(q -> ids.add("q-" + q)));
+            complete.values().forEach(list -> list.forEach(q -> ids.add("r-" + q)));
             return ids;
         }
 
-        /** Recall@k of the sampled load-phase answers per class (on stderr); returns the lowest class's. */
+        /** Recall@k of the sampled answers per class and phase (on stderr); returns the lowest class's. */
         double recall(TenantWorkload w) {
             boolean[] wanted = new boolean[w.keys()];
-            byClass.values().forEach(list -> list.forEach(q -> wanted[w.queryKeys[q]] = true));
-            log("exact check of %d queries", byClass.values().stream().mapToInt(List::size).sum());
+            load.values().forEach(list -> list.forEach(q -> wanted[w.queryKeys[q]] = true));
+            complete.values().forEach(list -> list.forEach(q -> wanted[w.queryKeys[q]] = true));
+            log("exact check of %d + %d queries", load.values().stream().mapToInt(List::size).sum(),
+                    complete.values().stream().mapToInt(List::size).sum());
             float[][][] vectors = w.vectorsOf(wanted);
+            double lowest = Math.min(recall(w, vectors, load, "q-", true), recall(w, vectors, complete, "r-", false));
+            return lowest;
+        }
+
+        private static double recall(TenantWorkload w, float[][][] vectors, TreeMap<Integer, List<Integer>> classes,
+                                     String prefix, boolean asLoaded) {
             double lowest = Double.NaN;
-            int differing = 0;
-            for (var e : byClass.entrySet()) {
+            for (var e : classes.entrySet()) {
                 double sum = 0;
                 for (int q : e.getValue()) {
-                    QueryResult answer = BenchSink.RESULTS.get("q-" + q);
-                    QueryResult again = BenchSink.RESULTS.get("r-" + q);
-                    if (again == null || !again.neighbours.equals(answer.neighbours)) {
-                        differing++;
-                    }
-                    int[] truth = ExactKnn.nearest(vectors[w.queryKeys[q]], w.queryVectors[q], TenantWorkload.K,
-                            Metric.L2, row -> false);
+                    QueryResult answer = BenchSink.RESULTS.get(prefix + q);
+                    float[][] key = vectors[w.queryKeys[q]];
+                    float[][] seen = asLoaded ? Arrays.copyOf(key, w.queryPrefix[q]) : key;
+                    int[] truth = ExactKnn.nearest(seen, w.queryVectors[q], TenantWorkload.K, Metric.L2, row -> false);
                     Set<String> expected = new HashSet<>();
                     for (int row : truth) {
                         expected.add("v" + row);
@@ -293,11 +317,11 @@ public final class TenantBench implements Callable<Integer> {
                 }
                 double recall = sum / e.getValue().size();
                 int from = (int) Math.pow(10, e.getKey());
-                log("recall@%d of keys with %d..%d vectors: %.4f (%d queries)", TenantWorkload.K, from, from * 10 - 1,
-                        recall, e.getValue().size());
+                log("recall@%d %s keys of %d..%d vectors: %.4f (%d queries)", TenantWorkload.K,
+                        asLoaded ? "in the load phase, on" : "in the query phase, on", from, from * 10 - 1, recall,
+                        e.getValue().size());
                 lowest = Double.isNaN(lowest) ? recall : Math.min(lowest, recall);
             }
-            log("query phase answers differing from the load phase's: %d", differing);
             return lowest;
         }
     }

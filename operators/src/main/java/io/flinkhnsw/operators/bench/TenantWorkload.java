@@ -9,11 +9,13 @@ import java.util.function.Consumer;
 
 /**
  * The event stream of {@link TenantBench}: {@code keys} keys whose sizes follow the given
- * distribution and add up to {@code vectors}, each key's upserts (ids v0, v1, ...) followed by its
- * queries, all keys interleaved in a seeded random order that keeps each key's own events in order.
- * Queries go to keys in proportion to their size. Every event's vector, upsert or query, is the next
- * vector of one seeded {@link ClusteredDataset}, so the stream is regenerated (for the exact check)
- * rather than held in memory: only the key of each event and the query vectors are kept.
+ * distribution and add up to {@code vectors}; each key's upserts (ids v0, v1, ...) with its queries
+ * at random places among them (a live tenant writes and reads all along), all keys interleaved in a
+ * seeded random order that keeps each key's own events in order. Queries go to keys in proportion
+ * to their size. Every event's vector, upsert or query, is the next vector of one seeded
+ * {@link ClusteredDataset}, so the stream is regenerated (for the exact check) rather than held in
+ * memory: only the key of each event, and the key, vector and preceding upserts of each query,
+ * are kept.
  */
 final class TenantWorkload {
     static final int CLUSTERS = 64;
@@ -23,25 +25,34 @@ final class TenantWorkload {
     final int dim;
     final long seed;
     final int[] sizes;
+    private final String[] names;
+    private final int[] queriesPerKey;
     /** Key of each event, in stream order. */
     final int[] plan;
-    /** Key and vector of each query, in stream order. */
+    /** Per query, in stream order: its key, its vector, and how many of the key's upserts preceded it. */
     final int[] queryKeys;
     final float[][] queryVectors;
+    final int[] queryPrefix;
 
     TenantWorkload(int keys, int vectors, int dim, KeySizes distribution, int queries, long seed) {
         this.dim = dim;
         this.seed = seed;
         this.sizes = distribution.sizes(keys, vectors);
+        this.names = new String[keys];
+        for (int k = 0; k < keys; k++) {
+            names[k] = keyName(k);
+        }
         SplittableRandom random = new SplittableRandom(seed);
-        int[] queriesPerKey = assignQueries(sizes, queries, random);
+        this.queriesPerKey = assignQueries(sizes, queries, random);
         this.plan = interleave(sizes, queriesPerKey, random);
         this.queryKeys = new int[queries];
         this.queryVectors = new float[queries][];
+        this.queryPrefix = new int[queries];
         int[] q = {0};
-        forEachEvent((key, upsert, vector) -> {
-            if (!upsert) {
+        forEachEvent((key, upserts, query, vector) -> {
+            if (query) {
                 queryKeys[q[0]] = key;
+                queryPrefix[q[0]] = upserts;
                 queryVectors[q[0]++] = vector;
             }
         });
@@ -61,50 +72,62 @@ final class TenantWorkload {
 
     /** Receives the stream's events in order. */
     interface EventVisitor {
-        void event(int key, boolean upsert, float[] vector);
+        /** {@code upserts}: the key's upserts before this event; {@code query}: a query, else an upsert. */
+        void event(int key, int upserts, boolean query, float[] vector);
     }
 
-    /** Regenerates the stream: per event, its key, whether it is an upsert, and its vector. */
+    /**
+     * Regenerates the stream. Whether a key's next event is a query is drawn from a random of its
+     * own (queries left over events left), so each key's queries fall uniformly among its events,
+     * the same way every time.
+     */
     void forEachEvent(EventVisitor visitor) {
         ClusteredDataset vectors = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed);
         int[] upserted = new int[sizes.length];
+        int[] queried = new int[sizes.length];
+        SplittableRandom[] order = new SplittableRandom[sizes.length];
         for (int key : plan) {
-            boolean upsert = upserted[key] < sizes[key];
-            if (upsert) {
+            if (order[key] == null) {
+                order[key] = new SplittableRandom(seed * 31 + key);
+            }
+            int queriesLeft = queriesPerKey[key] - queried[key];
+            int eventsLeft = sizes[key] - upserted[key] + queriesLeft;
+            boolean query = order[key].nextInt(eventsLeft) < queriesLeft;
+            visitor.event(key, upserted[key], query, vectors.next(1)[0]);
+            if (query) {
+                queried[key]++;
+            } else {
                 upserted[key]++;
             }
-            visitor.event(key, upsert, vectors.next(1)[0]);
         }
     }
 
     /** The load phase as index events: upserts v0.. per key, queries "q-n" in stream order, at {@code ef}. */
     void loadEvents(int ef, Consumer<IndexEvent> out) {
-        int[] upserted = new int[sizes.length];
         int[] query = {0};
-        forEachEvent((key, upsert, vector) -> out.accept(upsert
-                ? IndexEvent.upsert(keyName(key), "v" + upserted[key]++, vector, null)
-                : IndexEvent.query(keyName(key), "q-" + query[0]++, vector, K, ef)));
+        forEachEvent((key, upserts, isQuery, vector) -> out.accept(isQuery
+                ? IndexEvent.query(names[key], "q-" + query[0]++, vector, K, ef)
+                : IndexEvent.upsert(names[key], "v" + upserts, vector, null)));
     }
 
-    /** The query phase: the load phase's queries again, in the same order, as "r-n". */
+    /** The query phase: the load phase's queries again, in the same order, as "r-n", on the complete keys. */
     void queryEvents(int ef, Consumer<IndexEvent> out) {
         for (int i = 0; i < queryKeys.length; i++) {
-            out.accept(IndexEvent.query(keyName(queryKeys[i]), "r-" + i, queryVectors[i], K, ef));
+            out.accept(IndexEvent.query(names[queryKeys[i]], "r-" + i, queryVectors[i], K, ef));
         }
     }
 
     /** Each key's vectors for the keys {@code wanted} selects (others null), regenerated from the stream. */
     float[][][] vectorsOf(boolean[] wanted) {
         float[][][] out = new float[sizes.length][][];
-        int[] filled = new int[sizes.length];
         for (int key = 0; key < sizes.length; key++) {
             if (wanted[key]) {
                 out[key] = new float[sizes[key]][];
             }
         }
-        forEachEvent((key, upsert, vector) -> {
-            if (upsert && wanted[key]) {
-                out[key][filled[key]++] = vector;
+        forEachEvent((key, upserts, query, vector) -> {
+            if (!query && wanted[key]) {
+                out[key][upserts] = vector;
             }
         });
         return out;
