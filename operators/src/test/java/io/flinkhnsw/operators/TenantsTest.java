@@ -14,7 +14,8 @@ import static io.flinkhnsw.operators.IndexEvent.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Many keys on one subtask through the operator on RocksDB: a byte budget evicts keys without
+ * Many keys on one subtask through the operator on RocksDB: a key in memory costs its vectors and
+ * ids plus well under 1 KB, a byte budget evicts keys without
  * changing a single answer, a key bigger than the budget still works, a restore in the middle of
  * a key's switch from flat to graph answers identically, limits become dead letters with a reason,
  * and a drop removes a key for good (it may come back with another dimension); the counts the
@@ -101,6 +102,23 @@ class TenantsTest {
                 .maxVectorsPerKey(1_000_000).build())) {
             assertThat(feed(h, events)).isEqualTo(expected);
             assertThat(h.function().cachedKeys()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aKeyInMemoryCostsItsVectorsAndIdsPlusWellUnderOneKilobyte() throws Exception {
+        int keys = 2_000;
+        try (IndexHarness h = IndexHarness.open(IndexSettings.builder().build())) {
+            SplittableRandom random = new SplittableRandom(8);
+            for (int k = 0; k < keys; k++) {
+                h.process(upsert("tenant-" + k, "v0", RandomEvents.vector(random, DIM), null));
+            }
+            h.snapshot(1L); // written back: no marks left
+            long vectorsAndIds = keys * (DIM * 4L + io.flinkhnsw.hnsw.RamUsage.string(2));
+            long perKey = (h.function().indexMemoryBytes() - vectorsAndIds) / keys;
+            assertThat(h.function().cachedKeys()).isEqualTo(keys);
+            // everything a key in memory costs besides its vectors and ids: index, write-back, cache entry, key
+            assertThat(perKey).isLessThan(640);
         }
     }
 

@@ -222,7 +222,7 @@ public final class KeyIndex {
         float[] prepared = VectorValidator.prepare(vector, dimension, config.metric(), "vector");
         if (dimension == 0) {
             dimension = prepared.length;
-            flat = new FlatVectors(dimension, config.metric(), 4);
+            flat = new FlatVectors(dimension, config.metric(), 1);
             listener.headerChanged();
         }
         int slot = flat.slotOf(id);

@@ -38,6 +38,11 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private static final byte CHANGED = 1;
     private static final byte REMOVED = 2;
     private static final long FIXED_BYTES = RamUsage.object(8 * RamUsage.REFERENCE + 4 * 4 + 8 + 3);
+    // shared until first needed: thousands of small keys cost no empty arrays
+    private static final float[] NO_FLOATS = new float[0];
+    private static final String[] NO_IDS = new String[0];
+    private static final int[] NO_INTS = new int[0];
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final KeyedIndexState state;
     private final LoadObserver observer;
@@ -50,9 +55,9 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private boolean legacy;
     private long pendingBytes;
     /** Reused for vectors read from the index at flush. */
-    private float[] scratch = new float[0];
+    private float[] scratch = NO_FLOATS;
     /** Ids of graph nodes deleted or replaced since the last flush: their id entries may have to go. */
-    private String[] tombstonedIds = new String[0];
+    private String[] tombstonedIds = NO_IDS;
     private int tombstonedCount;
 
     private KeyWriteBack(KeyedIndexState state, LoadObserver observer) {
@@ -127,7 +132,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
     /** Heap bytes of the marks and the layout bookkeeping. */
     public long ramBytesUsed() {
-        return FIXED_BYTES + RamUsage.floats(scratch.length) + RamUsage.references(tombstonedIds.length)
+        return FIXED_BYTES + (scratch == NO_FLOATS ? 0 : RamUsage.floats(scratch.length))
+                + (tombstonedIds == NO_IDS ? 0 : RamUsage.references(tombstonedIds.length))
                 + graph.ramBytesUsed() + flat.ramBytesUsed();
     }
 
@@ -166,6 +172,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             written++;
         }
         pendingBytes = 0;
+        scratch = NO_FLOATS;
         return written;
     }
 
@@ -177,8 +184,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 state.removeGraphId(tombstonedIds[i]);
                 written++;
             }
-            tombstonedIds[i] = null;
         }
+        tombstonedIds = NO_IDS;
         tombstonedCount = 0;
         return written;
     }
@@ -216,7 +223,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 changed[changes++] = node;
             }
         }
-        graph.dirtyCount = 0;
+        graph.release();
         return written + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
     }
 
@@ -236,7 +243,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 shrank = true;
             }
         }
-        flat.dirtyCount = 0;
+        flat.release();
         if (shrank) {
             written += flat.dropBlocksFrom((size + flat.blockSlots() - 1) / flat.blockSlots());
         }
@@ -411,14 +418,14 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private final class TierLayout {
         private final Tier tier;
         private int blockSlots;
-        private int[] dirty = new int[0];
+        private int[] dirty = NO_INTS;
         private int dirtyCount;
-        private byte[] flags = new byte[0];
-        /** Slots with a single vector record in state. */
-        private final BitSet singles = new BitSet();
-        private int[] singlesPerBlock = new int[0];
-        /** Blocks present in state. */
-        private final BitSet blocks = new BitSet();
+        private byte[] flags = NO_BYTES;
+        /** Slots with a single vector record in state (null: none yet). */
+        private BitSet singles;
+        private int[] singlesPerBlock = NO_INTS;
+        /** Blocks present in state (null: none yet). */
+        private BitSet blocks;
 
         TierLayout(Tier tier) {
             this.tier = tier;
@@ -448,10 +455,39 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             }
         }
 
+        /** Marks exist only while there are changes: a key at rest keeps no mark arrays. */
+        void release() {
+            dirtyCount = 0;
+            dirty = NO_INTS;
+            flags = NO_BYTES;
+        }
+
         long ramBytesUsed() {
-            return RamUsage.object(32) + RamUsage.ints(dirty.length) + RamUsage.bytes(flags.length)
-                    + 2 * (RamUsage.object(16) + RamUsage.longs(Math.max(singles.size(), blocks.size()) / 64))
-                    + RamUsage.ints(singlesPerBlock.length);
+            return RamUsage.object(32) + (dirty == NO_INTS ? 0 : RamUsage.ints(dirty.length))
+                    + (flags == NO_BYTES ? 0 : RamUsage.bytes(flags.length)) + bitsBytes(singles) + bitsBytes(blocks)
+                    + (singlesPerBlock == NO_INTS ? 0 : RamUsage.ints(singlesPerBlock.length));
+        }
+
+        private static long bitsBytes(BitSet bits) {
+            return bits == null ? 0 : RamUsage.object(16) + RamUsage.longs(bits.size() / 64);
+        }
+
+        private boolean hasSingle(int slot) {
+            return singles != null && singles.get(slot);
+        }
+
+        private void setSingle(int slot) {
+            if (singles == null) {
+                singles = new BitSet();
+            }
+            singles.set(slot);
+        }
+
+        private void setBlock(int block) {
+            if (blocks == null) {
+                blocks = new BitSet();
+            }
+            blocks.set(block);
         }
 
         private int blockSlots() {
@@ -464,7 +500,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
         /** Deletes the single record of {@code slot} if it has one; returns the entries deleted. */
         int dropSingle(int slot) {
-            if (!singles.get(slot)) {
+            if (!hasSingle(slot)) {
                 return 0;
             }
             state.removeVector(tier, slot);
@@ -475,6 +511,9 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
         /** Deletes the blocks from {@code first} on (a flat tier that shrank below them). */
         int dropBlocksFrom(int first) {
+            if (blocks == null) {
+                return 0;
+            }
             int dropped = 0;
             for (int b = blocks.nextSetBit(first); b >= 0; b = blocks.nextSetBit(b + 1)) {
                 state.removeBlock(tier, b);
@@ -500,7 +539,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 int to = from;
                 int fresh = 0;
                 while (to < count && changed[to] / per == block) {
-                    fresh += singles.get(changed[to]) ? 0 : 1;
+                    fresh += hasSingle(changed[to]) ? 0 : 1;
                     to++;
                 }
                 if (block >= singlesPerBlock.length) {
@@ -512,8 +551,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                     for (int i = from; i < to; i++) {
                         int slot = changed[i];
                         state.putVector(tier, slot, VectorCodec.encodeRecord(idOf(slot), vectorOf(slot), 0, dimension));
-                        if (!singles.get(slot)) {
-                            singles.set(slot);
+                        if (!hasSingle(slot)) {
+                            setSingle(slot);
                             singlesPerBlock[block]++;
                         }
                         written++;
@@ -536,13 +575,16 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 }
             }
             state.putBlock(tier, block, VectorCodec.encodeBlock(ids, vectors, dimension));
-            blocks.set(block);
+            setBlock(block);
             int written = 1;
-            for (int slot = singles.nextSetBit(first); slot >= 0 && slot < first + per; slot = singles.nextSetBit(slot + 1)) {
-                state.removeVector(tier, slot);
-                written++;
+            if (singles != null) {
+                for (int slot = singles.nextSetBit(first); slot >= 0 && slot < first + per;
+                        slot = singles.nextSetBit(slot + 1)) {
+                    state.removeVector(tier, slot);
+                    written++;
+                }
+                singles.clear(first, first + per);
             }
-            singles.clear(first, first + per);
             singlesPerBlock[block] = 0;
             return written;
         }
@@ -572,7 +614,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             for (Map.Entry<Integer, byte[]> e : from.vectors(tier)) {
                 int slot = e.getKey();
                 single.put(slot, e.getValue());
-                singles.set(slot);
+                setSingle(slot);
                 int block = slot / per;
                 if (block >= singlesPerBlock.length) {
                     singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
@@ -582,7 +624,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             int[] read = {0};
             for (Map.Entry<Integer, byte[]> e : from.blocks(tier)) {
                 int first = e.getKey() * per;
-                blocks.set(e.getKey());
+                setBlock(e.getKey());
                 VectorCodec.decodeBlock(e.getValue(), dimension, buffer, (offset, id, vector) -> {
                     int slot = first + offset;
                     if (slot < slots && occupied.test(slot) && !single.containsKey(slot)) {
