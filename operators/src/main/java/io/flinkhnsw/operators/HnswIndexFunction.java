@@ -122,7 +122,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return budget;
     }
 
-    /** Drops a key from the cache: its unflushed changes are written under its own key first. */
+    /** Before a key or its graph leaves the cache: its unflushed changes are written under its own key. */
     private void evict(IndexCache.Entry entry) {
         if (entry.writeBack.dirty()) {
             if (writeBack == null) {
@@ -211,6 +211,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (entry == null) {
             return;
         }
+        cache.touch(entry);
         cache.update(entry);
         if (writeBack == null) {
             flush(entry);

@@ -81,6 +81,8 @@ public final class KeyIndex {
     private HnswIndex graph;
     private int storedLive;
     private int storedTombstones;
+    /** Events that needed the graph so far: lets a cache keep the graphs that are used most. */
+    private long graphUses;
 
     private KeyIndex(HnswConfig config, int flatLimitOverride, Listener listener, GraphStore graphStore,
                      GraphSource graphSource) {
@@ -175,6 +177,23 @@ public final class KeyIndex {
     /** True while the key's graph is in memory. */
     public boolean graphLoaded() {
         return graph != null;
+    }
+
+    /** How many times so far an operation needed the graph (loaded or not). */
+    public long graphUses() {
+        return graphUses;
+    }
+
+    /**
+     * Drops the graph from memory, keeping its counts; it is loaded again from the graph source when
+     * needed. Everything the graph changed must have been written to its store first.
+     */
+    public void unloadGraph() {
+        if (graph != null) {
+            storedLive = graph.size();
+            storedTombstones = graph.tombstones();
+            graph = null;
+        }
     }
 
     /** True while the backlog is being moved into the graph. */
@@ -354,6 +373,7 @@ public final class KeyIndex {
 
     /** The graph, loaded from its source if it is not in memory (a new one if none is stored). */
     private HnswIndex graph() {
+        graphUses++;
         if (graph == null) {
             graph = graphSource.load();
             if (graph == null) {

@@ -46,7 +46,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
     private final KeyedIndexState state;
     private final LoadObserver observer;
-    private final TierLayout graph = new TierLayout(Tier.GRAPH);
+    private TierLayout graph = new TierLayout(Tier.GRAPH);
     private final TierLayout flat = new TierLayout(Tier.FLAT);
     private KeyIndex index;
     private int dimension;
@@ -333,6 +333,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             return;
         }
         dimension = h.dimension();
+        graph = new TierLayout(Tier.GRAPH); // a graph read again after it was dropped from memory: fresh bookkeeping
         int slots = h.highWater();
         int[][][] links = new int[slots][][];
         for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
