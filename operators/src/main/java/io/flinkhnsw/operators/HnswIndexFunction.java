@@ -40,6 +40,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     private final IndexSettings settings;
 
+    private transient EventValidator validator;
     private transient KeyedStateGraphStore store;
     private transient PayloadState payloads;
     private transient IndexCache cache;
@@ -68,6 +69,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     @Override
     public void open(OpenContext openContext) {
+        validator = settings.validator();
         store = new KeyedStateGraphStore(getRuntimeContext());
         payloads = new PayloadState(getRuntimeContext());
         metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
@@ -137,7 +139,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     @Override
     public void processElement(IndexEvent event, Context ctx, Collector<QueryResult> out) {
-        String reason = EventValidator.check(event, settings.maxPayloadBytes());
+        String reason = validator.check(event);
         if (reason != null) {
             reject(ctx, reason, event);
             return;

@@ -1,6 +1,7 @@
 package io.flinkhnsw.operators;
 
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.Limits;
 import io.flinkhnsw.vector.Metric;
 
 import java.io.Serializable;
@@ -10,23 +11,22 @@ import java.util.Objects;
 
 /**
  * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new indexes are created with,
- * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask keeps
- * in memory (least recently used are dropped, after their buffered changes are written to state, and
- * reloaded from state on their next event), the largest payload accepted, and how many changed graph
- * entries a subtask may buffer before writing them to state ahead of the next checkpoint. A key's parameters are fixed when its index is created: they live in its
- * state header, so changing settings later affects only keys created afterwards.
+ * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask
+ * keeps in memory, the input limits its {@link EventValidator} applies, and how many changed graph
+ * entries a subtask may buffer before writing them to state. A key's parameters are fixed when its
+ * index is created (they live in its state header). See docs/ARCHITECTURE.md, "The keyed operator".
  */
 public final class IndexSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_MAX_CACHED_KEYS = 64;
-    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_BUFFERED_ENTRIES = 200_000;
 
     private final HnswConfig defaultConfig;
     private final LinkedHashMap<String, HnswConfig> prefixOverrides;
     private final int maxCachedKeys;
     private final int maxPayloadBytes;
+    private final int maxEf;
     private final int maxBufferedEntries;
 
     private IndexSettings(Builder b) {
@@ -34,6 +34,7 @@ public final class IndexSettings implements Serializable {
         this.prefixOverrides = new LinkedHashMap<>(b.prefixOverrides);
         this.maxCachedKeys = b.maxCachedKeys;
         this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxEf = b.maxEf;
         this.maxBufferedEntries = b.maxBufferedEntries;
     }
 
@@ -76,11 +77,17 @@ public final class IndexSettings implements Serializable {
         return maxPayloadBytes;
     }
 
-    /**
-     * With write-back ({@link HnswIndexOperator}): how many changed graph entries (node records, link
-     * lists, tombstones, headers) a subtask may hold in memory across all keys before it writes them
-     * to keyed state ahead of the next checkpoint. Bounds buffer memory when checkpoints are rare or off.
-     */
+    /** The largest ef a query may ask for. */
+    public int maxEf() {
+        return maxEf;
+    }
+
+    /** The checks every event passes before it reaches an index, with these settings' limits. */
+    public EventValidator validator() {
+        return new EventValidator(maxEf, maxPayloadBytes);
+    }
+
+    /** Changed graph entries a subtask may buffer across all keys before writing them to keyed state. */
     public int maxBufferedEntries() {
         return maxBufferedEntries;
     }
@@ -88,7 +95,7 @@ public final class IndexSettings implements Serializable {
     @Override
     public String toString() {
         return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
-                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + ", maxBufferedEntries=" + maxBufferedEntries + "}";
+                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + ", maxEf=" + maxEf + ", maxBufferedEntries=" + maxBufferedEntries + "}";
     }
 
     /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
@@ -96,7 +103,8 @@ public final class IndexSettings implements Serializable {
         private HnswConfig defaultConfig = HnswConfig.defaults(Metric.L2);
         private final LinkedHashMap<String, HnswConfig> prefixOverrides = new LinkedHashMap<>();
         private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
-        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxEf = Limits.DEFAULT_MAX_EF;
         private int maxBufferedEntries = DEFAULT_MAX_BUFFERED_ENTRIES;
 
         private Builder() {
@@ -126,6 +134,14 @@ public final class IndexSettings implements Serializable {
                 throw new IllegalArgumentException("max payload bytes must be >= 2, got " + n);
             }
             this.maxPayloadBytes = n;
+            return this;
+        }
+
+        public Builder maxEf(int n) {
+            if (n < 1 || n > Limits.MAX_EF) {
+                throw new IllegalArgumentException("max ef must be in 1.." + Limits.MAX_EF + ", got " + n);
+            }
+            this.maxEf = n;
             return this;
         }
 

@@ -15,7 +15,6 @@ public final class HnswConfig implements Serializable {
 
     public static final int MIN_M = 2;
     public static final int MAX_M = 512;
-    public static final int MAX_EF = 100_000;
 
     private final Metric metric;
     private final int m;
@@ -29,11 +28,11 @@ public final class HnswConfig implements Serializable {
         if (m < MIN_M || m > MAX_M) {
             throw new IllegalArgumentException("M must be in " + MIN_M + ".." + MAX_M + ", got " + m);
         }
-        if (efConstruction < 1 || efConstruction > MAX_EF) {
-            throw new IllegalArgumentException("efConstruction must be in 1.." + MAX_EF + ", got " + efConstruction);
+        if (efConstruction < 1 || efConstruction > Limits.MAX_EF) {
+            throw new IllegalArgumentException("efConstruction must be in 1.." + Limits.MAX_EF + ", got " + efConstruction);
         }
-        if (defaultEf < 1 || defaultEf > MAX_EF) {
-            throw new IllegalArgumentException("default ef must be in 1.." + MAX_EF + ", got " + defaultEf);
+        if (defaultEf < 1 || defaultEf > Limits.MAX_EF) {
+            throw new IllegalArgumentException("default ef must be in 1.." + Limits.MAX_EF + ", got " + defaultEf);
         }
         if (!(consolidateFraction > 0 && consolidateFraction <= 1)) {
             throw new IllegalArgumentException("consolidate fraction must be in (0, 1], got " + consolidateFraction);

@@ -14,9 +14,6 @@ import java.util.Objects;
  * {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
  */
 public final class HnswIndex {
-    public static final int MAX_DIMENSION = 4096;
-    public static final int MAX_K = 1000;
-
     private static final SearchResult EMPTY = new SearchResult(new String[0], new float[0]);
 
     private final HnswConfig config;
@@ -136,8 +133,8 @@ public final class HnswIndex {
 
     /**
      * The k nearest live vectors to {@code query}, nearest first, found with a beam of width
-     * {@code ef}. Throws {@link InvalidVectorException} when k is outside 1..{@value #MAX_K}, ef is
-     * below k or above {@link HnswConfig#MAX_EF}, or the query is unusable.
+     * {@code ef}. Throws {@link InvalidVectorException} when k is outside 1..{@link Limits#MAX_K}, ef
+     * is below k or above {@link Limits#MAX_EF}, or the query is unusable.
      */
     public SearchResult search(float[] query, int k, int ef) {
         if (reader == null) {
@@ -165,12 +162,12 @@ public final class HnswIndex {
 
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
         public SearchResult search(float[] query, int k, int ef) {
-            if (k < 1 || k > MAX_K) {
-                throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + MAX_K);
+            if (k < 1 || k > Limits.MAX_K) {
+                throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + Limits.MAX_K);
             }
-            if (ef < k || ef > HnswConfig.MAX_EF) {
+            if (ef < k || ef > Limits.MAX_EF) {
                 throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
-                        + HnswConfig.MAX_EF);
+                        + Limits.MAX_EF);
             }
             float[] prepared = VectorValidator.prepare(query, dimension(), config.metric(), "query vector");
             if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
