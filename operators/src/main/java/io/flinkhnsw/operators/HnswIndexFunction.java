@@ -195,7 +195,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             return new QueryResult(event.queryId, key, new ArrayList<>(0), 0, 0);
         }
         long start = System.nanoTime();
-        // the contract raises ef to k; doing it here keeps a small per-query ef valid for any k
+        // a key's default ef may be below a query's k: the search widens to k
         int ef = Math.max(event.k, event.ef == 0 ? index.config().defaultEf() : event.ef);
         SearchResult hits = index.search(event.vector, event.k, ef);
         List<Neighbour> neighbours = new ArrayList<>(hits.size());

@@ -72,12 +72,4 @@ final class IndexCache {
         dirty.clear();
         return out;
     }
-
-    int dirtyKeys() {
-        return dirty.size();
-    }
-
-    int size() {
-        return entries.size();
-    }
 }

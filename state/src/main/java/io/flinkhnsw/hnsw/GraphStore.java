@@ -18,7 +18,6 @@ public interface GraphStore {
         @Override public void removeNode(int node, int level) { }
         @Override public GraphHeader readHeader() { return null; }
         @Override public void readNodes(NodeVisitor visitor) { }
-        @Override public boolean persistent() { return false; }
     };
 
     void writeHeader(GraphHeader header);
@@ -40,11 +39,6 @@ public interface GraphStore {
 
     /** Calls the visitor once for every stored node, in any order. */
     void readNodes(NodeVisitor visitor);
-
-    /** False for {@link #NONE}: lets the graph skip building what nobody keeps. */
-    default boolean persistent() {
-        return true;
-    }
 
     /** Receives stored nodes when an index is loaded. */
     interface NodeVisitor {

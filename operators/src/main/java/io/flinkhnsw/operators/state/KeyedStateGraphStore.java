@@ -18,16 +18,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link GraphStore} over Flink keyed state: the header in a ValueState, and one MapState entry per
- * node record, per (node, layer) link list and per tombstone, so every graph change writes only the
- * entries it touches and an incremental checkpoint carries only what changed. The state handles are
- * bound to the operator's current key, so one instance serves every key: the graph of key K must only
- * be touched while K's element is processed. Keys use Flink's built-in int/long serializers and
- * values are version-tagged bytes (see {@link FormatVersions}). The operator does not write through
- * it per change: a per-key {@link BufferedGraphStore} collects changes and applies them here in one
- * batch ({@code apply}), before every checkpoint barrier at the latest.
+ * A graph's entries in Flink keyed state: the header in a ValueState, and one MapState entry per
+ * node record, per (node, layer) link list and per tombstone (layout: docs/ARCHITECTURE.md, "Keyed
+ * state layout"). The state handles are bound to the operator's current key, so one instance
+ * serves every key. Changes arrive in batches from a per-key {@link BufferedGraphStore}
+ * ({@link #apply}); reads rebuild a graph. Keys use Flink's built-in int/long serializers, values
+ * are version-tagged bytes ({@link FormatVersions}).
  */
-public final class KeyedStateGraphStore implements GraphStore {
+public final class KeyedStateGraphStore {
     public static final String HEADER_STATE = "hnsw-header";
     public static final String NODES_STATE = "hnsw-nodes";
     public static final String LINKS_STATE = "hnsw-links";
@@ -56,55 +54,6 @@ public final class KeyedStateGraphStore implements GraphStore {
             throw new IllegalArgumentException("layer " + layer + " outside 0.." + (MAX_LAYERS - 1));
         }
         return ((long) node << 8) | layer;
-    }
-
-    @Override
-    public void writeHeader(GraphHeader h) {
-        try {
-            header.update(HeaderCodec.encode(h));
-        } catch (Exception e) {
-            throw failure("write header", e);
-        }
-    }
-
-    @Override
-    public void writeNode(int node, String id, int level, float[] vector) {
-        try {
-            nodes.put(node, NodeRecordCodec.encode(id, level, vector));
-        } catch (Exception e) {
-            throw failure("write node " + node, e);
-        }
-    }
-
-    @Override
-    public void writeLinks(int node, int layer, int[] linkArray, int offset, int count) {
-        try {
-            links.put(linkKey(node, layer), LinksCodec.encode(linkArray, offset, count));
-        } catch (Exception e) {
-            throw failure("write links of node " + node + " layer " + layer, e);
-        }
-    }
-
-    @Override
-    public void writeTombstone(int node) {
-        try {
-            tombstones.put(node, Boolean.TRUE);
-        } catch (Exception e) {
-            throw failure("write tombstone " + node, e);
-        }
-    }
-
-    @Override
-    public void removeNode(int node, int level) {
-        try {
-            nodes.remove(node);
-            for (int layer = 0; layer <= level; layer++) {
-                links.remove(linkKey(node, layer));
-            }
-            tombstones.remove(node);
-        } catch (Exception e) {
-            throw failure("remove node " + node, e);
-        }
     }
 
     /**
@@ -157,7 +106,7 @@ public final class KeyedStateGraphStore implements GraphStore {
         }
     }
 
-    @Override
+    /** The header of the current key's graph, or null when it has none. */
     public GraphHeader readHeader() {
         try {
             byte[] bytes = header.value();
@@ -172,8 +121,7 @@ public final class KeyedStateGraphStore implements GraphStore {
      * visitor one at a time, so vectors are never held twice. Makes no assumption about iteration
      * order, which differs between state backends.
      */
-    @Override
-    public void readNodes(NodeVisitor visitor) {
+    public void readNodes(GraphStore.NodeVisitor visitor) {
         GraphHeader h = readHeader();
         if (h == null) {
             return;

@@ -22,9 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Exercises {@link KeyedStateGraphStore} inside a keyed operator on RocksDB, without an HNSW graph:
- * entries are kept per key, removal forgets everything of a node, and a snapshot restores the same
- * nodes, links and tombstones.
+ * Exercises {@link KeyedStateGraphStore} inside a keyed operator on RocksDB, without an HNSW graph,
+ * through the path the operator uses: a per-key {@link BufferedGraphStore} collects changes and
+ * flushes them. Entries are kept per key, the buffer keeps the latest value per entry, removal
+ * forgets everything of a node, and a snapshot restores the same nodes, links and tombstones.
  */
 class KeyedStateGraphStoreTest {
     private static final GraphHeader HEADER =
@@ -67,6 +68,13 @@ class KeyedStateGraphStoreTest {
         return rows;
     }
 
+    /** Writes through a fresh buffer and flushes it, as the operator does before a checkpoint barrier. */
+    private static void write(KeyedStateGraphStore s, Consumer<BufferedGraphStore> changes) {
+        BufferedGraphStore b = new BufferedGraphStore(s, new BufferedGraphStore.Budget());
+        changes.accept(b);
+        b.flush();
+    }
+
     @Test
     void keepsEntriesPerKeyAndRestoresThemFromASnapshot() throws Exception {
         StoreProbe probe = new StoreProbe();
@@ -79,28 +87,30 @@ class KeyedStateGraphStoreTest {
             h.open();
             on(h, probe, "A", s -> {
                 assertThat(s.readHeader()).isNull();
-                s.writeHeader(HEADER);
-                s.writeNode(0, "a0", 1, new float[] {1, 2});
-                s.writeNode(1, "a1", 0, new float[] {3, 4});
-                s.writeNode(2, "a2", 0, new float[] {9, 9});
-                s.writeNode(3, "a3", 1, new float[] {5, 6});
-                int[] buf = {7, 1, 3, 7};
-                s.writeLinks(0, 0, buf, 1, 2);
-                s.writeLinks(0, 1, new int[] {3}, 0, 1);
-                s.writeLinks(1, 0, new int[] {0}, 0, 1);
-                s.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
-                s.writeLinks(3, 0, new int[] {2}, 0, 1);
-                s.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
-                s.writeTombstone(1);
-                s.writeTombstone(2);
-                s.removeNode(2, 0);
-                buf[1] = 99; // the store must have copied what it keeps
+                write(s, b -> {
+                    b.writeHeader(HEADER);
+                    b.writeNode(0, "a0", 1, new float[] {1, 2});
+                    b.writeNode(1, "a1", 0, new float[] {3, 4});
+                    b.writeNode(2, "a2", 0, new float[] {9, 9});
+                    b.writeNode(3, "a3", 1, new float[] {5, 6});
+                    b.writeLinks(0, 0, new int[] {7, 1, 3, 7}, 1, 2);
+                    b.writeLinks(0, 1, new int[] {3}, 0, 1);
+                    b.writeLinks(1, 0, new int[] {0}, 0, 1);
+                    b.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
+                    b.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
+                    b.writeTombstone(1);
+                    b.writeTombstone(2);
+                });
+                // a later batch removes a node that state already holds
+                write(s, b -> b.removeNode(2, 0));
             });
             on(h, probe, "B", s -> {
                 assertThat(s.readHeader()).isNull();
                 assertThat(dump(s)).isEmpty();
-                s.writeHeader(HEADER);
-                s.writeNode(0, "b0", 0, new float[] {8, 8});
+                write(s, b -> {
+                    b.writeHeader(HEADER);
+                    b.writeNode(0, "b0", 0, new float[] {8, 8});
+                });
             });
             on(h, probe, "A", s -> {
                 assertThat(s.readHeader()).isEqualTo(HEADER);
@@ -130,12 +140,16 @@ class KeyedStateGraphStoreTest {
             BufferedGraphStore[] a = new BufferedGraphStore[1];
             on(h, probe, "A", s -> {
                 // state already holds a node that the buffer will delete
-                s.writeNode(5, "old", 0, new float[] {0, 0});
-                s.writeLinks(5, 0, new int[] {1}, 0, 1);
-                s.writeTombstone(5);
+                GraphHeader sixSlots = new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 5, 0, 6, 0, 1, 1L);
+                write(s, b -> {
+                    b.writeHeader(sixSlots);
+                    b.writeNode(5, "old", 0, new float[] {0, 0});
+                    b.writeLinks(5, 0, new int[] {1}, 0, 1);
+                    b.writeTombstone(5);
+                });
                 BufferedGraphStore b = new BufferedGraphStore(s, budget);
                 a[0] = b;
-                assertThat(b.readHeader()).isNull();
+                assertThat(b.readHeader()).isEqualTo(sixSlots);
                 b.writeHeader(HEADER);
                 b.writeNode(0, "a0", 1, new float[] {1, 2});
                 b.writeNode(1, "a1", 0, new float[] {3, 4});
@@ -157,7 +171,7 @@ class KeyedStateGraphStoreTest {
                 assertThat(budget.entries()).isEqualTo(b.size());
                 assertThatThrownBy(() -> b.readNodes((n, id, l, v, ls, t) -> { }))
                         .isInstanceOf(IllegalStateException.class);
-                assertThat(s.readHeader()).as("nothing written before the flush").isNull();
+                assertThat(dump(s)).as("nothing written before the flush").containsExactly("5 old L0 [0.0, 0.0] [[1]] dead");
             });
             on(h, probe, "A", s -> {
                 assertThat(a[0].flush()).isGreaterThan(0);
