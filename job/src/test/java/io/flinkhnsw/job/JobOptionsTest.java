@@ -109,6 +109,10 @@ class JobOptionsTest {
 
         assertThat(flags.toString()).contains("security.protocol=SASL_SSL").contains("sasl.jaas.config=****")
                 .doesNotContain("s3cr3t");
+
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"a=b\";";
+        assertThat(parse("--kafka-property", "sasl.jaas.config=" + jaas).kafka.properties())
+                .as("a value keeps its own = and quotes").containsEntry("sasl.jaas.config", jaas);
     }
 
     @Test

@@ -16,21 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keyed HNSW index logic: one graph per partition key, kept in keyed state (one entry per node
- * record, link list, tombstone and payload, see {@link KeyedStateGraphStore}) and mirrored by an
- * in-memory working copy per recently used key. A restored or rescaled subtask rebuilds a key's
- * graph lazily, on that key's first event, identical to the one it replaces. Events are applied in
- * arrival order per key, so a query sees every earlier upsert and delete of its key. Bad events go to
- * {@link #REJECTED} with a reason and leave the index unchanged.
- *
- * <p>Graph changes go to a per-key {@link BufferedGraphStore}. How long they stay there is the one
- * switch: hosted by {@link HnswIndexOperator} (the way jobs should use it, via
- * {@link HnswIndexOperator#apply}) the buffers are <em>written back</em> to keyed state before every
- * checkpoint barrier, before a dirty key is evicted from the cache, when the subtask's buffered
- * entries exceed {@link IndexSettings#maxBufferedEntries()}, and at end of input. Used on its own
- * ({@code keyedStream.process(new HnswIndexFunction(settings))}) the current key's buffer is flushed
- * at the end of every event: correct (state is complete after every event), but without the
- * write-back speed-up. Payloads are written to state directly in both cases.
+ * The keyed HNSW index logic: one graph per partition key, kept in keyed state (see
+ * {@link KeyedStateGraphStore}) and mirrored by an in-memory working copy per recently used key,
+ * rebuilt from state on a key's first event after a restore or rescale. Events are applied in
+ * arrival order per key, so a query sees every earlier upsert and delete of its key. Bad events go
+ * to {@link #REJECTED} with a reason and leave the index unchanged. Hosted by
+ * {@link HnswIndexOperator} (the way jobs use it) graph changes are buffered and written back before
+ * checkpoints; used alone, each event's changes are written to state at its end. Payloads are
+ * written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
  */
 public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, QueryResult> {
     private static final long serialVersionUID = 1L;

@@ -8,6 +8,9 @@ import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.local.LocalFlink;
 import io.flinkhnsw.operators.QueryResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar flink-hnsw.jar verify}: checks that a job's output is exact. It reads the results

@@ -42,21 +42,9 @@ class SaslKafkaTest {
     @BeforeAll
     static void startBroker() throws Exception {
         jaasBefore = System.getProperty("java.security.auth.login.config");
-        KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+        kafka = SharedKafka.startSingleNode(new TestKitNodes.Builder()
                 .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "2")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "2")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        k.format();
-        k.startup();
-        k.waitForReadyBrokers();
-        kafka = k;
+                .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT));
     }
 
     @AfterAll
