@@ -168,6 +168,7 @@ public final class StateBench implements Callable<Integer> {
         conf.setString("taskmanager.memory.managed.size", "256m");
         // a failure ends the measurement with its cause instead of restarting until the timeout
         conf.setString("restart-strategy.type", "none");
+        conf.setString("rest.bind-port", "0"); // any free port: 8081 may be taken on a shared machine
         return conf;
     }
 

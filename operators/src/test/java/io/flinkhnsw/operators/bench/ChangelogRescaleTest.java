@@ -49,6 +49,7 @@ class ChangelogRescaleTest {
         // checkpoints keep coming until the cancel: keep the one the test restores from
         conf.setString("execution.checkpointing.num-retained", "1000");
         conf.setString("restart-strategy.type", "none");
+        conf.setString("rest.bind-port", "0"); // any free port: 8081 may be taken by another MiniCluster
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
         SplittableRandom random = new SplittableRandom(5);
         List<IndexEvent> history = new ArrayList<>();
