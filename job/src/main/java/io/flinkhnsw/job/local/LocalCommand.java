@@ -98,6 +98,9 @@ public final class LocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         String external = kafkaOptions.bootstrapServers(null);
+        // checked before anything starts; an embedded broker's address is known once it runs
+        JobConfig config = job.toConfig(kafkaOptions, external != null ? external : "127.0.0.1:0").toBuilder()
+                .injectFailureAfter(injectFailureAfter).build();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
         dir = Files.createTempDirectory("flink-hnsw-local-");
         String bootstrap = external;
@@ -105,9 +108,8 @@ public final class LocalCommand implements Callable<Integer> {
             progress.say("starting Kafka broker (KRaft) in " + dir);
             kafka = EmbeddedKafka.start(dir.resolve("kafka"));
             bootstrap = kafka.bootstrapServers();
+            config = config.toBuilder().bootstrapServers(bootstrap).build();
         }
-        JobConfig config = job.toConfig(kafkaOptions, bootstrap).toBuilder()
-                .injectFailureAfter(injectFailureAfter).build();
         if (!config.kafka.properties().isEmpty()) {
             progress.say("Kafka client properties: " + KafkaClientConfig.describe(config.kafka.properties()));
         }
