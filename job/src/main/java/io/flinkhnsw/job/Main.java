@@ -28,6 +28,8 @@ public final class Main {
         // Core benchmark (state module, lead): io.flinkhnsw.bench.BenchCommand.main(rest).
         COMMANDS.put("bench", new String[] {"io.flinkhnsw.bench.BenchCommand",
                 "HNSW core benchmark: recall and speed without Flink"});
+        COMMANDS.put("synthetic-set", new String[] {"io.flinkhnsw.bench.SyntheticSetCommand",
+                "write a clustered synthetic set (base, queries, exact groundtruth) as fvecs/ivecs for bench"});
         // State benchmark (operators module): io.flinkhnsw.operators.bench.StateBench.main(rest).
         COMMANDS.put("state-bench", new String[] {"io.flinkhnsw.operators.bench.StateBench",
                 "HNSW graph on RocksDB state benchmark"});
