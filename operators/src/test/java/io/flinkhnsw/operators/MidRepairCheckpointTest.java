@@ -47,23 +47,13 @@ class MidRepairCheckpointTest {
         }
 
         try (IndexHarness original = IndexHarness.open(SETTINGS)) {
-            feed(original, history);
+            original.feed(history);
             OperatorSubtaskState snapshot = original.snapshot(1L);
-            List<QueryResult> expected = feed(original, later);
+            List<QueryResult> expected = original.feed(later);
             assertThat(expected).hasSize(300).allSatisfy(r -> assertThat(r.neighbours).hasSize(10));
             try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {
-                assertThat(feed(restored, later)).isEqualTo(expected);
+                assertThat(restored.feed(later)).isEqualTo(expected);
             }
         }
-    }
-
-    private static List<QueryResult> feed(IndexHarness h, List<IndexEvent> events) throws Exception {
-        List<QueryResult> out = new ArrayList<>();
-        for (IndexEvent e : events) {
-            h.process(e);
-            out.addAll(h.drainResults());
-            assertThat(h.drainRejected()).isEmpty();
-        }
-        return out;
     }
 }
