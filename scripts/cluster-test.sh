@@ -54,7 +54,7 @@ say "building the Flink classpath from Maven jars (no flink-dist on Maven Centra
 mvn -B -q -f "$ROOT/scripts/cluster/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
     -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 CP=$(cat "$WORK/cp.txt")
-read -r -a FLAGS <<< "$(java -cp "$JAR" io.flinkhnsw.job.JvmFlags)"
+read -r -a FLAGS <<< "$(java -jar "$JAR" jvm-flags)"
 
 # --- Kafka broker (KRaft, one node) from the job jar, which bundles the broker ---
 cat > "$WORK/kafka/server.properties" <<PROPS

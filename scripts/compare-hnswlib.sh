@@ -5,7 +5,8 @@
 #   qps_ratio_at_recall  = our QPS / hnswlib QPS, each interpolated at recall@k = --target (0.95)
 #   build_ratio          = our inserts/s / hnswlib inserts/s
 #
-#   scripts/compare-hnswlib.sh [--rounds 2] [--target 0.95] [bench flags...]
+#   scripts/compare-hnswlib.sh [--rounds 2] [--target 0.95] [--plot FILE.svg] [bench flags...]
+# --plot draws every run's recall@k against QPS (java -jar flink-hnsw.jar plot) into FILE.svg.
 # Bench flags default to the SIFT set in ../shared/data with M=16, efC=200, k=10.
 # Needs g++ and libhnswlib-dev (apt-get install -y g++ libhnswlib-dev) and a built job jar.
 set -euo pipefail
@@ -15,11 +16,13 @@ JAR="$ROOT/job/target/flink-hnsw.jar"
 DATA="$ROOT/../shared/data/sift-ngt5k-128-euclidean"
 rounds=2
 target=0.95
+plot=""
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --target) target="$2"; shift 2 ;;
+    --plot) plot="$2"; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -40,6 +43,11 @@ for ((r = 1; r <= rounds; r++)); do
   java -jar "$JAR" bench "${args[@]}" > "$out/flink-hnsw-$r.jsonl"
 done
 cat "$out"/*.jsonl
+if [[ -n "$plot" ]]; then
+  runs=()
+  for ((r = 1; r <= rounds; r++)); do runs+=("$out/flink-hnsw-$r.jsonl" "$out/hnswlib-$r.jsonl"); done
+  java -jar "$JAR" plot --out "$plot" "${runs[@]}"
+fi
 python3 - "$out" "$target" <<'PY'
 import glob, json, sys
 out, target = sys.argv[1], float(sys.argv[2])

@@ -1,8 +1,8 @@
 package io.flinkhnsw.job;
 
-import java.io.File;
+import sun.misc.Signal;
+
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Re-runs {@link Main} in a child JVM with {@link JvmFlags}. {@code java -jar} cannot add a module
  * (no manifest attribute does that), so without this the HNSW kernels would fall back to scalar code.
- * The child gets the same java binary and JVM options, inherits stdin/stdout/stderr, is destroyed
- * when this JVM is stopped (Ctrl-C, SIGTERM) and its exit code becomes ours.
+ * The child gets the same java binary, JVM options and class path and inherits stdin/stdout/stderr;
+ * SIGINT and SIGTERM sent to this JVM are passed on to the child (as SIGTERM), which stops the way
+ * it stops by itself, and its exit code becomes ours.
  */
 final class ChildJvm {
     /** Set in the child so it never relaunches again, and settable by users to opt out. */
@@ -32,10 +33,14 @@ final class ChildJvm {
         cmd.addAll(JvmFlags.all());
         cmd.add("-D" + MARKER + "=true");
         cmd.add("-cp");
-        cmd.add(ownJar());
+        cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         Process child = new ProcessBuilder(cmd).inheritIO().start();
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), signal -> child.destroy());
+        }
+        // other ways this JVM may end (SIGHUP, System.exit elsewhere) still take the child along
         Thread stopper = new Thread(() -> {
             child.destroy();
             try {
@@ -49,13 +54,8 @@ final class ChildJvm {
         try {
             Runtime.getRuntime().removeShutdownHook(stopper);
         } catch (IllegalStateException shuttingDown) {
-            // We are being stopped (Ctrl-C, SIGTERM) and the hook already ended the child.
+            // We are being stopped (SIGHUP) and the hook already ended the child.
         }
         return code;
-    }
-
-    private static String ownJar() throws URISyntaxException {
-        File f = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return f.getAbsolutePath();
     }
 }

@@ -1,30 +1,58 @@
 package io.flinkhnsw.job;
 
+import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.job.cli.JobOptions;
+import io.flinkhnsw.job.cli.KafkaOptions;
 import io.flinkhnsw.job.kafka.KafkaIo;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
 
 /**
- * Entry class for {@code flink run flink-hnsw-cluster.jar [options]}: reads the job options
- * ({@link JobConfig#usage()}), wires Kafka in and out and submits the job to the cluster it runs on.
- * Cluster-wide settings (state backend, checkpoint storage, restart strategy, metrics) come from
- * the cluster's config.yaml; see flink-conf/.
+ * Entry class for {@code flink run flink-hnsw-cluster.jar [options]} (and the {@code cluster-job}
+ * command): reads the job options, wires Kafka in and out and submits the job to the environment it
+ * runs in. Cluster-wide settings (state backend, checkpoint storage, restart strategy, metrics) come
+ * from the cluster's config.yaml; see flink-conf/.
  */
-public final class ClusterJob {
-    private ClusterJob() {
+@Command(name = "cluster-job", description = "run the Kafka job in this JVM (what flink run executes)",
+        sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
+public final class ClusterJob implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+    @Mixin
+    JobOptions job;
+
+    @Option(names = "--job-name", paramLabel = "NAME", description = "default: flink-hnsw EVENTS -> RESULTS")
+    String jobName;
+
+    /**
+     * Under {@code flink run} or a Flink application cluster: never exits the JVM; a usage error
+     * or a failure to submit is thrown, so Flink reports it.
+     */
+    public static void main(String[] args) throws Exception {
+        CommandLine cl = Cli.of(new ClusterJob());
+        cl.setCommandName("flink run -c " + ClusterJob.class.getName() + " flink-hnsw-cluster.jar");
+        cl.getCommandSpec().version("flink-hnsw " + JvmFlags.buildProperty("version"));
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            throw e;
+        });
+        int rc = cl.execute(args);
+        if (rc != Cli.OK) {
+            throw new IllegalArgumentException("flink-hnsw: invalid job options (see above)");
+        }
     }
 
-    public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv);
-        if (args.flag("help")) {
-            System.out.println("usage: flink run -c " + ClusterJob.class.getName() + " flink-hnsw-cluster.jar [options]\n"
-                    + JobConfig.usage());
-            return;
-        }
-        JobConfig config = JobConfig.fromArgs(args, JobConfig.builder()).build();
-        String name = args.get("job-name", "flink-hnsw " + config.eventsTopic + " -> " + config.resultsTopic);
-        args.checkAllUsed();
+    @Override
+    public Integer call() throws Exception {
+        JobConfig config = job.toConfig(kafka, JobConfig.DEFAULT_BOOTSTRAP_SERVERS);
+        String name = jobName != null ? jobName : "flink-hnsw " + config.eventsTopic + " -> " + config.resultsTopic;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaIo.job(config).build(env);
         env.execute(name);
+        return Cli.OK;
     }
 }

@@ -1,88 +1,73 @@
 package io.flinkhnsw.job;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.flinkhnsw.bench.BenchCommand;
+import io.flinkhnsw.bench.SyntheticSetCommand;
+import io.flinkhnsw.bench.plot.PlotCommand;
+import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.job.local.LocalCommand;
+import io.flinkhnsw.job.tools.ProduceCommand;
+import io.flinkhnsw.job.tools.VerifyCommand;
+import io.flinkhnsw.operators.bench.StateBench;
+import io.flinkhnsw.operators.bench.TenantBench;
+import io.flinkhnsw.operators.bench.TierBench;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * Entry point of {@code java -jar flink-hnsw.jar <command> [options]}: relaunches itself with the
- * Vector API module when needed (see {@link ChildJvm}) and dispatches to a command's
- * {@code main(String[])} by class name, so a command whose class is not built yet fails with a
- * clear message instead of breaking the build.
+ * Vector API module when a command needs it (see {@link ChildJvm}), then dispatches to the command
+ * through one picocli command line with the shared rules of {@link Cli}. A new command is a
+ * {@code @Command} class implementing {@code Callable<Integer>} (options as fields, shared option
+ * groups as {@code @Mixin}s such as {@link io.flinkhnsw.job.cli.JobOptions}), listed in
+ * {@link #commandLine()}; see docs/ARCHITECTURE.md, "Command line".
  */
-public final class Main {
-    /** command -> (class, one-line help). */
-    private static final Map<String, String[]> COMMANDS = new LinkedHashMap<>();
+@Command(name = "java -jar flink-hnsw.jar", mixinStandardHelpOptions = true,
+        description = "A streaming HNSW vector index on Apache Flink. Exit codes: 0 ok, 1 failure, 2 usage.",
+        footer = "Run '<command> --help' for a command's options.")
+public final class Main implements Callable<Integer> {
+    /** Commands that run without the Vector API, so they skip the relaunch. */
+    private static final Set<String> NO_RELAUNCH = Set.of("jvm-flags", "plot", "synthetic-set", "help", "-h", "--help");
 
-    static {
-        COMMANDS.put("local", new String[] {"io.flinkhnsw.job.local.LocalCommand",
-                "embedded Kafka + Flink MiniCluster: stream a data set in, query it, print a summary (--serve keeps it running)"});
-        COMMANDS.put("produce", new String[] {"io.flinkhnsw.job.tools.ProduceCommand",
-                "write fvecs vectors (and queries) as JSON events to a Kafka topic"});
-        COMMANDS.put("verify", new String[] {"io.flinkhnsw.job.tools.VerifyCommand",
-                "read results with read_committed and compare them with a no-failure reference run"});
-        COMMANDS.put("cluster-job", new String[] {"io.flinkhnsw.job.ClusterJob",
-                "run the Kafka job in this JVM (what flink run executes)"});
-        // Core benchmark (state module, lead): io.flinkhnsw.bench.BenchCommand.main(rest).
-        COMMANDS.put("bench", new String[] {"io.flinkhnsw.bench.BenchCommand",
-                "HNSW core benchmark: recall and speed without Flink"});
-        // State benchmark (operators module): io.flinkhnsw.operators.bench.StateBench.main(rest).
-        COMMANDS.put("state-bench", new String[] {"io.flinkhnsw.operators.bench.StateBench",
-                "HNSW graph on RocksDB state benchmark"});
-        // Tenant benchmark (operators module): io.flinkhnsw.operators.bench.TenantBench.main(rest).
-        COMMANDS.put("tenant-bench", new String[] {"io.flinkhnsw.operators.bench.TenantBench",
-                "many keys of different sizes through the index operator: speed, memory, recall"});
-        // Tier benchmark (operators module): io.flinkhnsw.operators.bench.TierBench.main(rest).
-        COMMANDS.put("tier-bench", new String[] {"io.flinkhnsw.operators.bench.TierBench",
-                "exact scan of a flat key against HNSW search by key size: where a key should become a graph"});
-        COMMANDS.put("jvm-flags", new String[] {"io.flinkhnsw.job.JvmFlags",
-                "print the JVM flags Flink and the Vector API need"});
-    }
-
-    private Main() {
-    }
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
-            usage();
-            System.exit(args.length == 0 ? 2 : 0);
-        }
-        String[] entry = COMMANDS.get(args[0]);
-        if (entry == null) {
-            System.err.println("unknown command '" + args[0] + "'");
-            usage();
-            System.exit(2);
-        }
-        if (!args[0].equals("jvm-flags") && ChildJvm.needed()) {
+        if (args.length > 0 && !NO_RELAUNCH.contains(args[0]) && ChildJvm.needed()) {
             System.exit(ChildJvm.run(args));
         }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        Method main;
-        try {
-            main = Class.forName(entry[0]).getMethod("main", String[].class);
-        } catch (ClassNotFoundException e) {
-            System.err.println("command '" + args[0] + "' is not available in this build (" + entry[0] + " missing)");
-            System.exit(2);
-            return;
-        }
-        try {
-            main.invoke(null, (Object) rest);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException) {
-                // Bad options or input files: the message says what to fix, a stack trace would only hide it.
-                System.err.println("error: " + e.getCause().getMessage());
-                System.exit(2);
-            }
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
-        }
+        System.exit(commandLine().execute(args));
     }
 
-    private static void usage() {
-        StringBuilder sb = new StringBuilder("usage: java -jar flink-hnsw.jar <command> [options]\n\ncommands:\n");
-        COMMANDS.forEach((name, e) -> sb.append(String.format("  %-12s %s%n", name, e[1])));
-        sb.append("\n<command> --help lists a command's options.");
-        System.err.println(sb);
+    /** Every command of the jar, with the shared rules. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main())
+                .addSubcommand(new LocalCommand())
+                .addSubcommand(new ProduceCommand())
+                .addSubcommand(new VerifyCommand())
+                .addSubcommand(new ClusterJob())
+                .addSubcommand(new BenchCommand())
+                .addSubcommand(new StateBench())
+                .addSubcommand(new TenantBench())
+                .addSubcommand(new TierBench())
+                .addSubcommand(new PlotCommand())
+                .addSubcommand(new SyntheticSetCommand())
+                .addSubcommand(new JvmFlags())
+                .addSubcommand(new CommandLine.HelpCommand());
+        String version = "flink-hnsw " + JvmFlags.buildProperty("version");
+        cl.getCommandSpec().version(version);
+        cl.getSubcommands().values().forEach(c -> c.getCommandSpec().version(version));
+        return Cli.configure(cl);
+    }
+
+    /** No command: the list of commands, as a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Cli.USAGE;
     }
 }

@@ -1,48 +1,65 @@
 package io.flinkhnsw.operators;
 
-import io.flinkhnsw.hnsw.HnswConfig;
-import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.Limits;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Checks the parts of an {@link IndexEvent} the index itself does not: required fields per op, k and
- * ef ranges, payload size and shape. Vector contents (dimension, NaN/Inf, zero under cosine) are left
- * to {@link HnswIndex}, which knows the key's dimension and metric. Returns a reason a person can act
- * on, or null when the event may be applied.
+ * The field and range checks of an {@link IndexEvent}, shared by the job's JSON decoder (after it
+ * has parsed the text) and the index operator (for events from any source), so both refuse the same
+ * events with the same reasons: required fields per op, id and key lengths, vector dimension within
+ * {@link Limits#MAX_DIMENSION} and finite components, k and ef ranges, payload shape and size.
+ * What needs a key's index (its dimension, a zero vector under cosine) is checked by the index.
+ * Returns a reason a person can act on, or null when the event may be applied.
  */
-final class EventValidator {
-    private EventValidator() {
+public final class EventValidator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int maxEf;
+    private final int maxPayloadBytes;
+
+    /**
+     * @param maxEf           the largest ef a query may ask for, at most {@link Limits#MAX_EF}
+     * @param maxPayloadBytes the largest payload, in UTF-8 bytes
+     */
+    public EventValidator(int maxEf, int maxPayloadBytes) {
+        if (maxEf < 1 || maxEf > Limits.MAX_EF) {
+            throw new IllegalArgumentException("max ef must be in 1.." + Limits.MAX_EF + ", got " + maxEf);
+        }
+        this.maxEf = maxEf;
+        this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    static String check(IndexEvent e, int maxPayloadBytes) {
+    public String check(IndexEvent e) {
         if (e.op == null) {
-            return "missing op (expected UPSERT, DELETE, QUERY or DROP)";
+            return "missing field 'op'";
+        }
+        String reason = text("key", e.key, Limits.MAX_KEY_CHARS);
+        if (reason != null) {
+            return reason;
         }
         switch (e.op) {
             case UPSERT:
-                if (isEmpty(e.id)) {
-                    return "upsert without id";
+                reason = required("id", e.id, Limits.MAX_ID_CHARS);
+                if (reason == null) {
+                    reason = vector(e.vector);
                 }
-                if (e.vector == null || e.vector.length == 0) {
-                    return "upsert of '" + e.id + "' without vector";
-                }
-                return e.payload == null ? null : checkPayload(e.payload, maxPayloadBytes);
+                return reason != null || e.payload == null ? reason : payload(e.payload);
             case DELETE:
-                return isEmpty(e.id) ? "delete without id" : null;
+                return required("id", e.id, Limits.MAX_ID_CHARS);
             case QUERY:
-                if (isEmpty(e.queryId)) {
-                    return "query without queryId";
+                reason = required("queryId", e.queryId, Limits.MAX_ID_CHARS);
+                if (reason == null) {
+                    reason = vector(e.vector);
                 }
-                if (e.vector == null || e.vector.length == 0) {
-                    return "query '" + e.queryId + "' without vector";
+                if (reason == null && (e.k < 1 || e.k > Limits.MAX_K)) {
+                    reason = "k is " + e.k + ", must be in 1.." + Limits.MAX_K;
                 }
-                if (e.k < 1 || e.k > HnswIndex.MAX_K) {
-                    return "query '" + e.queryId + "': k must be in 1.." + HnswIndex.MAX_K + ", got " + e.k;
+                if (reason == null && e.ef != 0 && (e.ef < e.k || e.ef > maxEf)) {
+                    reason = "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
                 }
-                if (e.ef < 0 || e.ef > HnswConfig.MAX_EF) {
-                    return "query '" + e.queryId + "': ef must be 0 (index default) or 1.." + HnswConfig.MAX_EF
-                            + ", got " + e.ef;
-                }
-                return null;
+                return reason;
             case DROP:
                 return null;
             default:
@@ -50,21 +67,53 @@ final class EventValidator {
         }
     }
 
-    /** A cheap shape check: the job parses JSON at the edge; here we only refuse what cannot be an object. */
-    private static String checkPayload(String payload, int maxBytes) {
-        // UTF-8 takes at most 3 bytes per UTF-16 char; count exactly only when that bound is exceeded.
-        if (payload.length() * 3 > maxBytes
-                && payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxBytes) {
-            return "payload larger than " + maxBytes + " bytes";
+    private static String required(String field, String value, int maxChars) {
+        return value == null ? "missing field '" + field + "'" : text(field, value, maxChars);
+    }
+
+    private static String text(String field, String value, int maxChars) {
+        if (value == null) {
+            return null;
         }
-        String t = payload.strip();
-        if (!t.startsWith("{") || !t.endsWith("}")) {
-            return "payload is not a JSON object";
+        if (value.isEmpty()) {
+            return "field '" + field + "' is empty";
+        }
+        if (value.length() > maxChars) {
+            return "field '" + field + "' is " + value.length() + " characters, longer than " + maxChars;
         }
         return null;
     }
 
-    private static boolean isEmpty(String s) {
-        return s == null || s.isEmpty();
+    private static String vector(float[] v) {
+        if (v == null) {
+            return "missing field 'vector'";
+        }
+        if (v.length < 1 || v.length > Limits.MAX_DIMENSION) {
+            return "vector has " + v.length + " components, must have 1.." + Limits.MAX_DIMENSION;
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (Float.isNaN(v[i])) {
+                return "vector[" + i + "] is NaN";
+            }
+            if (Float.isInfinite(v[i])) {
+                return "vector[" + i + "] is infinite or too large for a 32-bit float";
+            }
+        }
+        return null;
+    }
+
+    private String payload(String payload) {
+        // UTF-8 takes at most 3 bytes per UTF-16 char; count exactly only when that bound is exceeded.
+        if (payload.length() * 3 > maxPayloadBytes) {
+            int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > maxPayloadBytes) {
+                return "payload is " + bytes + " bytes, over the limit of " + maxPayloadBytes + " bytes (--max-payload-bytes)";
+            }
+        }
+        String t = payload.strip();
+        if (!t.startsWith("{") || !t.endsWith("}")) {
+            return "field 'payload' must be a JSON object";
+        }
+        return null;
     }
 }

@@ -30,21 +30,13 @@ import java.util.List;
 /**
  * The keyed index logic: one {@link KeyIndex} per partition key (flat while small, a graph once it
  * grows), kept in keyed state ({@link KeyedIndexState}) and mirrored by an in-memory working copy
- * per recently used key, within a memory budget in bytes ({@link IndexSettings#indexMemoryBytes});
- * least recently used keys are evicted and reloaded from state on their next event, identical. A
- * restored or rescaled subtask reloads each key lazily, on its first event. Events are applied in
- * arrival order per key, so a query sees every earlier write of its key. Bad events, and upserts
- * beyond a key's vector limit, go to {@link #REJECTED} with a reason and leave the index unchanged.
- * A drop removes everything the key has.
- *
- * <p>Changes are marked by each key's {@link KeyWriteBack}. How long they stay marked is the one
- * switch: hosted by {@link HnswIndexOperator} (the way jobs should use it, via
- * {@link HnswIndexOperator#apply}) they are <em>written back</em> to keyed state before every
- * checkpoint barrier, before a dirty key is evicted, when the subtask's pending bytes exceed
- * {@link IndexSettings#writeBufferBytes()}, and at end of input. Used on its own
- * ({@code keyedStream.process(new HnswIndexFunction(settings))}) the current key's changes are
- * written at the end of every event: correct, without the write-back speed-up. Payloads are written
- * to state directly in both cases.
+ * per recently used key within a memory budget in bytes ({@link IndexSettings#indexMemoryBytes});
+ * what leaves memory is reloaded from state when needed, identical. Events are applied in arrival
+ * order per key, so a query sees every earlier write of its key. Bad events, and upserts beyond a
+ * key's vector limit, go to {@link #REJECTED} with a reason and leave the index unchanged; a drop
+ * removes everything the key has. Hosted by {@link HnswIndexOperator} (the way jobs use it) changes
+ * are written back before checkpoints; used alone, each event's changes are written to state at its
+ * end. Payloads are written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
  */
 public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, QueryResult>
         implements CheckpointedFunction {
@@ -55,6 +47,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     private final IndexSettings settings;
 
+    private transient EventValidator validator;
     private transient KeyedIndexState state;
     private transient PayloadState payloads;
     private transient IndexCache cache;
@@ -102,6 +95,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     @Override
     public void open(OpenContext openContext) {
+        validator = settings.validator();
         state = new KeyedIndexState(getRuntimeContext());
         payloads = new PayloadState(getRuntimeContext());
         budget = settings.indexMemoryBytes() > 0 ? settings.indexMemoryBytes()
@@ -181,7 +175,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     @Override
     public void processElement(IndexEvent event, Context ctx, Collector<QueryResult> out) {
         long start = System.nanoTime();
-        String reason = EventValidator.check(event, settings.maxPayloadBytes());
+        String reason = validator.check(event);
         if (reason != null) {
             reject(ctx, reason, event);
             return;
@@ -289,7 +283,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         KeyIndex index = entry.index;
         long start = System.nanoTime();
-        // the contract raises ef to k; doing it here keeps a small per-query ef valid for any k
+        // a key's default ef may be below a query's k: the search widens to k
         int ef = Math.max(event.k, event.ef == 0 ? index.config().defaultEf() : event.ef);
         SearchResult hits = index.search(event.vector, event.k, ef);
         List<Neighbour> neighbours = new ArrayList<>(hits.size());

@@ -2,6 +2,7 @@ package io.flinkhnsw.operators;
 
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.KeyIndex;
+import io.flinkhnsw.hnsw.Limits;
 import io.flinkhnsw.vector.Metric;
 
 import java.io.Serializable;
@@ -16,13 +17,13 @@ import java.util.Objects;
  * wins; what it leaves out takes the job's value); the index memory budget of a subtask (the
  * working copies of its keys on the heap, least recently used keys evicted beyond it); how many
  * bytes of changes a subtask may hold before writing them to state ahead of the next checkpoint;
- * the largest payload; and the size at which a key becomes a graph. A key's HNSW parameters are fixed
- * when it is created: they live in its state, so changing them later affects only new keys.
+ * the input limits its {@link EventValidator} applies; and the size at which a key becomes a graph. A
+ * key's HNSW parameters are fixed when it is created: they live in its state, so changing them later
+ * affects only new keys. See docs/ARCHITECTURE.md, "The keyed operator".
  */
 public final class IndexSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024;
     public static final long DEFAULT_WRITE_BUFFER_BYTES = 32L << 20;
     /** Share of the JVM's maximum heap that the default index memory takes, divided by the TaskManager's slots. */
     public static final double DEFAULT_HEAP_FRACTION = 1.0 / 3;
@@ -37,6 +38,7 @@ public final class IndexSettings implements Serializable {
     private final long writeBufferBytes;
     private final long maxVectorsPerKey;
     private final int maxPayloadBytes;
+    private final int maxEf;
     private final int flatLimit;
 
     private IndexSettings(Builder b) {
@@ -46,6 +48,7 @@ public final class IndexSettings implements Serializable {
         this.writeBufferBytes = b.writeBufferBytes;
         this.maxVectorsPerKey = b.maxVectorsPerKey;
         this.maxPayloadBytes = b.maxPayloadBytes;
+        this.maxEf = b.maxEf;
         this.flatLimit = b.flatLimit;
     }
 
@@ -123,6 +126,16 @@ public final class IndexSettings implements Serializable {
         return maxPayloadBytes;
     }
 
+    /** The largest ef a query may ask for. */
+    public int maxEf() {
+        return maxEf;
+    }
+
+    /** The checks every event passes before it reaches an index, with these settings' limits. */
+    public EventValidator validator() {
+        return new EventValidator(maxEf, maxPayloadBytes);
+    }
+
     /** The size at which a key becomes a graph; 0 = {@link KeyIndex#defaultFlatLimit}, by dimension. */
     public int flatLimit() {
         return flatLimit;
@@ -133,7 +146,7 @@ public final class IndexSettings implements Serializable {
         return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
                 + ", indexMemoryBytes=" + indexMemoryBytes + ", writeBufferBytes=" + writeBufferBytes
                 + ", maxVectorsPerKey=" + maxVectorsPerKey + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", flatLimit=" + flatLimit + "}";
+                + ", maxEf=" + maxEf + ", flatLimit=" + flatLimit + "}";
     }
 
     /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
@@ -143,7 +156,8 @@ public final class IndexSettings implements Serializable {
         private long indexMemoryBytes;
         private long writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
         private long maxVectorsPerKey;
-        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private int maxEf = Limits.DEFAULT_MAX_EF;
         private int flatLimit;
 
         private Builder() {
@@ -200,6 +214,14 @@ public final class IndexSettings implements Serializable {
                 throw new IllegalArgumentException("max payload bytes must be >= 2, got " + n);
             }
             this.maxPayloadBytes = n;
+            return this;
+        }
+
+        public Builder maxEf(int n) {
+            if (n < 1 || n > Limits.MAX_EF) {
+                throw new IllegalArgumentException("max ef must be in 1.." + Limits.MAX_EF + ", got " + n);
+            }
+            this.maxEf = n;
             return this;
         }
 

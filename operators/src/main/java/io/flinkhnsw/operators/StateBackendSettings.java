@@ -8,14 +8,8 @@ import java.time.Duration;
 /**
  * The state backend flink-hnsw runs on, written once for the local runner, the benchmarks and the
  * tests (flink-conf/config.yaml holds the same keys for clusters): RocksDB with incremental
- * checkpoints, and Flink's state changelog (FLIP-158) in front of it. Without the changelog, every
- * RocksDB compaction of the link lists, which each insert rewrites at random keys, is uploaded by the
- * next checkpoint: about one checkpoint in four grew from 2 % to 13-15 % of the state. With it, a
- * checkpoint uploads only the state changes since the last one, and RocksDB's files, compaction
- * output included, are uploaded in the background once per materialization interval. A job restored
- * from a checkpoint or savepoint claims it (CLAIM mode): in Flink's default NO_CLAIM mode the first
- * checkpoint after the restore must be a full snapshot, which the changelog cannot take, so that
- * checkpoint, and with it the job, would fail.
+ * checkpoints and Flink's state changelog in front of it, and restores that claim their checkpoint.
+ * Why the changelog and CLAIM: docs/ARCHITECTURE.md, "Checkpoints and the state changelog".
  */
 public final class StateBackendSettings {
     /** How often RocksDB's files are uploaded so the changelog can be truncated; restore replays at most this much. */

@@ -24,8 +24,9 @@ final class RandomEvents {
             if (roll < 5) {
                 out.add(IndexEvent.delete(key, "id-" + rnd.nextInt(perKey + 10)));
             } else if (roll < 13) {
-                out.add(IndexEvent.query(key, "q-" + queries++, vector(rnd, dim), 1 + rnd.nextInt(12),
-                        rnd.nextBoolean() ? 0 : 8 + rnd.nextInt(40)));
+                int k = 1 + rnd.nextInt(12);
+                out.add(IndexEvent.query(key, "q-" + queries++, vector(rnd, dim), k,
+                        rnd.nextBoolean() ? 0 : Math.max(k, 8 + rnd.nextInt(40))));
             } else {
                 String payload = rnd.nextBoolean() ? "{\"i\":" + i + "}" : null;
                 out.add(IndexEvent.upsert(key, "id-" + rnd.nextInt(perKey), vector(rnd, dim), payload));

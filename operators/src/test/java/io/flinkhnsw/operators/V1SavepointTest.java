@@ -12,7 +12,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,10 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A snapshot in the v1 layout (node records and per-layer link lists, as the previous release
- * wrote them) restores into today's operator: every key answers exactly like the graph it was
- * written from, and after the next checkpoint the keys are in the current layout and still answer
- * the same after another restore.
+ * A snapshot in the v1 layout (node records and per-layer link lists, as the previous releases
+ * wrote them: with Boolean tombstones, and later with deletion sequences) restores into today's
+ * operator: every key answers exactly like the graph it was written from, and after the next
+ * checkpoint the keys are in the current layout and still answer the same after another restore.
  */
 class V1SavepointTest {
     private static final int DIM = 8;
@@ -45,9 +46,11 @@ class V1SavepointTest {
         }
     }
 
-    @Test
-    void aV1SnapshotRestoresIntoTodaysOperatorAndMovesToTheCurrentLayout() throws Exception {
-        Map<String, V1Format.Writer> writers = Map.of("a", new V1Format.Writer(), "b", new V1Format.Writer());
+    @ParameterizedTest(name = "deletion sequences: {0}")
+    @ValueSource(booleans = {false, true})
+    void aV1SnapshotRestoresIntoTodaysOperatorAndMovesToTheCurrentLayout(boolean deletionSequences) throws Exception {
+        Map<String, V1Format.Writer> writers = Map.of("a", new V1Format.Writer(deletionSequences),
+                "b", new V1Format.Writer(deletionSequences));
         Map<String, HnswIndex> graphs = Map.of("a", HnswIndex.create(CONFIG, writers.get("a")),
                 "b", HnswIndex.create(CONFIG, writers.get("b")));
         SplittableRandom random = new SplittableRandom(9);

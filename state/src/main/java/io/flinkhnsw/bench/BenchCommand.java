@@ -1,5 +1,7 @@
 package io.flinkhnsw.bench;
 
+import io.flinkhnsw.bench.plot.RecallQpsPlot;
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
@@ -10,12 +12,18 @@ import io.flinkhnsw.hnsw.SearchResult;
 import io.flinkhnsw.vector.Kernels;
 import io.flinkhnsw.vector.Metric;
 
-import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,83 +33,85 @@ import java.util.concurrent.Future;
  * timed), then for each ef runs warm-up passes and timed passes of one-at-a-time queries, keeping
  * the best pass, and prints one JSON line per ef with recall@k against the groundtruth. With
  * {@code --churn-rounds} it then deletes and re-inserts a random fraction of the base per round and
- * prints the lines again with the number of unreachable live nodes. Flags and output fields match
- * the hnswlib driver in {@code shared/peers/hnswlib}, so both can be compared in one run.
+ * prints the lines again with the number of unreachable live nodes, the churn rate and the slowest
+ * single delete or upsert call (repair it triggered included). Flags and output fields match
+ * the hnswlib driver in {@code shared/peers/hnswlib}, so both can be compared in one run; both are a
+ * contract. {@code --plot} also draws the lines as a recall/QPS chart ({@link RecallQpsPlot}).
  */
-public final class BenchCommand {
-    private static final Map<String, String> DEFAULTS = new TreeMap<>();
+@Command(name = "bench", description = "HNSW core benchmark: recall and speed without Flink", sortOptions = false,
+        mixinStandardHelpOptions = true, showDefaultValues = true)
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--base", required = true, paramLabel = "B.fvecs", description = "base vectors")
+    Path base;
+    @Option(names = "--queries", required = true, paramLabel = "Q.fvecs", description = "query vectors")
+    Path queries;
+    @Option(names = "--groundtruth", required = true, paramLabel = "G.ivecs",
+            description = "exact neighbours of each query, 0-based base rows")
+    Path groundtruth;
+    @Option(names = "--metric", defaultValue = "l2", paramLabel = "l2|ip|cosine", description = "distance")
+    Metric metric;
+    @Option(paramLabel = "N", names = "--k", defaultValue = "10", description = "neighbours per query; recall is recall@k")
+    int k;
+    @Option(paramLabel = "N", names = "--m", defaultValue = "16", description = "links per node (2M on layer 0)")
+    int m;
+    @Option(paramLabel = "N", names = "--ef-construction", defaultValue = "200", description = "build beam width")
+    int efConstruction;
+    @Option(names = "--ef", defaultValue = "10,20,40,80,160,320", split = ",", paramLabel = "EF",
+            description = "query beam widths, one result line each")
+    int[] efs;
+    @Option(paramLabel = "N", names = "--threads", defaultValue = "1", description = "query threads, each with its own reader")
+    int threads;
+    @Option(paramLabel = "N", names = "--churn-rounds", defaultValue = "0",
+            description = "then delete and re-insert --churn-fraction of the base this many times and measure again")
+    int churnRounds;
+    @Option(paramLabel = "N", names = "--churn-fraction", defaultValue = "0.1", description = "share of the base per churn round")
+    double churnFraction;
+    @Option(paramLabel = "N", names = "--seed", defaultValue = "42", description = "level-draw and churn seed")
+    long seed;
+    @Option(paramLabel = "N", names = "--warmup", defaultValue = "1", description = "untimed query passes per ef, at least")
+    int warmup;
+    @Option(paramLabel = "N", names = "--warmup-s", defaultValue = "1.0", description = "untimed query seconds per ef, at least")
+    double warmupSeconds;
+    @Option(paramLabel = "N", names = "--repeats", defaultValue = "2", description = "timed query passes per ef, at least (best kept)")
+    int repeats;
+    @Option(paramLabel = "N", names = "--min-time-s", defaultValue = "1.0", description = "timed query seconds per ef, at least")
+    double minSeconds;
+    @Option(paramLabel = "N", names = "--max-queries", defaultValue = "0", description = "use only the first N queries, 0 = all")
+    int maxQueries;
+    @Option(names = "--dataset", paramLabel = "NAME", description = "name in the output (default: the base file's folder)")
+    String dataset;
+    @Option(paramLabel = "N", names = "--jit-warmup", defaultValue = "5000",
+            description = "vectors of an untimed synthetic index built first so the timed build runs compiled code, 0 = none")
+    int jitWarmup;
+    @Option(names = "--plot", paramLabel = "FILE.svg", description = "also draw recall@k against QPS into this SVG file")
+    Path plot;
 
-    static {
-        DEFAULTS.put("base", null);
-        DEFAULTS.put("queries", null);
-        DEFAULTS.put("groundtruth", null);
-        DEFAULTS.put("metric", "l2");
-        DEFAULTS.put("k", "10");
-        DEFAULTS.put("m", "16");
-        DEFAULTS.put("ef-construction", "200");
-        DEFAULTS.put("ef", "10,20,40,80,160,320");
-        DEFAULTS.put("threads", "1");
-        DEFAULTS.put("churn-rounds", "0");
-        DEFAULTS.put("churn-fraction", "0.1");
-        DEFAULTS.put("seed", "42");
-        DEFAULTS.put("warmup", "1");
-        DEFAULTS.put("repeats", "2");
-        DEFAULTS.put("warmup-s", "1.0");
-        DEFAULTS.put("min-time-s", "1.0");
-        DEFAULTS.put("max-queries", "0");
-        DEFAULTS.put("dataset", "");
-        DEFAULTS.put("jit-warmup", "5000");
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+    private PrintWriter progress;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        progress = spec.commandLine().getErr();
+        run();
+        return Cli.OK;
     }
 
-    private final Flags flags;
-    private final PrintStream out;
-    private final PrintStream progress;
-
-    BenchCommand(Flags flags, PrintStream out, PrintStream progress) {
-        this.flags = flags;
-        this.out = out;
-        this.progress = progress;
-    }
-
-    public static void main(String[] args) throws Exception {
-        Flags flags;
-        try {
-            flags = Flags.parse(args, DEFAULTS, Set.of());
-            flags.string("base");
-            flags.string("queries");
-            flags.string("groundtruth");
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.err.println("usage: bench --base B.fvecs --queries Q.fvecs --groundtruth G.ivecs [--metric l2|ip|cosine]"
-                    + " [--k 10] [--m 16] [--ef-construction 200] [--ef 10,20,40,80,160,320] [--threads 1]"
-                    + " [--churn-rounds R --churn-fraction 0.1] [--seed 42]");
-            System.exit(2);
-            return;
-        }
-        new BenchCommand(flags, System.out, System.err).run();
-    }
-
-    void run() throws Exception {
-        Metric metric = Metric.parse(flags.string("metric"));
-        int k = flags.integer("k");
-        int threads = flags.integer("threads");
-        int[] efs = flags.integers("ef");
-        int churnRounds = flags.integer("churn-rounds");
-        double churnFraction = flags.decimal("churn-fraction");
-        long seed = flags.longValue("seed");
+    private void run() throws Exception {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1");
         }
         if (!(churnFraction > 0 && churnFraction <= 1)) {
             throw new IllegalArgumentException("--churn-fraction must be in (0, 1]");
         }
-        HnswConfig config = HnswConfig.defaults(metric).withM(flags.integer("m"))
-                .withEfConstruction(flags.integer("ef-construction")).withSeed(seed);
+        HnswConfig config = HnswConfig.defaults(metric).withM(m).withEfConstruction(efConstruction).withSeed(seed);
 
-        float[][] base = Fvecs.readFloats(Path.of(flags.string("base")));
-        float[][] queries = Fvecs.readFloats(Path.of(flags.string("queries")));
-        int[][] truth = Fvecs.readInts(Path.of(flags.string("groundtruth")));
-        int maxQueries = flags.integer("max-queries");
+        float[][] base = Fvecs.readFloats(this.base);
+        float[][] queries = Fvecs.readFloats(this.queries);
+        int[][] truth = Fvecs.readInts(groundtruth);
         if (maxQueries > 0 && maxQueries < queries.length) {
             queries = java.util.Arrays.copyOf(queries, maxQueries);
         }
@@ -109,9 +119,8 @@ public final class BenchCommand {
         progress.printf("[flink-hnsw] n=%d dim=%d nq=%d metric=%s kernels=%s building...%n", base.length,
                 base[0].length, queries.length, metric.cliName(), Kernels.best().name());
 
-        int warmupVectors = flags.integer("jit-warmup");
-        if (warmupVectors > 0) {
-            warmUpJit(config, base[0].length, warmupVectors);
+        if (jitWarmup > 0) {
+            warmUpJit(config, base[0].length, jitWarmup);
         }
         HnswIndex index = HnswIndex.create(config, GraphStore.NONE);
         long t0 = System.nanoTime();
@@ -126,25 +135,41 @@ public final class BenchCommand {
         progress.printf("[flink-hnsw] build %.2fs (%.0f inserts/s)%n", buildSeconds, base.length / buildSeconds);
         double heapMb = usedHeapMb();
 
-        Run run = new Run(metric, base, queries, truth, k, threads, buildSeconds, heapMb);
+        Run run = new Run(base, queries, truth, buildSeconds, heapMb);
+        List<String> lines = new ArrayList<>();
         for (int ef : efs) {
-            out.println(run.measure(index, ef).toString());
-            out.flush();
+            print(lines, run.measure(index, ef));
         }
         if (churnRounds > 0) {
             long c0 = System.nanoTime();
-            churn(index, base, churnRounds, churnFraction, seed);
+            long[] opNanos = churn(index, base, churnRounds, churnFraction, seed);
             double churnSeconds = (System.nanoTime() - c0) / 1e9;
             int unreachable = index.unreachableCount();
-            progress.printf("[flink-hnsw] churn %d rounds in %.2fs, unreachable=%d, tombstones=%d%n", churnRounds,
-                    churnSeconds, unreachable, index.tombstones());
+            Arrays.sort(opNanos);
+            double maxOpMs = opNanos[opNanos.length - 1] / 1e6;
+            double p999OpMs = opNanos[(int) Math.min(opNanos.length - 1, Math.ceil(opNanos.length * 0.999) - 1)] / 1e6;
+            double opsPerSecond = opNanos.length / churnSeconds;
+            progress.printf("[flink-hnsw] churn %d rounds in %.2fs (%.0f ops/s, slowest %.2f ms), unreachable=%d,"
+                    + " tombstones=%d%n", churnRounds, churnSeconds, opsPerSecond, maxOpMs, unreachable,
+                    index.tombstones());
             for (int ef : efs) {
-                out.println(run.measure(index, ef).put("churn_rounds", churnRounds)
+                print(lines, run.measure(index, ef).put("churn_rounds", churnRounds)
                         .put("churn_fraction", churnFraction, 3).put("churn_s", churnSeconds, 3)
-                        .put("unreachable", unreachable).toString());
-                out.flush();
+                        .put("churn_ops_per_s", opsPerSecond, 1).put("max_op_ms", maxOpMs, 3)
+                        .put("p999_op_ms", p999OpMs, 3).put("unreachable", unreachable));
             }
         }
+        if (plot != null) {
+            RecallQpsPlot.fromJsonLines(List.of(lines)).writeSvg(plot);
+            progress.printf("[flink-hnsw] plot written to %s%n", plot);
+        }
+    }
+
+    private void print(List<String> lines, JsonLine line) {
+        String text = line.toString();
+        lines.add(text);
+        out.println(text);
+        out.flush();
     }
 
     /**
@@ -167,11 +192,17 @@ public final class BenchCommand {
                 (System.nanoTime() - w0) / 1e9);
     }
 
-    private void churn(HnswIndex index, float[][] base, int rounds, double fraction, long seed) {
+    /**
+     * Deletes and re-inserts a random {@code fraction} of the base per round; returns the duration of
+     * every delete and upsert call (repair work it triggered included), in nanoseconds.
+     */
+    private long[] churn(HnswIndex index, float[][] base, int rounds, double fraction, long seed) {
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int n = base.length;
         int perRound = Math.max(1, (int) Math.round(n * fraction));
         int[] order = new int[n];
+        long[] opNanos = new long[2 * perRound * rounds];
+        int ops = 0;
         for (int r = 1; r <= rounds; r++) {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -183,13 +214,21 @@ public final class BenchCommand {
                 order[j] = t;
             }
             for (int i = 0; i < perRound; i++) {
-                index.delete(Integer.toString(order[i]));
+                String id = Integer.toString(order[i]);
+                long t = System.nanoTime();
+                index.delete(id);
+                opNanos[ops++] = System.nanoTime() - t;
             }
             for (int i = 0; i < perRound; i++) {
-                index.upsert(Integer.toString(order[i]), base[order[i]]);
+                String id = Integer.toString(order[i]);
+                long t = System.nanoTime();
+                index.upsert(id, base[order[i]]);
+                opNanos[ops++] = System.nanoTime() - t;
             }
-            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted%n", r, rounds, perRound);
+            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted, %d tombstones pending%n", r,
+                    rounds, perRound, index.tombstones());
         }
+        return opNanos;
     }
 
     private static void checkInputs(float[][] base, float[][] queries, int[][] truth, int k) {
@@ -212,25 +251,18 @@ public final class BenchCommand {
         return (rt.totalMemory() - rt.freeMemory()) / 1048576.0;
     }
 
-    /** The fixed context of one benchmark run and the timed query passes for one ef. */
+    /** The loaded data of one benchmark run and the timed query passes for one ef. */
     private final class Run {
-        private final Metric metric;
         private final float[][] base;
         private final float[][] queries;
         private final int[][] truth;
-        private final int k;
-        private final int threads;
         private final double buildSeconds;
         private final double heapMb;
 
-        Run(Metric metric, float[][] base, float[][] queries, int[][] truth, int k, int threads, double buildSeconds,
-                double heapMb) {
-            this.metric = metric;
+        Run(float[][] base, float[][] queries, int[][] truth, double buildSeconds, double heapMb) {
             this.base = base;
             this.queries = queries;
             this.truth = truth;
-            this.k = k;
-            this.threads = threads;
             this.buildSeconds = buildSeconds;
             this.heapMb = heapMb;
         }
@@ -238,10 +270,7 @@ public final class BenchCommand {
         JsonLine measure(HnswIndex index, int ef) throws Exception {
             int efUsed = Math.max(ef, k);
             int[][] found = new int[queries.length][];
-            double warmupSeconds = flags.decimal("warmup-s");
-            double minSeconds = flags.decimal("min-time-s");
-            int warmup = flags.integer("warmup");
-            int repeats = Math.max(1, flags.integer("repeats"));
+            int repeats = Math.max(1, BenchCommand.this.repeats);
             ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
             try {
                 long start = System.nanoTime();
@@ -259,13 +288,13 @@ public final class BenchCommand {
                 }
                 return new JsonLine().put("peer", "flink-hnsw")
                         .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
-                        .put("dataset", flags.string("dataset").isEmpty() ? datasetName() : flags.string("dataset"))
+                        .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
                         .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
                         .put("nq", queries.length).put("k", k).put("m", index.config().m())
                         .put("ef_construction", index.config().efConstruction()).put("threads", threads)
                         .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
                         .put("ef", ef).put("recall_at_k", ExactKnn.recall(found, truth, k), 5).put("qps", queries.length / best, 1)
-                        .put("timed_passes", passes).put("jit_warmup_vectors", flags.integer("jit-warmup")).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
+                        .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                         .put("live", index.size()).put("tombstones", index.tombstones());
             } finally {
                 if (pool != null) {
@@ -304,7 +333,7 @@ public final class BenchCommand {
         }
 
         private String datasetName() {
-            Path parent = Path.of(flags.string("base")).toAbsolutePath().getParent();
+            Path parent = BenchCommand.this.base.toAbsolutePath().getParent();
             return parent == null ? "" : parent.getFileName().toString();
         }
     }

@@ -7,16 +7,19 @@ import java.util.Objects;
 
 /**
  * One incremental HNSW index: upsert, delete and k-nearest-neighbour search by external string id.
- * Inserts follow Malkov and Yashunin as hnswlib implements them; deletes leave tombstones that
- * search skips at once and that a consolidation pass repairs around once they pass the configured
- * fraction of the graph. An upsert of a known id replaces the old node (a tombstone from then on)
- * with a freshly linked one. The index is deterministic: the same operations in the same order give
- * the same graph and the same answers, and {@link #load} rebuilds exactly that graph from its
- * {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
+ * Inserts follow Malkov and Yashunin as hnswlib implements them; a delete leaves a tombstone that
+ * search skips at once and queues its repair, which every later upsert and delete advances by a
+ * bounded number of units ({@link GraphRepairer}), so no single call does work proportional to the
+ * index's size. An upsert of a known id replaces the old node (a tombstone from then on) with a
+ * freshly linked one. The index is deterministic: the same operations in the same order give the
+ * same graph and the same answers, and {@link #load} rebuilds exactly that graph, pending repairs
+ * included, from its {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
  */
 public final class HnswIndex {
-    public static final int MAX_DIMENSION = 4096;
-    public static final int MAX_K = 1000;
+    /** Repair units every upsert and delete performs at least; see {@link #repairBudget}. */
+    private static final int MIN_REPAIR_UNITS = 32;
+    /** Repair units one upsert or delete performs at most, however many deletes wait. */
+    private static final int MAX_REPAIR_UNITS = 256;
 
     private final HnswConfig config;
     private final GraphStore store;
@@ -28,7 +31,7 @@ public final class HnswIndex {
     private HnswGraph graph;
     private GraphSearcher searcher;
     private GraphInserter inserter;
-    private GraphConsolidator consolidator;
+    private GraphRepairer repairer;
     private Reader reader;
 
     private HnswIndex(HnswConfig config, GraphStore store, int expectedSize) {
@@ -54,9 +57,9 @@ public final class HnswIndex {
         if (header.dimension() > 0) {
             index.initGraph(header.dimension(), header.highWater());
             HnswGraph g = index.graph;
-            store.readNodes((node, id, level, vector, links, tombstone) -> {
-                g.restoreNode(node, id, level, vector, links, tombstone);
-                if (!tombstone) {
+            store.readNodes((node, id, level, vector, links, deletedAt) -> {
+                g.restoreNode(node, id, level, vector, links, deletedAt);
+                if (deletedAt == GraphStore.NOT_DELETED) {
                     index.nodesById.put(id, node);
                 }
                 index.insertedIds++;
@@ -86,7 +89,7 @@ public final class HnswIndex {
         return nodesById.size();
     }
 
-    /** Deleted nodes still in the graph, waiting for consolidation. */
+    /** Deleted nodes still in the graph, waiting for their repair to finish. */
     public int tombstones() {
         return graph == null ? 0 : graph.tombstoneCount;
     }
@@ -124,7 +127,7 @@ public final class HnswIndex {
         insertedIds++;
         insertedIdChars += id.length();
         nodesById.put(id, node);
-        if (graph.inDegree0[node] == 0 && node != graph.entryPoint) {
+        if (graph.inLinks.count(node, 0) == 0 && node != graph.entryPoint) {
             graph.noteOrphan(node);
         }
         afterChange();
@@ -141,6 +144,17 @@ public final class HnswIndex {
         return true;
     }
 
+    /** Throws {@link InvalidVectorException} when k is outside 1..{@link Limits#MAX_K} or ef outside k..{@link Limits#MAX_EF}. */
+    static void checkSearch(int k, int ef) {
+        if (k < 1 || k > Limits.MAX_K) {
+            throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + Limits.MAX_K);
+        }
+        if (ef < k || ef > Limits.MAX_EF) {
+            throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
+                    + Limits.MAX_EF);
+        }
+    }
+
     /** Search with the index's default ef, raised to k when k is larger. */
     public SearchResult search(float[] query, int k) {
         return search(query, k, Math.max(config.defaultEf(), k));
@@ -148,8 +162,8 @@ public final class HnswIndex {
 
     /**
      * The k nearest live vectors to {@code query}, nearest first, found with a beam of width
-     * {@code ef}. Throws {@link InvalidVectorException} when k is outside 1..{@value #MAX_K}, ef is
-     * below k or above {@link HnswConfig#MAX_EF}, or the query is unusable.
+     * {@code ef}. Throws {@link InvalidVectorException} when k is outside 1..{@link Limits#MAX_K}, ef
+     * is below k or above {@link Limits#MAX_EF}, or the query is unusable.
      */
     public SearchResult search(float[] query, int k, int ef) {
         if (reader == null) {
@@ -185,13 +199,7 @@ public final class HnswIndex {
 
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
         public SearchResult search(float[] query, int k, int ef) {
-            if (k < 1 || k > MAX_K) {
-                throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + MAX_K);
-            }
-            if (ef < k || ef > HnswConfig.MAX_EF) {
-                throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
-                        + HnswConfig.MAX_EF);
-            }
+            checkSearch(k, ef);
             return searchPrepared(VectorValidator.prepare(query, dimension(), config.metric(), "query vector"), k, ef);
         }
 
@@ -217,17 +225,9 @@ public final class HnswIndex {
         }
     }
 
-    /** Repairs around every tombstone now instead of waiting for the threshold. */
-    public void consolidate() {
-        if (graph != null && graph.tombstoneCount > 0) {
-            consolidator.consolidate();
-            graph.writeHeader(config);
-        }
-    }
-
     /** Live nodes that cannot be reached from the entry point through layer-0 links. O(index size). */
     public int unreachableCount() {
-        return graph == null ? 0 : consolidator.countUnreachable();
+        return graph == null ? 0 : repairer.countUnreachable();
     }
 
     /** The stored header, null before the first vector. */
@@ -261,12 +261,18 @@ public final class HnswIndex {
         System.arraycopy(graph.vectors, node * graph.dim, out, 0, graph.dim);
     }
 
+    /** Receives one node of a graph in memory: what a store keeps of it beside its vector. */
+    public interface NodeLinksVisitor {
+        /** @param links links[layer] is the node's link list on that layer, for layers 0..level */
+        void node(int node, String id, int level, int[][] links, boolean tombstone);
+    }
+
     /**
-     * Hands {@code node} to the visitor as a {@link GraphStore} would on load: its id, level, stored
-     * vector (a copy), links per layer and tombstone flag. False, and no call, when the slot is free.
-     * Lets a write-back store read the latest value of what changed instead of copying every change.
+     * Hands {@code node} to the visitor: its id, level, links per layer (copies) and tombstone flag.
+     * False, and no call, when the slot is free. Lets a write-back store read the latest value of
+     * what changed instead of copying every change.
      */
-    boolean readNode(int node, GraphStore.NodeVisitor visitor) {
+    boolean readNode(int node, NodeLinksVisitor visitor) {
         if (!occupied(node)) {
             return false;
         }
@@ -278,8 +284,7 @@ public final class HnswIndex {
             int base = g.linkBase(node, layer);
             links[layer] = Arrays.copyOfRange(array, base + 1, base + 1 + array[base]);
         }
-        float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
-        visitor.node(node, g.ids[node], level, vector, links, g.tombstone[node]);
+        visitor.node(node, g.ids[node], level, links, g.tombstone[node]);
         return true;
     }
 
@@ -288,7 +293,8 @@ public final class HnswIndex {
     /**
      * Heap bytes of this index, estimated in O(1) from array capacities: vectors, levels, layer-0 and
      * upper-layer links (upper layers by their expected share, 1/(M-1) of a layer per node), ids and
-     * the id map (ids by their average length so far), search scratch.
+     * the id map (ids by their average length so far), the derived indexes (reverse links, live
+     * levels, repair queue), search scratch.
      */
     public long ramBytesUsed() {
         long bytes = RamUsage.object(64) + RamUsage.object(48) /* id map */;
@@ -299,7 +305,7 @@ public final class HnswIndex {
         long cap = g.capacity();
         long used = (long) g.liveCount + g.tombstoneCount;
         bytes += RamUsage.floats(cap * g.dim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
-                + RamUsage.references(cap) + RamUsage.bytes(cap) + RamUsage.ints(cap);
+                + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
         double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
         bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
@@ -307,7 +313,7 @@ public final class HnswIndex {
         long table = Long.highestOneBit(Math.max(1, nodesById.size() * 4L / 3) * 2 - 1);
         bytes += RamUsage.references(table)
                 + nodesById.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.object(4));
-        // visited sets of the searcher, the reader and consolidation, candidate heaps
+        // visited sets of the searcher, the reader and the repairer, candidate heaps
         bytes += 3 * RamUsage.ints(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
         return bytes;
     }
@@ -321,7 +327,7 @@ public final class HnswIndex {
         searcher = new GraphSearcher(graph);
         NeighborSelector selector = new NeighborSelector(graph);
         inserter = new GraphInserter(graph, searcher, selector, config.efConstruction());
-        consolidator = new GraphConsolidator(graph, searcher, inserter, selector, config);
+        repairer = new GraphRepairer(graph, searcher, inserter, selector, config);
         reader = null;
     }
 
@@ -335,12 +341,36 @@ public final class HnswIndex {
         return true;
     }
 
+    /** After every upsert and delete: a bounded slice of the pending repair, then orphans, then the header. */
     private void afterChange() {
-        int tombstones = graph.tombstoneCount;
-        if (tombstones > 0 && tombstones >= config.consolidateFraction() * (tombstones + graph.liveCount)) {
-            consolidator.consolidate();
-        }
-        consolidator.reconnectOrphans();
+        repairer.repair(repairBudget(graph.repairQueue.size()));
+        repairer.reconnectOrphans();
         graph.writeHeader(config);
+    }
+
+    /**
+     * Repair units one upsert or delete performs, given the tombstones waiting: a count, never a
+     * time. A delete needs about as many units as its node had in-links (20-30 with M=16), so 32 keep
+     * up with any mix that is at most half deletes; the queue's share lets a burst of deletes (or a
+     * delete-only stream) catch up, and the cap bounds one call (256 units take about 1-2 ms).
+     */
+    static int repairBudget(int pending) {
+        return Math.min(MAX_REPAIR_UNITS, MIN_REPAIR_UNITS + pending / 8);
+    }
+
+    /** Tombstones whose repair has not finished; for tests and diagnostics. */
+    int pendingRepairs() {
+        return graph == null ? 0 : graph.repairQueue.size();
+    }
+
+    /** Performs all pending repair now, as the following changes would; for tests. */
+    void finishRepairs() {
+        while (graph != null && !graph.repairQueue.isEmpty()) {
+            repairer.repair(Integer.MAX_VALUE);
+            repairer.reconnectOrphans();
+        }
+        if (graph != null) {
+            graph.writeHeader(config);
+        }
     }
 }

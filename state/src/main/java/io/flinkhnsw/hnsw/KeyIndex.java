@@ -155,7 +155,7 @@ public final class KeyIndex {
 
     /**
      * The most live vectors one key of this shape can hold: its arrays stay within Java's array
-     * limit, with room for the deleted vectors a graph keeps until it consolidates.
+     * limit, with room for the deleted vectors a graph keeps until their repair is done.
      */
     public static long maxVectors(int dimension, int m) {
         return (long) (Math.min(FlatVectors.maxCapacity(dimension), HnswGraph.maxCapacity(dimension, m)) * 0.85);
@@ -285,17 +285,11 @@ public final class KeyIndex {
     /**
      * The k nearest live vectors to {@code query}, nearest first: exact on the backlog, a beam search
      * of width {@code ef} on the graph (loaded if it is not in memory). Throws
-     * {@link InvalidVectorException} when k is outside 1..{@value HnswIndex#MAX_K}, ef is below k or
-     * above {@link HnswConfig#MAX_EF}, or the query is unusable.
+     * {@link InvalidVectorException} when k is outside 1..{@link Limits#MAX_K}, ef is below k or
+     * above {@link Limits#MAX_EF}, or the query is unusable.
      */
     public SearchResult search(float[] query, int k, int ef) {
-        if (k < 1 || k > HnswIndex.MAX_K) {
-            throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + HnswIndex.MAX_K);
-        }
-        if (ef < k || ef > HnswConfig.MAX_EF) {
-            throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
-                    + HnswConfig.MAX_EF);
-        }
+        HnswIndex.checkSearch(k, ef);
         float[] prepared = VectorValidator.prepare(query, dimension, config.metric(), "query vector");
         boolean searchGraph = hasGraph && (graph != null ? graph.size() : storedLive) > 0;
         SearchResult fromGraph = searchGraph ? graph().searchPrepared(prepared, k, ef) : null;
@@ -361,7 +355,7 @@ public final class KeyIndex {
     }
 
     /** Hands graph node {@code node} to the visitor; false when the slot is free. See {@link HnswIndex#readNode}. */
-    public boolean readGraphNode(int node, GraphStore.NodeVisitor visitor) {
+    public boolean readGraphNode(int node, HnswIndex.NodeLinksVisitor visitor) {
         return graph != null && graph.readNode(node, visitor);
     }
 

@@ -20,9 +20,9 @@ final class VectorValidator {
             throw new InvalidVectorException("missing " + role);
         }
         int dim = vector.length;
-        if (dim < 1 || dim > HnswIndex.MAX_DIMENSION) {
+        if (dim < 1 || dim > Limits.MAX_DIMENSION) {
             throw new InvalidVectorException(role + " has dimension " + dim + "; supported dimensions are 1.."
-                    + HnswIndex.MAX_DIMENSION);
+                    + Limits.MAX_DIMENSION);
         }
         if (expectedDimension != 0 && dim != expectedDimension) {
             throw new InvalidVectorException(role + " has dimension " + dim + " but this index holds vectors of dimension "

@@ -61,7 +61,7 @@ class KeyIndexTest {
             @Override
             public boolean contains(String id) {
                 for (Map.Entry<Integer, Object[]> e : graph.nodes.entrySet()) {
-                    if (e.getValue()[0].equals(id) && !graph.tombstones.contains(e.getKey())) {
+                    if (e.getValue()[0].equals(id) && !graph.tombstones.containsKey(e.getKey())) {
                         return true;
                     }
                 }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.Limits;
+import io.flinkhnsw.operators.EventValidator;
 import io.flinkhnsw.operators.IndexEvent;
 
 import java.io.Serializable;
@@ -15,25 +16,24 @@ import java.util.Locale;
 
 /**
  * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
- * {@link #decode} validates everything that needs no
- * index (size, UTF-8, JSON shape, op, ids, key against the record key, vector finite and of a
- * dimension in 1..4096, k in 1..1000, ef in k..maxEf) and returns either the event or a
- * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index
- * is only known to the keyed operator, which rejects it there.
+ * {@link #decode} checks what only the bytes and the
+ * JSON can tell (size, UTF-8, JSON shape, op, field types, the key against the record key), then
+ * hands the parsed event to the same {@link EventValidator} the index operator uses (required
+ * fields, lengths, dimension, finite components, k, ef, payload), and returns either the event or a
+ * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index is
+ * only known to the keyed operator, which rejects it there. Limits: {@link Limits}.
  */
 public final class EventCodec implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String DEFAULT_KEY = "default";
-    public static final int MAX_KEY_CHARS = 256;
-    public static final int MAX_ID_CHARS = 512;
 
     private final int maxMessageBytes;
-    private final int maxEf;
+    private final EventValidator validator;
 
-    public EventCodec(int maxMessageBytes, int maxEf) {
+    public EventCodec(int maxMessageBytes, EventValidator validator) {
         this.maxMessageBytes = maxMessageBytes;
-        this.maxEf = maxEf;
+        this.validator = validator;
     }
 
     /** The outcome of decoding one record: exactly one of the two fields is set. */
@@ -58,7 +58,12 @@ public final class EventCodec implements Serializable {
 
     public Decoded decode(RawRecord r) {
         try {
-            return new Decoded(parse(r).from(r.topic, r.partition, r.offset), null);
+            IndexEvent e = parse(r);
+            String reason = validator.check(e);
+            if (reason != null) {
+                throw new Invalid(reason);
+            }
+            return new Decoded(e.from(r.topic, r.partition, r.offset), null);
         } catch (Invalid e) {
             return new Decoded(null, deadLetter(e.getMessage(), r));
         }
@@ -66,7 +71,7 @@ public final class EventCodec implements Serializable {
 
     /** A dead letter for a record, with its text cut to {@link DeadLetter#MAX_RAW_BYTES}. */
     public static DeadLetter deadLetter(String reason, RawRecord r) {
-        String key = r.key == null ? null : Text.lenientCut(r.key, MAX_KEY_CHARS * 4);
+        String key = r.key == null ? null : Text.lenientCut(r.key, Limits.MAX_KEY_CHARS * 4);
         return new DeadLetter(reason, r.topic, r.partition, r.offset, key,
                 Text.lenientCut(r.value, DeadLetter.MAX_RAW_BYTES), r.value == null ? 0 : r.value.length);
     }
@@ -110,36 +115,26 @@ public final class EventCodec implements Serializable {
         if (root == null || !root.isObject()) {
             throw new Invalid("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
-        String op = requiredText(root, "op", 16);
-        String key = optionalText(root, "key", MAX_KEY_CHARS);
+        String op = text(root, "op");
+        if (op == null) {
+            throw new Invalid("missing field 'op'");
+        }
+        String key = text(root, "key");
         if (key == null) key = DEFAULT_KEY;
         if (recordKey != null && !recordKey.equals(key)) {
-            throw new Invalid("record key '" + Text.cut(recordKey, 200) + "' does not match the event's key '" + key
-                    + "' (the record key must be the partition key, or absent)");
+            throw new Invalid("record key '" + Text.cut(recordKey, 200) + "' does not match the event's key '"
+                    + Text.cut(key, 200) + "' (the record key must be the partition key, or absent)");
         }
         switch (op.toLowerCase(Locale.ROOT)) {
             case "upsert":
-                return IndexEvent.upsert(key, requiredText(root, "id", MAX_ID_CHARS), vector(root), payload(root));
+                return IndexEvent.upsert(key, text(root, "id"), vector(root), payload(root));
             case "delete":
-                return IndexEvent.delete(key, requiredText(root, "id", MAX_ID_CHARS));
+                return IndexEvent.delete(key, text(root, "id"));
             case "drop":
                 return IndexEvent.drop(key);
-            case "query": {
-                String queryId = requiredText(root, "queryId", MAX_ID_CHARS);
-                float[] v = vector(root);
-                int k = requiredInt(root, "k");
-                if (k < 1 || k > HnswIndex.MAX_K) {
-                    throw new Invalid("k is " + k + ", must be in 1.." + HnswIndex.MAX_K);
-                }
-                int ef = 0;
-                if (root.hasNonNull("ef")) {
-                    ef = requiredInt(root, "ef");
-                    if (ef < k || ef > maxEf) {
-                        throw new Invalid("ef is " + ef + ", must be in k.." + maxEf + " (k is " + k + ")");
-                    }
-                }
-                return IndexEvent.query(key, queryId, v, k, ef);
-            }
+            case "query":
+                return IndexEvent.query(key, text(root, "queryId"), vector(root), requiredInt(root, "k"),
+                        root.hasNonNull("ef") ? requiredInt(root, "ef") : 0);
             default:
                 throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
@@ -150,28 +145,14 @@ public final class EventCodec implements Serializable {
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
-    private static String requiredText(JsonNode root, String field, int maxChars) throws Invalid {
-        String v = optionalText(root, field, maxChars);
-        if (v == null) {
-            throw new Invalid("missing field '" + field + "'");
-        }
-        return v;
-    }
-
-    private static String optionalText(JsonNode root, String field, int maxChars) throws Invalid {
+    /** A string field's value; null when absent. Lengths and emptiness are the validator's. */
+    private static String text(JsonNode root, String field) throws Invalid {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) return null;
         if (!n.isTextual()) {
             throw new Invalid("field '" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-        String s = n.textValue();
-        if (s.isEmpty()) {
-            throw new Invalid("field '" + field + "' is empty");
-        }
-        if (s.length() > maxChars) {
-            throw new Invalid("field '" + field + "' is " + s.length() + " characters, longer than " + maxChars);
-        }
-        return s;
+        return n.textValue();
     }
 
     private static int requiredInt(JsonNode root, String field) throws Invalid {
@@ -185,32 +166,22 @@ public final class EventCodec implements Serializable {
         return n.intValue();
     }
 
+    /** The vector's components as floats (NaN and overflow checked by the validator); null when absent. */
     private static float[] vector(JsonNode root) throws Invalid {
         JsonNode n = root.get("vector");
         if (n == null || n.isNull()) {
-            throw new Invalid("missing field 'vector'");
+            return null;
         }
         if (!n.isArray()) {
             throw new Invalid("field 'vector' must be an array of numbers");
         }
-        int dim = n.size();
-        if (dim < 1 || dim > HnswIndex.MAX_DIMENSION) {
-            throw new Invalid("vector has " + dim + " components, must have 1.." + HnswIndex.MAX_DIMENSION);
-        }
-        float[] v = new float[dim];
-        for (int i = 0; i < dim; i++) {
+        float[] v = new float[n.size()];
+        for (int i = 0; i < v.length; i++) {
             JsonNode c = n.get(i);
             if (!c.isNumber()) {
                 throw new Invalid("vector[" + i + "] is not a number: " + Text.cut(c.toString(), 100));
             }
-            float f = c.floatValue();
-            if (Float.isNaN(f)) {
-                throw new Invalid("vector[" + i + "] is NaN");
-            }
-            if (Float.isInfinite(f)) {
-                throw new Invalid("vector[" + i + "] is infinite or too large for a 32-bit float");
-            }
-            v[i] = f;
+            v[i] = c.floatValue();
         }
         return v;
     }

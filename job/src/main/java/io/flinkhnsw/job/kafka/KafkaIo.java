@@ -10,10 +10,13 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
+import java.util.Map;
+
 /**
- * Kafka sources and sinks for {@link HnswJob} from a {@link JobConfig}. Sources start from the
- * group's committed offsets (earliest for a new group) and read only committed records; sinks are
- * transactional under exactly-once, so downstream consumers must read with
+ * Kafka sources and sinks for {@link HnswJob} from a {@link JobConfig}, with the user's client
+ * properties ({@link KafkaClientConfig}) under the settings the guarantees need. Sources start from
+ * the group's committed offsets (earliest for a new group) and read only committed records; sinks
+ * are transactional under exactly-once, so downstream consumers must read with
  * {@code isolation.level=read_committed} to see each result once.
  */
 public final class KafkaIo {
@@ -28,24 +31,25 @@ public final class KafkaIo {
 
     static KafkaSource<RawRecord> source(JobConfig c, String topic) {
         return KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(c.bootstrapServers)
+                .setProperties(c.kafka.clientProperties(Map.of(), Map.of(
+                        "isolation.level", "read_committed",
+                        "client.id.prefix", c.groupId + "-" + topic)))
                 .setTopics(topic)
                 .setGroupId(c.groupId)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("client.id.prefix", c.groupId + "-" + topic)
                 .build();
     }
 
     static <T> KafkaSink<T> sink(JobConfig c, String what, KafkaRecordSerializationSchema<T> serializer) {
         return KafkaSink.<T>builder()
-                .setBootstrapServers(c.bootstrapServers)
+                .setKafkaProducerConfig(c.kafka.clientProperties(
+                        Map.of("linger.ms", c.delivery == DeliveryGuarantee.EXACTLY_ONCE ? "20" : "5"),
+                        Map.of("transaction.timeout.ms", Long.toString(c.transactionTimeoutMs))))
+                .setBootstrapServers(c.kafka.bootstrapServers())
                 .setDeliveryGuarantee(c.delivery)
                 // Unique per job and output, so two jobs on one cluster never fence each other's transactions.
                 .setTransactionalIdPrefix(c.groupId + "-" + what)
-                .setProperty("transaction.timeout.ms", Long.toString(c.transactionTimeoutMs))
-                .setProperty("linger.ms", c.delivery == DeliveryGuarantee.EXACTLY_ONCE ? "20" : "5")
                 .setRecordSerializer(serializer)
                 .build();
     }

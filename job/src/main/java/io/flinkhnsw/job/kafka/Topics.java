@@ -1,7 +1,6 @@
 package io.flinkhnsw.job.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -15,8 +14,8 @@ public final class Topics {
     private Topics() {
     }
 
-    public static void create(String bootstrap, int partitions, List<String> names) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    public static void create(KafkaClientConfig kafka, int partitions, List<String> names) throws Exception {
+        try (Admin admin = Admin.create(kafka.clientConfig(Map.of(), Map.of()))) {
             for (String n : names) {
                 try {
                     admin.createTopics(List.of(new NewTopic(n, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);

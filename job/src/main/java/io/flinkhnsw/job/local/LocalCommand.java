@@ -1,7 +1,10 @@
 package io.flinkhnsw.job.local;
 
-import io.flinkhnsw.job.Args;
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.cli.JobOptions;
+import io.flinkhnsw.job.cli.KafkaOptions;
+import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.pipeline.FailOnceAfter;
 import io.flinkhnsw.job.tools.EventWriter;
@@ -10,7 +13,14 @@ import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
 
-import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +30,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -29,11 +42,50 @@ import java.util.stream.Stream;
  * in this process, streams a data set in as upserts (plus optional deletes and three deliberately
  * bad events), waits until the index holds it, sends the queries, reads the answers back from the
  * results topic with read_committed and prints progress to stderr and one summary JSON line to
- * stdout. With {@code --serve} it leaves broker and job running for any Kafka client instead.
+ * stdout. With {@code --serve} it leaves broker and job running for any Kafka client until it is
+ * stopped with SIGINT or SIGTERM, then says "stopped" and exits 0. With {@code --bootstrap-servers}
+ * (or a bootstrap.servers Kafka property) it uses that broker instead of starting one.
  */
-public final class LocalCommand {
+@Command(name = "local", sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"embedded Kafka + Flink MiniCluster: stream a data set in, query it, print a summary "
+                + "(--serve keeps it running)",
+            "Without --bootstrap-servers (or a bootstrap.servers Kafka property) a broker is started in this process."})
+public final class LocalCommand implements Callable<Integer> {
     private static final String BARRIER = "__ingest-barrier";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
+
+    @Option(names = "--base", paramLabel = "FILE.fvecs", description = "vectors to upsert (default: a generated clustered set)")
+    Path base;
+    @Option(names = "--size", paramLabel = "N", description = "size of the generated set; size/25 queries")
+    int size = 5000;
+    @Option(names = "--dim", paramLabel = "N", description = "dimension of the generated set")
+    int dim = 64;
+    @Option(names = "--queries", paramLabel = "FILE.fvecs", description = "query vectors (default with --base: its first 100 rows)")
+    Path queries;
+    @Option(names = "--groundtruth", paramLabel = "FILE.ivecs", description = "exact neighbours, 0-based base rows (default: brute force)")
+    Path groundtruth;
+    @Option(names = "--k", paramLabel = "N", description = "neighbours per query and recall@k")
+    int k = 10;
+    @Option(names = "--deletes", paramLabel = "N", description = "delete the first N ids after loading")
+    int deletes;
+    @Option(names = "--key", paramLabel = "NAME", description = "partition key of all events")
+    String key = "default";
+    @Option(names = "--query-rate", paramLabel = "N", description = "queries sent per second")
+    double queryRate = 200;
+    @Option(names = "--inject-failure-after", paramLabel = "N", description = "fail the job once after N events (0 = never)")
+    long injectFailureAfter;
+    @Option(names = "--serve", arity = "0..1", paramLabel = "true|false",
+            description = "keep broker and job running for any Kafka client; Ctrl-C or SIGTERM stops")
+    boolean serve;
+
+    @Mixin
+    KafkaOptions kafkaOptions;
+    @Mixin
+    JobOptions job = new JobOptions(JobConfig.builder().parallelism(2).checkpointIntervalMs(1000)
+            .transactionTimeoutMs(60_000).groupId("flink-hnsw-local").build());
+
+    @Spec
+    CommandSpec spec;
 
     private final Progress progress = new Progress();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -41,65 +93,32 @@ public final class LocalCommand {
     private EmbeddedKafka kafka;
     private LocalFlink flink;
 
-    public static void main(String[] argv) throws Exception {
-        Args args = new Args(argv);
-        if (args.flag("help")) {
-            System.out.println(usage());
-            return;
-        }
-        try {
-            System.exit(new LocalCommand().run(args, System.out));
-        } catch (IllegalStateException e) {
-            System.err.println("local run failed: " + e.getMessage());
-            System.err.println("(Flink and Kafka warnings are in " + System.getProperty("java.io.tmpdir") + "/flink-hnsw.log)");
-            System.exit(1);
-        }
-    }
-
-    private static String usage() {
-        return String.join("\n",
-                "usage: java -jar flink-hnsw.jar local [options]",
-                "  --base FILE.fvecs            vectors to upsert (default: a generated clustered set)",
-                "  --size N, --dim N            size and dimension of the generated set (5000, 64; size/25 queries)",
-                "  --queries FILE.fvecs         query vectors (default with --base: its first 100 rows)",
-                "  --groundtruth FILE.ivecs     exact neighbours, 0-based base rows (default: brute force)",
-                "  --k N                        neighbours per query and recall@k (10)",
-                "  --deletes N                  delete the first N ids after loading (0)",
-                "  --key NAME                   partition key of all events (default)",
-                "  --query-rate N               queries sent per second (200)",
-                "  --inject-failure-after N     fail the job once after N events (0 = never)",
-                "  --serve                      keep broker and job running for any Kafka client; Ctrl-C stops",
-                "job options (defaults for local: parallelism 2, checkpoints every 1000 ms):",
-                JobConfig.usage());
-    }
-
-    /** Runs and prints the summary line (or, with --serve, the connection details) to {@code out}. */
-    public int run(Args args, PrintStream out) throws Exception {
-        JobConfig config = JobConfig.fromArgs(args, JobConfig.builder().parallelism(2).checkpointIntervalMs(1000)
-                .transactionTimeoutMs(60_000).groupId("flink-hnsw-local")).build();
-        boolean serve = args.flag("serve");
-        String base = args.get("base", null);
-        String queries = args.get("queries", null);
-        String groundtruth = args.get("groundtruth", null);
-        int k = args.getInt("k", 10);
-        int deletes = args.getInt("deletes", 0);
-        String key = args.get("key", "default");
-        double queryRate = args.getDouble("query-rate", 200);
-        int size = args.getInt("size", 5000);
-        int dim = args.getInt("dim", 64);
-        args.checkAllUsed();
-
+    /** Runs and prints the summary line (or, with --serve, the connection details) to the command's stdout. */
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String external = kafkaOptions.bootstrapServers(null);
+        // checked before anything starts; an embedded broker's address is known once it runs
+        JobConfig config = job.toConfig(kafkaOptions, external != null ? external : "127.0.0.1:0").toBuilder()
+                .injectFailureAfter(injectFailureAfter).build();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
         dir = Files.createTempDirectory("flink-hnsw-local-");
-        progress.say("starting Kafka broker (KRaft) in " + dir);
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        String bootstrap = kafka.bootstrapServers();
-        config = config.toBuilder().bootstrapServers(bootstrap).build();
+        String bootstrap = external;
+        if (bootstrap == null) {
+            progress.say("starting Kafka broker (KRaft) in " + dir);
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            bootstrap = kafka.bootstrapServers();
+            config = config.toBuilder().bootstrapServers(bootstrap).build();
+        }
+        if (!config.kafka.properties().isEmpty()) {
+            progress.say("Kafka client properties: " + KafkaClientConfig.describe(config.kafka.properties()));
+        }
         List<String> topics = new ArrayList<>(List.of(config.eventsTopic, config.resultsTopic, config.deadLetterTopic));
         if (config.queriesTopic != null) topics.add(config.queriesTopic);
-        Topics.create(bootstrap, 2, topics);
-        progress.say("Kafka up at " + bootstrap + "; starting Flink MiniCluster (RocksDB, checkpoints every "
-                + config.checkpointIntervalMs + " ms, " + (config.delivery + "").toLowerCase().replace('_', '-') + ")");
+        Topics.create(config.kafka, 2, topics);
+        progress.say("Kafka " + (external == null ? "up" : "reachable") + " at " + bootstrap
+                + "; starting Flink MiniCluster (RocksDB, checkpoints every " + config.checkpointIntervalMs + " ms, "
+                + JobConfig.deliveryName(config.delivery) + ")");
         FailOnceAfter.reset();
         flink = LocalFlink.start(config, dir.resolve("flink"), "flink-hnsw local");
         if (serve) {
@@ -107,29 +126,28 @@ public final class LocalCommand {
         }
         try {
             DataSet data = base == null ? DataSet.generate(size, Math.max(1, size / 25), dim, 7)
-                    : DataSet.load(Path.of(base), queries == null ? null : Path.of(queries),
-                    groundtruth == null ? null : Path.of(groundtruth));
-            Summary s = stream(config, data, key, k, deletes, queryRate);
+                    : DataSet.load(base, queries, groundtruth);
+            Summary s = stream(config, data);
             out.println(s.toJson());
             out.flush();
-            return 0;
+            return Cli.OK;
         } finally {
             stop();
         }
     }
 
-    private Summary stream(JobConfig config, DataSet data, String key, int k, int deletes, double queryRate) throws Exception {
+    private Summary stream(JobConfig config, DataSet data) throws Exception {
         int dim = data.base[0].length;
         int n = data.base.length;
-        deletes = Math.max(0, Math.min(deletes, n - 1));
+        int deletes = Math.max(0, Math.min(this.deletes, n - 1));
         progress.say("data: " + data.name + ": " + n + " vectors of dimension " + dim + ", " + data.queries.length + " queries");
         String queryTopic = config.queriesTopic != null ? config.queriesTopic : config.eventsTopic;
         Summary s = new Summary();
         s.k = k;
-        s.delivery = config.delivery.toString().toLowerCase().replace('_', '-');
-        try (OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
-             EventWriter events = new EventWriter(config.bootstrapServers, config.eventsTopic);
-             EventWriter queryWriter = new EventWriter(config.bootstrapServers, queryTopic)) {
+        s.delivery = JobConfig.deliveryName(config.delivery);
+        try (OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
+             EventWriter events = new EventWriter(config.kafka, config.eventsTopic);
+             EventWriter queryWriter = new EventWriter(config.kafka, queryTopic)) {
             // Streaming starts once the job runs and has checkpointed, so timings measure the index, not start-up.
             waitFor(out, () -> flink.completedCheckpoints() >= 1, "the job to start");
             progress.say("job running; streaming " + n + " upserts");
@@ -239,26 +257,38 @@ public final class LocalCommand {
         }
     }
 
-    private int serve(JobConfig config, PrintStream out) throws Exception {
-        out.println("bootstrap.servers=" + config.bootstrapServers);
+    /**
+     * Prints the connection details and serves until SIGINT or SIGTERM (handled here rather than by
+     * the JVM's shutdown, so the job is cancelled on purpose instead of failing), then stops
+     * everything and says "stopped". A failed job ends the wait with its cause.
+     */
+    private int serve(JobConfig config, PrintWriter out) throws Exception {
+        out.println("bootstrap.servers=" + config.kafka.bootstrapServers());
         out.println("events topic:      " + config.eventsTopic);
         if (config.queriesTopic != null) out.println("queries topic:     " + config.queriesTopic);
         out.println("results topic:     " + config.resultsTopic + "  (consume with isolation.level=read_committed)");
         out.println("dead-letter topic: " + config.deadLetterTopic);
         out.println("Flink REST:        " + flink.restUrl());
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+        }
         out.println("serving; press Ctrl-C to stop");
         out.flush();
-        // Until Ctrl-C: the shutdown hook stops everything; a failed job ends the wait with its cause.
-        while (true) {
-            Thread.sleep(2000);
+        while (!stopRequested.await(1, TimeUnit.SECONDS)) {
             flink.checkRunning();
         }
+        progress.say("stop requested");
+        stop();
+        out.println("stopped");
+        out.flush();
+        return Cli.OK;
     }
 
-    /** Cancels the job, stops the broker and removes the temp dir; safe to call twice (shutdown hook). */
+    /** Cancels the job, stops the broker (if it started one) and removes the temp dir; safe to call twice (shutdown hook). */
     private void stop() {
         if (!stopped.compareAndSet(false, true)) return;
-        progress.say("stopping: cancelling the job, stopping Kafka, removing " + dir);
+        progress.say("stopping: cancelling the job" + (kafka != null ? ", stopping Kafka" : "") + ", removing " + dir);
         try {
             if (flink != null) flink.close();
         } catch (Exception e) {

@@ -7,6 +7,7 @@ import io.flinkhnsw.job.codec.RawRecord;
 import io.flinkhnsw.operators.HnswIndexFunction;
 import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -56,15 +57,16 @@ public final class HnswJob {
         if (queries != null) {
             raw = raw.union(env.fromSource(queries, WatermarkStrategy.noWatermarks(), "queries").uid("queries-source"));
         }
+        IndexSettings settings = config.indexSettings();
         SingleOutputStreamOperator<IndexEvent> decoded = raw
-                .process(new DecodeFunction(new EventCodec(config.maxMessageBytes, config.maxEf)))
+                .process(new DecodeFunction(new EventCodec(config.maxMessageBytes, settings.validator())))
                 .uid("decode").name("decode");
         DataStream<IndexEvent> valid = decoded;
         if (config.injectFailureAfter > 0) {
             valid = valid.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure").name("inject-failure");
         }
         SingleOutputStreamOperator<QueryResult> answered =
-                HnswIndexOperator.apply(valid.keyBy(new EventKey()), config.indexSettings());
+                HnswIndexOperator.apply(valid.keyBy(new EventKey()), settings);
         answered.sinkTo(results).uid("results-sink").name("results");
         decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(answered.getSideOutput(HnswIndexFunction.REJECTED).map(new RejectedToDeadLetter())

@@ -1,6 +1,7 @@
 package io.flinkhnsw.job.tools;
 
 import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.operators.IndexEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,14 +22,11 @@ public final class EventWriter implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
 
-    public EventWriter(String bootstrap, String topic) {
+    public EventWriter(KafkaClientConfig kafka, String topic) {
         this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.LINGER_MS_CONFIG, "5",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(1 << 20)),
+        this.producer = new KafkaProducer<>(kafka.clientConfig(
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, "5", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(1 << 20)),
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -3,6 +3,7 @@ package io.flinkhnsw.job.tools;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.DeadLetterCodec;
 import io.flinkhnsw.job.codec.ResultCodec;
+import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.operators.QueryResult;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,11 +35,10 @@ public final class OutputReader implements AutoCloseable {
     private final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
     private volatile Throwable failure;
 
-    public OutputReader(String bootstrap, String resultsTopic, String deadLetterTopic) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    public OutputReader(KafkaClientConfig kafka, String resultsTopic, String deadLetterTopic) {
+        consumer = new KafkaConsumer<>(kafka.clientConfig(Map.of(), Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
         for (String t : List.of(resultsTopic, deadLetterTopic)) {

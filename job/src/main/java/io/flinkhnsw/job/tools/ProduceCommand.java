@@ -1,68 +1,81 @@
 package io.flinkhnsw.job.tools;
 
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.Fvecs;
-import io.flinkhnsw.job.Args;
 import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.cli.KafkaOptions;
+import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.job.kafka.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code java -jar flink-hnsw.jar produce}: writes an {@link EventPlan} built from fvecs files to the
  * events topic at a given rate, with progress on stderr and, at the end, one JSON line on stdout
  * saying how many queries and bad events were sent (what {@code verify} should expect back).
  */
-public final class ProduceCommand {
-    private ProduceCommand() {
-    }
+@Command(name = "produce", description = "write fvecs vectors (and queries) as JSON events to a Kafka topic",
+        sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
+public final class ProduceCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+    @Option(names = "--topic", paramLabel = "NAME", description = "events topic")
+    String topic = JobConfig.DEFAULT_EVENTS_TOPIC;
+    @Option(names = "--results-topic", paramLabel = "NAME", description = "created with --create-topics")
+    String resultsTopic = JobConfig.DEFAULT_RESULTS_TOPIC;
+    @Option(names = "--dead-letter-topic", paramLabel = "NAME", description = "created with --create-topics")
+    String deadLetterTopic = JobConfig.DEFAULT_DEAD_LETTER_TOPIC;
+    @Option(names = "--base", paramLabel = "FILE.fvecs", description = "vectors to upsert (required unless --only-create-topics)")
+    Path base;
+    @Option(names = "--queries", paramLabel = "FILE.fvecs", description = "query vectors (default: the base vectors)")
+    Path queries;
+    @Option(names = "--keys", paramLabel = "N", description = "partition keys shop-0..shop-N-1")
+    int keys = 4;
+    @Option(names = "--query-every", paramLabel = "N", description = "a query after every N upserts, 0 = none")
+    int queryEvery = 50;
+    @Option(names = "--deletes", paramLabel = "N", description = "delete the first N ids after the upserts")
+    int deletes = 100;
+    @Option(names = "--final-queries", paramLabel = "N", description = "queries per key at the end")
+    int finalQueries = 10;
+    @Option(names = "--k", paramLabel = "N", description = "neighbours per query")
+    int k = 10;
+    @Option(names = "--limit", paramLabel = "N", description = "use only the first N base vectors (default: all)")
+    Integer limit;
+    @Option(names = "--rate", paramLabel = "N", description = "records per second, 0 = as fast as possible")
+    double rate;
+    @Option(names = "--create-topics", arity = "0..1", paramLabel = "true|false", description = "create events, results and dead-letter topics (2 partitions)")
+    boolean createTopics;
+    @Option(names = "--only-create-topics", arity = "0..1", paramLabel = "true|false", description = "create the topics and send nothing")
+    boolean onlyCreateTopics;
 
-    public static void main(String[] argv) throws Exception {
-        Args a = new Args(argv);
-        if (a.flag("help")) {
-            System.out.println(String.join("\n",
-                    "usage: java -jar flink-hnsw.jar produce --base FILE.fvecs [options]",
-                    "  --bootstrap-servers HOSTS  (localhost:9092)",
-                    "  --topic NAME               events topic (" + JobConfig.DEFAULT_EVENTS_TOPIC + ")",
-                    "  --results-topic NAME, --dead-letter-topic NAME   created with --create-topics (job defaults)",
-                    "  --queries FILE.fvecs       query vectors (default: the base vectors)",
-                    "  --keys N                   partition keys shop-0..shop-N-1 (4)",
-                    "  --query-every N            a query after every N upserts, 0 = none (50)",
-                    "  --deletes N                delete the first N ids after the upserts (100)",
-                    "  --final-queries N          queries per key at the end (10)",
-                    "  --k N                      neighbours per query (10)",
-                    "  --limit N                  use only the first N base vectors (all)",
-                    "  --rate N                   records per second, 0 = as fast as possible (0)",
-                    "  --create-topics            create events, results and dead-letter topics (2 partitions)",
-                    "  --only-create-topics       create the topics and send nothing"));
-            return;
+    @Override
+    public Integer call() throws Exception {
+        KafkaClientConfig client = kafka.client(JobConfig.DEFAULT_BOOTSTRAP_SERVERS);
+        List<String> topics = List.of(topic, resultsTopic, deadLetterTopic);
+        if (onlyCreateTopics) {
+            Topics.create(client, 2, topics);
+            return Cli.OK;
         }
-        String bootstrap = a.get("bootstrap-servers", "localhost:9092");
-        String topic = a.get("topic", JobConfig.DEFAULT_EVENTS_TOPIC);
-        String results = a.get("results-topic", JobConfig.DEFAULT_RESULTS_TOPIC);
-        String deadLetters = a.get("dead-letter-topic", JobConfig.DEFAULT_DEAD_LETTER_TOPIC);
-        if (a.flag("only-create-topics")) {
-            a.checkAllUsed();
-            Topics.create(bootstrap, 2, List.of(topic, results, deadLetters));
-            return;
+        if (base == null) {
+            throw new IllegalArgumentException("--base is required");
         }
-        float[][] base = Fvecs.readFloats(Path.of(required(a, "base")));
-        String q = a.get("queries", null);
-        float[][] queries = q == null ? base : Fvecs.readFloats(Path.of(q));
-        int limit = a.getInt("limit", base.length);
-        if (limit < base.length) base = java.util.Arrays.copyOf(base, limit);
-        EventPlan plan = EventPlan.of(base, queries, a.getInt("keys", 4), a.getInt("query-every", 50),
-                a.getInt("deletes", 100), a.getInt("final-queries", 10), a.getInt("k", 10));
-        double rate = a.getDouble("rate", 0);
-        boolean create = a.flag("create-topics");
-        a.checkAllUsed();
-        if (create) {
-            Topics.create(bootstrap, 2, List.of(topic, results, deadLetters));
+        float[][] vectors = Fvecs.readFloats(base);
+        float[][] queryVectors = queries == null ? vectors : Fvecs.readFloats(queries);
+        if (limit != null && limit < vectors.length) vectors = Arrays.copyOf(vectors, limit);
+        EventPlan plan = EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k);
+        if (createTopics) {
+            Topics.create(client, 2, topics);
         }
         long pace = rate > 0 ? (long) (1e9 / rate) : 0;
         long next = System.nanoTime();
         long start = next;
-        try (EventWriter w = new EventWriter(bootstrap, topic)) {
+        try (EventWriter w = new EventWriter(client, topic)) {
             for (int i = 0; i < plan.items.size(); i++) {
                 if (pace > 0) {
                     long wait = next - System.nanoTime();
@@ -79,11 +92,6 @@ public final class ProduceCommand {
         }
         System.out.printf("{\"records\":%d,\"upserts\":%d,\"deletes\":%d,\"queries\":%d,\"bad\":%d}%n",
                 plan.items.size(), plan.upserts, plan.deletes, plan.queries, plan.bad);
-    }
-
-    private static String required(Args a, String name) {
-        String v = a.get(name, null);
-        if (v == null) throw new IllegalArgumentException("--" + name + " is required");
-        return v;
+        return Cli.OK;
     }
 }

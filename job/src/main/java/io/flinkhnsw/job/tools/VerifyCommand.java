@@ -1,11 +1,16 @@
 package io.flinkhnsw.job.tools;
 
-import io.flinkhnsw.job.Args;
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.job.JobConfig;
+import io.flinkhnsw.job.cli.JobOptions;
+import io.flinkhnsw.job.cli.KafkaOptions;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.local.LocalFlink;
 import io.flinkhnsw.operators.QueryResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * {@code java -jar flink-hnsw.jar verify}: checks that a job's output is exact. It reads the results
@@ -23,27 +29,27 @@ import java.util.TreeMap;
  * answered exactly once, each answer equal to the reference one (neighbours, distances, index
  * size), the same dead letters. Prints one JSON line; exits 1 when anything differs.
  */
-public final class VerifyCommand {
-    private VerifyCommand() {
-    }
+@Command(name = "verify", description = "read results with read_committed and compare them with a no-failure reference run",
+        sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
+public final class VerifyCommand implements Callable<Integer> {
+    @Option(names = "--expect-queries", required = true, paramLabel = "N", description = "queries the input holds")
+    int expectQueries;
+    @Option(names = "--expect-dead-letters", paramLabel = "N", description = "bad events the input holds")
+    int expectDead;
+    @Option(names = "--timeout-s", paramLabel = "S", description = "how long to wait for each run's output")
+    int timeoutSeconds = 300;
+    @Mixin
+    KafkaOptions kafka;
+    @Mixin
+    JobOptions job;
 
-    public static void main(String[] argv) throws Exception {
-        Args a = new Args(argv);
-        if (a.flag("help")) {
-            System.out.println("usage: java -jar flink-hnsw.jar verify --expect-queries N --expect-dead-letters N"
-                    + " [--timeout-s 300] [job options of the job under test]\n" + JobConfig.usage());
-            return;
-        }
-        int expectQueries = a.getInt("expect-queries", -1);
-        int expectDead = a.getInt("expect-dead-letters", 0);
-        Duration timeout = Duration.ofSeconds(a.getInt("timeout-s", 300));
-        JobConfig tested = JobConfig.fromArgs(a, JobConfig.builder()).build();
-        a.checkAllUsed();
-        if (expectQueries < 1) throw new IllegalArgumentException("--expect-queries is required");
-
+    @Override
+    public Integer call() throws Exception {
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        JobConfig tested = job.toConfig(kafka, JobConfig.DEFAULT_BOOTSTRAP_SERVERS);
         Map<String, List<QueryResult>> actual;
         List<DeadLetter> actualDead;
-        try (OutputReader out = new OutputReader(tested.bootstrapServers, tested.resultsTopic, tested.deadLetterTopic)) {
+        try (OutputReader out = new OutputReader(tested.kafka, tested.resultsTopic, tested.deadLetterTopic)) {
             boolean all = out.await(() -> out.results().size() >= expectQueries && out.deadLetters().size() >= expectDead, timeout);
             System.err.printf("verify: job under test answered %d/%d queries, %d/%d dead letters%s%n", out.results().size(),
                     expectQueries, out.deadLetters().size(), expectDead, all ? "" : " (timed out)");
@@ -58,12 +64,12 @@ public final class VerifyCommand {
                 .deadLetterTopic(tested.deadLetterTopic + "-reference")
                 .delivery(org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE)
                 .checkpointIntervalMs(1000).injectFailureAfter(0).parallelism(2).build();
-        Topics.create(reference.bootstrapServers, 2, List.of(reference.resultsTopic, reference.deadLetterTopic));
+        Topics.create(reference.kafka, 2, List.of(reference.resultsTopic, reference.deadLetterTopic));
         Path dir = Files.createTempDirectory("flink-hnsw-verify-");
         Map<String, List<QueryResult>> expected;
         List<DeadLetter> expectedDead;
         try (LocalFlink ref = LocalFlink.start(reference, dir, "flink-hnsw reference");
-             OutputReader out = new OutputReader(reference.bootstrapServers, reference.resultsTopic, reference.deadLetterTopic)) {
+             OutputReader out = new OutputReader(reference.kafka, reference.resultsTopic, reference.deadLetterTopic)) {
             boolean all = out.await(() -> {
                 ref.checkRunning();
                 return out.results().size() >= expectQueries && out.deadLetters().size() >= expectDead;
@@ -105,7 +111,7 @@ public final class VerifyCommand {
         System.out.printf("{\"queries\":%d,\"expected\":%d,\"missing\":%d,\"duplicates\":%d,\"mismatches\":%d,"
                         + "\"dead_letters\":%d,\"exact\":%s}%n", actual.size(), expected.size(), missing, duplicates,
                 mismatches, actualDead.size(), exact);
-        System.exit(exact ? 0 : 1);
+        return exact ? Cli.OK : Cli.FAILURE;
     }
 
     private static List<String> describe(List<DeadLetter> ds) {

@@ -1,16 +1,18 @@
 package io.flinkhnsw.job.codec;
 
+import io.flinkhnsw.operators.EventValidator;
 import io.flinkhnsw.operators.IndexEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EventCodecTest {
-    private final EventCodec codec = new EventCodec(4096, 500);
+    private final EventCodec codec = new EventCodec(4096, new EventValidator(500, 16 * 1024));
 
     private static RawRecord record(String key, String json) {
         return record(key == null ? null : key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
@@ -118,9 +120,30 @@ class EventCodecTest {
     }
 
     @Test
+    void refusesWhatTheOperatorRefusesWithTheSameReason() {
+        EventValidator validator = new EventValidator(500, 64);
+        EventCodec strict = new EventCodec(1 << 20, validator);
+        List<IndexEvent> bad = List.of(
+                IndexEvent.upsert("k", "x".repeat(513), new float[] {1}, null),
+                IndexEvent.upsert("k".repeat(257), "a", new float[] {1}, null),
+                IndexEvent.upsert("k", "a", new float[] {1}, "{\"pad\":\"" + "x".repeat(100) + "\"}"),
+                IndexEvent.query("k", "q", new float[] {1}, 1001, 0),
+                IndexEvent.query("k", "q", new float[] {1}, 10, 501),
+                IndexEvent.delete("k", ""));
+        for (IndexEvent e : bad) {
+            String reason = validator.check(e);
+            assertThat(reason).as("operator reason for %s", e).isNotNull();
+            RawRecord r = record(null, EventCodec.encode(e));
+            assertThat(strict.decode(r).deadLetter.error).as("decoder reason for %s", e).isEqualTo(reason);
+        }
+        assertThat(validator.check(bad.get(2))).isEqualTo("payload is 110 bytes, over the limit of 64 bytes (--max-payload-bytes)");
+        assertThat(validator.check(bad.get(0))).isEqualTo("field 'id' is 513 characters, longer than 512");
+    }
+
+    @Test
     void rejectsAVectorOverTheDimensionLimit() {
         String json = "{\"op\":\"upsert\",\"id\":\"a\",\"vector\":[" + "0,".repeat(4096) + "0]}";
-        EventCodec big = new EventCodec(1 << 20, 500);
+        EventCodec big = new EventCodec(1 << 20, new EventValidator(500, 16 * 1024));
         assertThat(big.decode(record(null, json)).deadLetter.error).contains("vector has 4097 components, must have 1..4096");
     }
 
@@ -134,7 +157,7 @@ class EventCodecTest {
 
     @Test
     void rejectsOversizeMessagesAndCutsTheirText() {
-        EventCodec small = new EventCodec(100_000, 500);
+        EventCodec small = new EventCodec(100_000, new EventValidator(500, 16 * 1024));
         String json = "{\"op\":\"upsert\",\"id\":\"a\",\"vector\":[" + "1.5,".repeat(40_000) + "1]}";
         DeadLetter d = small.decode(record(null, json)).deadLetter;
         assertThat(d.error).contains("over the limit of 100000 bytes");

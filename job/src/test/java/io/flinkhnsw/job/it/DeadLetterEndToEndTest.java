@@ -65,8 +65,8 @@ class DeadLetterEndToEndTest {
                 "record key 'other' does not match"});
 
         try (LocalFlink flink = LocalFlink.start(config, dir, "dead-letters");
-             OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
-             EventWriter in = new EventWriter(config.bootstrapServers, config.eventsTopic)) {
+             OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
+             EventWriter in = new EventWriter(config.kafka, config.eventsTopic)) {
             for (int i = 0; i < vectors.length; i++) {
                 in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], "{\"i\":" + i + "}"));
             }

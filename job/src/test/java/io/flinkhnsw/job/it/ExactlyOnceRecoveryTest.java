@@ -48,8 +48,8 @@ class ExactlyOnceRecoveryTest {
         List<DeadLetter> gotDead;
         int restored;
         try (LocalFlink flink = LocalFlink.start(failing, dir.resolve("failing"), "eo-failing");
-             OutputReader out = new OutputReader(failing.bootstrapServers, failing.resultsTopic, failing.deadLetterTopic);
-             EventWriter in = new EventWriter(failing.bootstrapServers, failing.eventsTopic)) {
+             OutputReader out = new OutputReader(failing.kafka, failing.resultsTopic, failing.deadLetterTopic);
+             EventWriter in = new EventWriter(failing.kafka, failing.eventsTopic)) {
             // Running and checkpointing first, then paced: the failure comes after completed checkpoints,
             // so recovery restores one rather than starting over.
             assertThat(out.await(() -> flink.completedCheckpoints() >= 1, Duration.ofMinutes(1))).isTrue();
@@ -73,7 +73,7 @@ class ExactlyOnceRecoveryTest {
         Map<String, List<QueryResult>> expected;
         List<DeadLetter> expectedDead;
         try (LocalFlink flink = LocalFlink.start(reference, dir.resolve("reference"), "eo-reference");
-             OutputReader out = new OutputReader(reference.bootstrapServers, reference.resultsTopic, reference.deadLetterTopic)) {
+             OutputReader out = new OutputReader(reference.kafka, reference.resultsTopic, reference.deadLetterTopic)) {
             assertThat(out.await(() -> {
                 flink.checkRunning();
                 return out.results().size() >= plan.queries && out.deadLetters().size() >= plan.bad;

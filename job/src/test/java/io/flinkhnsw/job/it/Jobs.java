@@ -16,7 +16,7 @@ final class Jobs {
                 .eventsTopic(name + "-events").resultsTopic(name + "-results").deadLetterTopic(name + "-dead-letters")
                 .groupId(name).parallelism(2).checkpointIntervalMs(500).transactionTimeoutMs(60_000);
         JobConfig c = b.build();
-        Topics.create(c.bootstrapServers, 2, List.of(c.eventsTopic, c.resultsTopic, c.deadLetterTopic));
+        Topics.create(c.kafka, 2, List.of(c.eventsTopic, c.resultsTopic, c.deadLetterTopic));
         return b;
     }
 }

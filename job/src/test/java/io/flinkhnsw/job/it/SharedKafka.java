@@ -16,22 +16,28 @@ public class SharedKafka implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) throws Exception {
         synchronized (SharedKafka.class) {
             if (kafka != null) return;
-            KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "2")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "2")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .build();
-            k.format();
-            k.startup();
-            k.waitForReadyBrokers();
+            KafkaClusterTestKit k = startSingleNode(new TestKitNodes.Builder());
             kafka = k;
             context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                     .put("shared-kafka", (AutoCloseable) k::close);
         }
+    }
+
+    /** A started combined broker and controller on {@code nodes}, configured for one node (transactions included). */
+    static KafkaClusterTestKit startSingleNode(TestKitNodes.Builder nodes) throws Exception {
+        KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(
+                nodes.setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "2")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "2")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        k.format();
+        k.startup();
+        k.waitForReadyBrokers();
+        return k;
     }
 
     public static String bootstrap() {

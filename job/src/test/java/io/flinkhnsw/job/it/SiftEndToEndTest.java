@@ -45,8 +45,8 @@ class SiftEndToEndTest {
         int k = 10;
 
         try (LocalFlink flink = LocalFlink.start(config, dir, "sift");
-             OutputReader out = new OutputReader(config.bootstrapServers, config.resultsTopic, config.deadLetterTopic);
-             EventWriter in = new EventWriter(config.bootstrapServers, config.eventsTopic)) {
+             OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
+             EventWriter in = new EventWriter(config.kafka, config.eventsTopic)) {
             for (int i = 0; i < base.length; i++) {
                 in.send(IndexEvent.upsert("sift", Integer.toString(i), base[i], "{\"row\":" + i + "}"));
             }

@@ -1,13 +1,13 @@
 package io.flinkhnsw.job.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkhnsw.job.Args;
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.job.codec.Json;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,10 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LocalCommandTest {
     private static JsonNode run(String... args) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int rc = new LocalCommand().run(new Args(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        assertThat(rc).isZero();
-        String text = bytes.toString(StandardCharsets.UTF_8).trim();
+        StringWriter stdout = new StringWriter();
+        CommandLine cl = Cli.of(new LocalCommand());
+        cl.setOut(new PrintWriter(stdout));
+        assertThat(cl.execute(args)).isZero();
+        String text = stdout.toString().trim();
         assertThat(text.lines()).as("stdout is one summary line").hasSize(1);
         return Json.MAPPER.readTree(text);
     }

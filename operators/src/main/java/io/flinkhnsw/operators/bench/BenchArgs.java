@@ -1,104 +1,69 @@
 package io.flinkhnsw.operators.bench;
 
-import io.flinkhnsw.bench.Flags;
 import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.vector.Metric;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.Locale;
 
 /**
- * The command line of {@link StateBench}: the data set (an fvecs file or a synthetic clustered set),
- * HNSW parameters, checkpoint interval, how many extra vectors to index before the incremental
- * checkpoint, and where checkpoints go. Parsed with the shared {@link Flags}; this class is the
- * typed view of those flags plus the data loading.
+ * The options of {@link StateBench}: the data set (an fvecs file or a synthetic clustered set), HNSW
+ * parameters, checkpoint interval, how many extra vectors to index before each measured incremental
+ * checkpoint, and where checkpoints go; plus loading that data.
  */
 final class BenchArgs {
+    @Option(names = "--base", paramLabel = "B.fvecs", description = "base vectors (or --synthetic)")
     Path base;
+    @Option(names = "--queries", paramLabel = "Q.fvecs", description = "probe query: the first row (default: the first base vector)")
     Path queries;
+    @Option(names = "--synthetic", defaultValue = "0", paramLabel = "N", description = "generate N clustered vectors instead of --base")
     int synthetic;
+    @Option(names = "--dim", defaultValue = "128", description = "dimension of the synthetic set")
     int dim;
+    @Option(names = "--clusters", defaultValue = "64", description = "clusters of the synthetic set")
     int clusters;
+    @Option(names = "--spread", defaultValue = "0.15", description = "cluster spread of the synthetic set")
     float spread;
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the synthetic set")
     long seed;
+    @Option(names = "--metric", defaultValue = "l2", paramLabel = "l2|ip|cosine", description = "distance")
     Metric metric;
+    @Option(names = "--m", defaultValue = "16", description = "links per node (2M on layer 0)")
     int m;
+    @Option(names = "--ef-construction", defaultValue = "200", description = "build beam width")
     int efConstruction;
+    @Option(names = "--ef", defaultValue = "64", description = "query beam width")
     int ef;
+    @Option(names = "--checkpoint-interval", defaultValue = "2s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "e.g. 2s, 500ms, 1.5s")
     Duration checkpointInterval;
+    @Option(names = "--extra", defaultValue = "1000", description = "vectors indexed before each measured incremental checkpoint")
     int extra;
+    @Option(names = "--rounds", defaultValue = "5", description = "measured incremental checkpoints")
     int rounds;
-    Path workDir;
+    @Option(names = "--changelog", defaultValue = "true", arity = "1", paramLabel = "true|false",
+            description = "run the state changelog in front of RocksDB (the job's backend); false = plain RocksDB incremental")
     boolean changelog;
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "checkpoints and changelog (default: a temporary directory)")
+    Path workDir;
 
-    static final String USAGE = "state-bench (--base B.fvecs [--queries Q.fvecs] | --synthetic N [--dim 128]"
-            + " [--clusters 64] [--spread 0.15] [--seed 42]) [--metric l2|ip|cosine] [--m 16] [--ef-construction 200]"
-            + " [--ef 64] [--checkpoint-interval 2s] [--extra 1000] [--rounds 5] [--changelog true|false] [--work-dir DIR]";
-
-    /** Every flag with its default; null means absent unless given. */
-    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
-
-    static {
-        DEFAULTS.put("base", null);
-        DEFAULTS.put("queries", null);
-        DEFAULTS.put("synthetic", "0");
-        DEFAULTS.put("dim", "128");
-        DEFAULTS.put("clusters", "64");
-        DEFAULTS.put("spread", "0.15");
-        DEFAULTS.put("seed", "42");
-        DEFAULTS.put("metric", "l2");
-        DEFAULTS.put("m", "16");
-        DEFAULTS.put("ef-construction", "200");
-        DEFAULTS.put("ef", "64");
-        DEFAULTS.put("checkpoint-interval", "2s");
-        DEFAULTS.put("extra", "1000");
-        DEFAULTS.put("rounds", "5");
-        DEFAULTS.put("changelog", "true");
-        DEFAULTS.put("work-dir", null);
-    }
-
-    static BenchArgs parse(String[] args) {
-        BenchArgs a = new BenchArgs();
-        try {
-            Flags f = Flags.parse(args, DEFAULTS, Set.of());
-            a.base = f.has("base") ? Path.of(f.string("base")) : null;
-            a.queries = f.has("queries") ? Path.of(f.string("queries")) : null;
-            a.synthetic = f.integer("synthetic");
-            a.dim = f.integer("dim");
-            a.clusters = f.integer("clusters");
-            a.spread = (float) f.decimal("spread");
-            a.seed = f.longValue("seed");
-            a.metric = Metric.parse(f.string("metric"));
-            a.m = f.integer("m");
-            a.efConstruction = f.integer("ef-construction");
-            a.ef = f.integer("ef");
-            a.checkpointInterval = parseDuration(f.string("checkpoint-interval"));
-            a.extra = f.integer("extra");
-            a.rounds = f.integer("rounds");
-            a.workDir = f.has("work-dir") ? Path.of(f.string("work-dir")) : null;
-            String changelog = f.string("changelog");
-            if (!changelog.equals("true") && !changelog.equals("false")) {
-                throw new IllegalArgumentException("--changelog must be true or false, got '" + changelog + "'");
-            }
-            a.changelog = Boolean.parseBoolean(changelog);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + "\nusage: " + USAGE, e);
+    /** Throws when the options cannot describe one run. */
+    void validate() {
+        if (rounds < 1 || extra < 1) {
+            throw new IllegalArgumentException("--rounds and --extra must be >= 1");
         }
-        if (a.rounds < 1 || a.extra < 1) {
-            throw new IllegalArgumentException("--rounds and --extra must be >= 1\nusage: " + USAGE);
+        if ((base == null) == (synthetic <= 0)) {
+            throw new IllegalArgumentException("give exactly one of --base or --synthetic");
         }
-        if ((a.base == null) == (a.synthetic <= 0)) {
-            throw new IllegalArgumentException("give exactly one of --base or --synthetic\nusage: " + USAGE);
-        }
-        return a;
     }
 
     HnswConfig config() {
@@ -132,14 +97,22 @@ final class BenchArgs {
     record Data(float[][] base, float[][] extra, float[] probe) {
     }
 
-    private static Duration parseDuration(String v) {
-        String s = v.trim().toLowerCase();
-        if (s.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+    /** 2s, 1.5s, 500ms or plain milliseconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String v) {
+            String t = v.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (t.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                }
+                if (t.endsWith("s")) {
+                    return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+                }
+                return Duration.ofMillis(Long.parseLong(t));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + v + "' is not a duration (e.g. 2s, 500ms)");
+            }
         }
-        if (s.endsWith("s")) {
-            return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-        }
-        return Duration.ofMillis(Long.parseLong(s));
     }
 }

@@ -1,6 +1,7 @@
 package io.flinkhnsw.operators.bench;
 
 import io.flinkhnsw.bench.JsonLine;
+import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.HnswIndex;
@@ -24,10 +25,14 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Measures the keyed HNSW operator on RocksDB through a local MiniCluster with incremental
@@ -40,22 +45,18 @@ import java.util.Objects;
  * how long the operator took to bring the key back into memory from RocksDB (its reload metrics).
  * Prints one JSON object per line to stdout, progress to stderr.
  */
-public final class StateBench {
+@Command(name = "state-bench", description = "HNSW graph on RocksDB state benchmark: ingest, checkpoint sizes, restore",
+        sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
+public final class StateBench implements Callable<Integer> {
     private static final String KEY = "bench";
     private static final long TIMEOUT_MS = 30 * 60_000L;
 
-    private StateBench() {
-    }
+    @Mixin
+    BenchArgs a;
 
-    public static void main(String[] args) throws Exception {
-        BenchArgs a;
-        try {
-            a = BenchArgs.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
+    @Override
+    public Integer call() throws Exception {
+        a.validate();
         BenchArgs.Data data = a.load();
         int n = data.base().length;
         int dim = data.base()[0].length;
@@ -145,6 +146,7 @@ public final class StateBench {
                             && before.indexSize == after.indexSize));
             cluster.cancelJob(second).get();
         }
+        return Cli.OK;
     }
 
     private static JsonLine common(String bench, BenchArgs a, int n, int dim) {

@@ -76,14 +76,10 @@ public final class TenantBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "data and interleaving seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new TenantBench()).execute(args));
-    }
-
     @Override
     public Integer call() throws Exception {
         if (keys < 1 || vectors < keys || dim < 1 || ef < TenantWorkload.K) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
+            throw new IllegalArgumentException(
                     "need --keys >= 1, --vectors >= --keys, --dim >= 1 and --ef >= " + TenantWorkload.K);
         }
         int queryCount = queries != null ? queries : Math.max(1000, vectors / 100);

@@ -9,7 +9,6 @@ import io.flinkhnsw.hnsw.HnswIndex;
 import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.SearchResult;
 import io.flinkhnsw.vector.Metric;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,10 +52,6 @@ public final class TierBench implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "42", description = "data seed (default: ${DEFAULT-VALUE})")
     long seed;
-
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new TierBench()).execute(args));
-    }
 
     @Override
     public Integer call() {

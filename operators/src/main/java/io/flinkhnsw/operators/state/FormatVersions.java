@@ -9,7 +9,9 @@ package io.flinkhnsw.operators.state;
  * its next write-back.
  */
 public final class FormatVersions {
+    /** v1 carried the consolidation fraction and no deletion sequence; still read. */
     public static final byte HEADER_V1 = 1;
+    public static final byte HEADER_V2 = 2;
     public static final byte NODE_V1 = 1;
     public static final byte LINKS_V1 = 1;
     public static final byte PAYLOAD_V1 = 1;
@@ -17,6 +19,7 @@ public final class FormatVersions {
     public static final byte NODE_LINKS_V2 = 2;
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;
+    public static final byte TOMBSTONE_V1 = 1;
 
     private FormatVersions() {
     }

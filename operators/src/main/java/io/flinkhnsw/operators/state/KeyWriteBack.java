@@ -43,6 +43,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private static final String[] NO_IDS = new String[0];
     private static final int[] NO_INTS = new int[0];
     private static final byte[] NO_BYTES = new byte[0];
+    private static final long[] NO_LONGS = new long[0];
 
     private final KeyedIndexState state;
     private final LoadObserver observer;
@@ -56,8 +57,13 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private long pendingBytes;
     /** Reused for vectors read from the index at flush. */
     private float[] scratch = NO_FLOATS;
-    /** Ids of graph nodes deleted or replaced since the last flush: their id entries may have to go. */
+    /**
+     * Graph nodes deleted or replaced since the last flush, in deletion order, with their ids (their
+     * id entries may have to go; null for a v1 tombstone being rewritten) and deletion sequences.
+     */
     private String[] tombstonedIds = NO_IDS;
+    private int[] tombstonedNodes = NO_INTS;
+    private long[] tombstoneSequences = NO_LONGS;
     private int tombstonedCount;
 
     private KeyWriteBack(KeyedIndexState state, LoadObserver observer) {
@@ -117,6 +123,9 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 wb.graph.mark(node, NODE | LINKS);
             }
         }
+        for (int i = 0; i < wb.tombstonedCount; i++) {
+            wb.graph.mark(wb.tombstonedNodes[i], TOMBSTONE);
+        }
         return new Opened(wb.index, wb, true);
     }
 
@@ -133,7 +142,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     /** Heap bytes of the marks and the layout bookkeeping. */
     public long ramBytesUsed() {
         return FIXED_BYTES + (scratch == NO_FLOATS ? 0 : RamUsage.floats(scratch.length))
-                + (tombstonedIds == NO_IDS ? 0 : RamUsage.references(tombstonedIds.length))
+                + (tombstonedIds == NO_IDS ? 0 : RamUsage.references(tombstonedIds.length)
+                        + RamUsage.ints(tombstonedNodes.length) + RamUsage.longs(tombstoneSequences.length))
                 + graph.ramBytesUsed() + flat.ramBytesUsed();
     }
 
@@ -155,8 +165,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         if (scratch.length != dimension) {
             scratch = new float[dimension];
         }
-        written += flushGraphIds();
         written += flushGraph();
+        written += flushGraphIds();
         written += flushFlat();
         if (graphHeaderDirty) {
             GraphHeader h = index.graphHeader();
@@ -180,17 +190,20 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private int flushGraphIds() {
         int written = 0;
         for (int i = 0; i < tombstonedCount; i++) {
-            if (!index.graphContains(tombstonedIds[i])) {
+            if (tombstonedIds[i] != null && !index.graphContains(tombstonedIds[i])) {
                 state.removeGraphId(tombstonedIds[i]);
                 written++;
             }
         }
         tombstonedIds = NO_IDS;
+        tombstonedNodes = NO_INTS;
+        tombstoneSequences = NO_LONGS;
         tombstonedCount = 0;
         return written;
     }
 
     private int flushGraph() {
+        long[] deletions = deletionsByNode();
         int written = 0;
         int[] changed = new int[graph.dirtyCount];
         int changes = 0;
@@ -200,15 +213,15 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             graph.flags[node] = 0;
             if (!index.graphSlotOccupied(node)) {
                 state.removeNodeLinks(node);
-                state.putTombstone(node, false);
+                state.removeTombstone(node);
                 written += 2 + graph.dropSingle(node);
                 continue;
             }
             if ((f & (NODE | LINKS | FREED)) != 0) {
-                index.readGraphNode(node, (n, id, level, vector, links, tombstone) -> {
+                index.readGraphNode(node, (n, id, level, links, tombstone) -> {
                     state.putNodeLinks(n, NodeLinksCodec.encode(level, links));
                     if ((f & (TOMBSTONE | FREED)) != 0) {
-                        state.putTombstone(n, tombstone);
+                        writeTombstone(n, tombstone, deletions);
                     }
                     if ((f & (NODE | FREED)) != 0 && !tombstone) {
                         state.putGraphId(id, n);
@@ -216,7 +229,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 });
                 written += 2;
             } else if ((f & TOMBSTONE) != 0) {
-                index.readGraphNode(node, (n, id, level, vector, links, tombstone) -> state.putTombstone(n, tombstone));
+                index.readGraphNode(node, (n, id, level, links, tombstone) -> writeTombstone(n, tombstone, deletions));
                 written++;
             }
             if ((f & (NODE | FREED)) != 0) {
@@ -225,6 +238,34 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         }
         graph.release();
         return written + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
+    }
+
+    /** Writes or removes the tombstone entry of an occupied node, by what it is now. */
+    private void writeTombstone(int node, boolean tombstone, long[] deletions) {
+        if (tombstone) {
+            state.putTombstone(node, deletionSequence(node, deletions));
+        } else {
+            state.removeTombstone(node);
+        }
+    }
+
+    /** The pending deletions as (node << 32 | position) sorted: a node's latest deletion is its current one. */
+    private long[] deletionsByNode() {
+        long[] sorted = new long[tombstonedCount];
+        for (int i = 0; i < tombstonedCount; i++) {
+            sorted[i] = (long) tombstonedNodes[i] << 32 | i;
+        }
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private long deletionSequence(int node, long[] deletions) {
+        int at = Arrays.binarySearch(deletions, (long) node << 32 | 0xFFFF_FFFFL);
+        int latest = -at - 2; // never found: the insertion point follows the node's last entry
+        if (latest < 0 || (int) (deletions[latest] >>> 32) != node) {
+            throw new IllegalStateException("graph node " + node + " is deleted but its deletion was never recorded");
+        }
+        return tombstoneSequences[(int) deletions[latest]];
     }
 
     private int flushFlat() {
@@ -283,12 +324,21 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     }
 
     @Override
-    public void writeTombstone(int node) {
+    public void writeTombstone(int node, long sequence) {
         graph.mark(node, TOMBSTONE);
+        recordDeletion(index.graphId(node), node, sequence);
+    }
+
+    private void recordDeletion(String id, int node, long sequence) {
         if (tombstonedCount == tombstonedIds.length) {
-            tombstonedIds = Arrays.copyOf(tombstonedIds, Math.max(4, tombstonedCount * 2));
+            int grown = Math.max(4, tombstonedCount * 2);
+            tombstonedIds = Arrays.copyOf(tombstonedIds, grown);
+            tombstonedNodes = Arrays.copyOf(tombstonedNodes, grown);
+            tombstoneSequences = Arrays.copyOf(tombstoneSequences, grown);
         }
-        tombstonedIds[tombstonedCount++] = index.graphId(node);
+        tombstonedIds[tombstonedCount] = id;
+        tombstonedNodes[tombstonedCount] = node;
+        tombstoneSequences[tombstonedCount++] = sequence;
     }
 
     // ---- the graph while it is not in memory ---------------------------------------------------
@@ -339,16 +389,13 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
             links[checkSlot(e.getKey(), slots, "node links")] = NodeLinksCodec.decode(e.getValue());
         }
-        boolean[] dead = new boolean[slots];
-        for (int node : state.tombstones()) {
-            dead[checkSlot(node, slots, "tombstone")] = true;
-        }
+        long[] deletedAt = deletions(slots, false);
         int expected = 0;
         for (int[][] l : links) {
             expected += l == null ? 0 : 1;
         }
         int read = graph.readVectors(state, slots, node -> links[node] != null, (node, id, vector) -> {
-            visitor.node(node, id, links[node].length - 1, vector, links[node], dead[node]);
+            visitor.node(node, id, links[node].length - 1, vector, links[node], deletedAt[node]);
             links[node] = null;
         });
         if (read != expected) {
@@ -379,10 +426,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             }
             perLayer[layer] = LinksCodec.decode(e.getValue());
         }
-        boolean[] dead = new boolean[h.highWater()];
-        for (int node : state.tombstones()) {
-            dead[checkSlot(node, h.highWater(), "tombstone")] = true;
-        }
+        long[] deletedAt = deletions(h.highWater(), true);
         for (Map.Entry<Integer, byte[]> e : state.legacyNodes()) {
             int node = checkSlot(e.getKey(), h.highWater(), "v1 node");
             NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(e.getValue());
@@ -391,9 +435,32 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             for (int layer = 0; layer <= rec.level(); layer++) {
                 links[layer] = layer < perLayer.length && perLayer[layer] != null ? perLayer[layer] : new int[0];
             }
-            visitor.node(node, rec.id(), rec.level(), rec.vector(), links, dead[node]);
+            visitor.node(node, rec.id(), rec.level(), rec.vector(), links, deletedAt[node]);
+            if (deletedAt[node] != NOT_DELETED) {
+                recordDeletion(null, node, deletedAt[node]); // rewritten in the current layout at the next flush
+            }
             linksBySlot[node] = null;
         }
+    }
+
+    /**
+     * The deletion sequence of every slot's tombstone, {@link #NOT_DELETED} for the others. With
+     * {@code legacy}, also the Boolean tombstones from before deletion sequences, each with its slot
+     * as sequence: below the deletion sequence a v1 header reads with ({@link HeaderCodec}), in slot
+     * order, as #9's migration gave them.
+     */
+    private long[] deletions(int slots, boolean legacy) {
+        long[] deletedAt = new long[slots];
+        Arrays.fill(deletedAt, NOT_DELETED);
+        for (Map.Entry<Integer, byte[]> e : state.tombstones()) {
+            deletedAt[checkSlot(e.getKey(), slots, "tombstone")] = TombstoneCodec.decode(e.getValue());
+        }
+        if (legacy) {
+            for (int node : state.legacyTombstones()) {
+                deletedAt[checkSlot(node, slots, "v1 tombstone")] = node;
+            }
+        }
+        return deletedAt;
     }
 
     private static int checkSlot(int slot, int slots, String what) {

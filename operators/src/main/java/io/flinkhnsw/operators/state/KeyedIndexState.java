@@ -19,12 +19,13 @@ import java.util.Map;
 /**
  * The keyed state of the index operator, one set of handles for all keys (Flink binds them to the
  * current key): the key header; for a graph its header, one entry per node with its level and
- * links, its tombstones, and its live ids (so a write to a key whose graph is not in memory can
+ * links, its tombstones with their deletion sequences, and its live ids (so a write to a key whose graph is not in memory can
  * tell whether an id is in it); the vectors of each tier (graph, and backlog), in blocks of
  * {@link #blockSlots} consecutive slots plus single-slot records that override a block's copy of
  * their slot. One entry per node holds what inserts rewrite (links); vectors, written once per
  * slot, are read back a block at a time. Keys with only a graph header are from the v1 layout (one
- * entry per node record and per node layer's links), read through the legacy handles. Values are
+ * entry per node record and per node layer's links; tombstones with deletion sequences, or, before
+ * those, Boolean tombstones), read through the legacy handles. Values are
  * version-tagged bytes ({@link FormatVersions}); keys are Flink's int serializer, so RocksDB keeps
  * each key's entries in slot order. Every method acts on the current key.
  */
@@ -32,7 +33,8 @@ public final class KeyedIndexState {
     public static final String KEY_STATE = "hnsw-key";
     public static final String GRAPH_HEADER_STATE = "hnsw-header";
     public static final String NODE_LINKS_STATE = "hnsw-node-links";
-    public static final String TOMBSTONES_STATE = "hnsw-tombstones";
+    /** Tombstones with their deletion sequence ({@link TombstoneCodec}). */
+    public static final String TOMBSTONES_STATE = "hnsw-deletions";
     public static final String GRAPH_BLOCKS_STATE = "hnsw-vector-blocks";
     public static final String GRAPH_VECTORS_STATE = "hnsw-vectors";
     public static final String FLAT_BLOCKS_STATE = "hnsw-flat-blocks";
@@ -40,6 +42,8 @@ public final class KeyedIndexState {
     public static final String GRAPH_IDS_STATE = "hnsw-graph-ids";
     public static final String LEGACY_NODES_STATE = "hnsw-nodes";
     public static final String LEGACY_LINKS_STATE = "hnsw-links";
+    /** Tombstones as written before deletion sequences (Boolean values): v1 only. */
+    public static final String LEGACY_TOMBSTONES_STATE = "hnsw-tombstones";
 
     /** The two vector stores of a key. */
     public enum Tier { GRAPH, FLAT }
@@ -47,7 +51,7 @@ public final class KeyedIndexState {
     private final ValueState<byte[]> key;
     private final ValueState<byte[]> graphHeader;
     private final MapState<Integer, byte[]> nodeLinks;
-    private final MapState<Integer, Boolean> tombstones;
+    private final MapState<Integer, byte[]> tombstones;
     private final MapState<Integer, byte[]> graphBlocks;
     private final MapState<Integer, byte[]> graphVectors;
     private final MapState<Integer, byte[]> flatBlocks;
@@ -55,13 +59,13 @@ public final class KeyedIndexState {
     private final MapState<String, Integer> graphIds;
     private final MapState<Integer, byte[]> legacyNodes;
     private final MapState<Long, byte[]> legacyLinks;
+    private final MapState<Integer, Boolean> legacyTombstones;
 
     public KeyedIndexState(RuntimeContext ctx) {
         key = ctx.getState(new ValueStateDescriptor<>(KEY_STATE, BytePrimitiveArraySerializer.INSTANCE));
         graphHeader = ctx.getState(new ValueStateDescriptor<>(GRAPH_HEADER_STATE, BytePrimitiveArraySerializer.INSTANCE));
         nodeLinks = bytesBySlot(ctx, NODE_LINKS_STATE);
-        tombstones = ctx.getMapState(new MapStateDescriptor<>(TOMBSTONES_STATE, IntSerializer.INSTANCE,
-                BooleanSerializer.INSTANCE));
+        tombstones = bytesBySlot(ctx, TOMBSTONES_STATE);
         graphBlocks = bytesBySlot(ctx, GRAPH_BLOCKS_STATE);
         graphVectors = bytesBySlot(ctx, GRAPH_VECTORS_STATE);
         flatBlocks = bytesBySlot(ctx, FLAT_BLOCKS_STATE);
@@ -71,6 +75,8 @@ public final class KeyedIndexState {
         legacyNodes = bytesBySlot(ctx, LEGACY_NODES_STATE);
         legacyLinks = ctx.getMapState(new MapStateDescriptor<>(LEGACY_LINKS_STATE, LongSerializer.INSTANCE,
                 BytePrimitiveArraySerializer.INSTANCE));
+        legacyTombstones = ctx.getMapState(new MapStateDescriptor<>(LEGACY_TOMBSTONES_STATE, IntSerializer.INSTANCE,
+                BooleanSerializer.INSTANCE));
     }
 
     private static MapState<Integer, byte[]> bytesBySlot(RuntimeContext ctx, String name) {
@@ -117,14 +123,12 @@ public final class KeyedIndexState {
         run("remove links of node " + node, () -> nodeLinks.remove(node));
     }
 
-    void putTombstone(int node, boolean dead) {
-        run("write tombstone " + node, () -> {
-            if (dead) {
-                tombstones.put(node, Boolean.TRUE);
-            } else {
-                tombstones.remove(node);
-            }
-        });
+    void putTombstone(int node, long deleteSequence) {
+        run("write tombstone " + node, () -> tombstones.put(node, TombstoneCodec.encode(deleteSequence)));
+    }
+
+    void removeTombstone(int node) {
+        run("remove tombstone " + node, () -> tombstones.remove(node));
     }
 
     void putBlock(Tier tier, int block, byte[] value) {
@@ -156,11 +160,12 @@ public final class KeyedIndexState {
         run("remove graph id " + id, () -> graphIds.remove(id));
     }
 
-    /** Forgets the key's v1 node records and link lists, once it has been rewritten in the current layout. */
+    /** Forgets the key's v1 node records, link lists and Boolean tombstones, once it has been rewritten in the current layout. */
     void clearLegacy() {
         run("clear v1 graph entries", () -> {
             legacyNodes.clear();
             legacyLinks.clear();
+            legacyTombstones.clear();
         });
     }
 
@@ -178,6 +183,7 @@ public final class KeyedIndexState {
             graphIds.clear();
             legacyNodes.clear();
             legacyLinks.clear();
+            legacyTombstones.clear();
         });
     }
 
@@ -185,8 +191,9 @@ public final class KeyedIndexState {
         return call("read node links", nodeLinks::entries);
     }
 
-    Iterable<Integer> tombstones() {
-        return call("read tombstones", tombstones::keys);
+    /** Tombstones by slot, values as {@link TombstoneCodec} encodes them. */
+    Iterable<Map.Entry<Integer, byte[]>> tombstones() {
+        return call("read tombstones", tombstones::entries);
     }
 
     Iterable<Map.Entry<Integer, byte[]>> blocks(Tier tier) {
@@ -203,6 +210,11 @@ public final class KeyedIndexState {
 
     Iterable<Map.Entry<Long, byte[]>> legacyLinks() {
         return call("read v1 links", legacyLinks::entries);
+    }
+
+    /** Slots of the tombstones written before deletion sequences. */
+    Iterable<Integer> legacyTombstones() {
+        return call("read v1 tombstones", legacyTombstones::keys);
     }
 
     private MapState<Integer, byte[]> blocksOf(Tier tier) {

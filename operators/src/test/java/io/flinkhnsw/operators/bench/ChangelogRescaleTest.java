@@ -50,7 +50,8 @@ class ChangelogRescaleTest {
         // checkpoints keep coming until the cancel: keep the one the test restores from
         conf.setString("execution.checkpointing.num-retained", "1000");
         conf.setString("restart-strategy.type", "none");
-                CapturedMetrics.enable(conf);
+        conf.setString("rest.bind-port", "0"); // any free port: 8081 may be taken by another MiniCluster
+        CapturedMetrics.enable(conf);
         // keys become graphs at 100 vectors; a one-byte budget reloads a key from state on every key switch
         IndexSettings settings = IndexSettings.builder().flatLimit(100).indexMemoryBytes(1).maxVectorsPerKey(1_000_000)
                 .build();

@@ -17,25 +17,40 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Pins the byte layout of every value the operator keeps in keyed state against fixtures checked
  * in under {@code src/test/resources/format}: {@code v1} holds the values of the first layout (the
- * graph header and payloads, still written; node records and per-layer link lists, now only read),
- * {@code v2} those of the tiered layout (key header, node links, vector records and blocks).
- * Today's encoders must produce exactly those bytes and the decoders must read them back. A change
- * that breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte
- * and new fixtures, and keeps these passing.
+ * payloads, still written; the v1 graph header, node records and per-layer link lists, now only
+ * read) and the tombstone with its deletion sequence; {@code v2} those of the tiered layout (graph
+ * header with the deletion sequence, key header, node links, vector records and blocks). Today's
+ * encoders must produce exactly those bytes and the decoders must read them back. A change that
+ * breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte and
+ * new fixtures, and keeps these passing.
  */
 class CodecFormatTest {
-    static final HnswConfig CONFIG = new HnswConfig(Metric.COSINE, 12, 150, 40, 7L, 0.25);
-    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L);
+    static final HnswConfig CONFIG = new HnswConfig(Metric.COSINE, 12, 150, 40, 7L);
+    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L, 13L);
     static final String NODE_ID = "doc-é-42";
     static final float[] NODE_VECTOR = {0.5f, -1.25f, 3.0e-7f};
     static final int[] LINKS = {0, 1, 127, 128, 16_383, 16_384, 1_000_000, Integer.MAX_VALUE};
     static final String PAYLOAD = "{\"title\":\"Grüße\",\"n\":1}";
 
     @Test
-    void headerV1() throws IOException {
-        byte[] fixture = fixture("v1/header.bin");
+    void headerV2() throws IOException {
+        byte[] fixture = fixture("v2/header.bin");
         assertThat(HeaderCodec.encode(HEADER)).isEqualTo(fixture);
         assertThat(HeaderCodec.decode(fixture)).isEqualTo(HEADER);
+    }
+
+    @Test
+    void headerV1IsStillReadWithADeletionSequenceAboveEverySlot() throws IOException {
+        // v1 had consolidateFraction 0.25 after the seed, and no deletion sequence
+        GraphHeader v1 = HeaderCodec.decode(fixture("v1/header.bin"));
+        assertThat(v1).isEqualTo(new GraphHeader(HEADER.config(), 3, 5, 2, 9, 6, 2, 11L, 9L));
+    }
+
+    @Test
+    void tombstoneV1() throws IOException {
+        byte[] fixture = fixture("v1/tombstone.bin");
+        assertThat(TombstoneCodec.encode(0x0102030405L)).isEqualTo(fixture);
+        assertThat(TombstoneCodec.decode(fixture)).isEqualTo(0x0102030405L);
     }
 
     @Test
@@ -112,7 +127,7 @@ class CodecFormatTest {
         byte[] links = fixture("v1/links.bin");
         links[0] = 2;
         assertThatThrownBy(() -> LinksCodec.decode(links)).hasMessageContaining("format version 2");
-        byte[] header = fixture("v1/header.bin");
+        byte[] header = fixture("v2/header.bin");
         header[0] = 0;
         assertThatThrownBy(() -> HeaderCodec.decode(header)).hasMessageContaining("format version 0");
         byte[] payload = fixture("v1/payload.bin");
@@ -127,6 +142,9 @@ class CodecFormatTest {
         byte[] block = fixture("v2/block.bin");
         assertThatThrownBy(() -> VectorCodec.decodeBlock(block, 4, new float[4], (o, id, v) -> { }))
                 .hasMessageContaining("vector block has 39 bytes");
+        byte[] tombstone = fixture("v1/tombstone.bin");
+        tombstone[0] = 2;
+        assertThatThrownBy(() -> TombstoneCodec.decode(tombstone)).hasMessageContaining("format version 2");
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -19,6 +20,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +54,16 @@ class KeyedIndexStateTest {
         @Override
         public void processElement(String key, Context ctx, Collector<String> out) {
             action.accept(this);
+        }
+
+        int booleans(String name) throws Exception {
+            MapState<Integer, Boolean> map = getRuntimeContext().getMapState(new MapStateDescriptor<>(name,
+                    IntSerializer.INSTANCE, BooleanSerializer.INSTANCE));
+            int n = 0;
+            for (Integer ignored : map.keys()) {
+                n++;
+            }
+            return n;
         }
 
         int entries(String name) throws Exception {
@@ -190,10 +203,11 @@ class KeyedIndexStateTest {
         }
     }
 
-    @Test
-    void aKeyOfTheV1LayoutIsReadAndRewrittenInTheCurrentOneAtItsNextFlush() throws Exception {
+    @ParameterizedTest(name = "deletion sequences: {0}")
+    @ValueSource(booleans = {false, true})
+    void aKeyOfTheV1LayoutIsReadAndRewrittenInTheCurrentOneAtItsNextFlush(boolean deletionSequences) throws Exception {
         // the v1 entries of a graph built in memory, as a release before the tiered layout wrote them
-        V1Format.Writer v1 = new V1Format.Writer();
+        V1Format.Writer v1 = new V1Format.Writer(deletionSequences);
         HnswIndex original = HnswIndex.create(CONFIG, v1);
         SplittableRandom random = new SplittableRandom(8);
         for (int i = 0; i < 300; i++) {
@@ -220,10 +234,21 @@ class KeyedIndexStateTest {
                     assertThat(loaded.writeBack().dirty()).as("marked for rewriting").isTrue();
                     loaded.writeBack().flush();
                     assertThat(p.entries(KeyedIndexState.LEGACY_NODES_STATE)).isZero();
+                    assertThat(p.booleans(KeyedIndexState.LEGACY_TOMBSTONES_STATE)).isZero();
+                    assertThat(p.entries(KeyedIndexState.TOMBSTONES_STATE)).isEqualTo(reference.tombstones());
                     assertThat(p.state.keyHeader()).isNotNull();
                     KeyWriteBack.Opened again = KeyWriteBack.load(p.state, 0, KeyWriteBack.LoadObserver.NONE);
                     assertThat(again.v1()).isFalse();
                     assertThat(answers(again.index(), 4)).isEqualTo(answers(reference, 4));
+                    if (deletionSequences) {
+                        // the repair queue came back in deletion order: further deletes repair exactly as the original
+                        for (int i = 0; i < 250; i += 5) {
+                            again.index().delete("v" + i);
+                            reference.delete("v" + i);
+                        }
+                        assertThat(again.index().tombstones()).isEqualTo(reference.tombstones());
+                        assertThat(answers(again.index(), 4)).isEqualTo(answers(reference, 4));
+                    }
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }

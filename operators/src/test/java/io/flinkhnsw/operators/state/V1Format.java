@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The encoders of the v1 layout (node records, per-layer link lists), which the operator only reads
- * now: tests write v1 state with them ({@link Writer}), and {@link CodecFormatTest} pins them to the
- * v1 fixtures.
+ * The encoders of the v1 layout (node records, per-layer link lists; the header and tombstones
+ * first without, then with deletion sequences), which the operator only reads now: tests write v1
+ * state with them ({@link Writer}), and {@link CodecFormatTest} pins them to the v1 fixtures.
  */
 public final class V1Format {
     private V1Format() {
@@ -50,6 +50,17 @@ public final class V1Format {
         return out;
     }
 
+    /** The graph header as written before deletion sequences: v1, with the consolidation fraction. */
+    public static byte[] headerV1(GraphHeader h, double consolidateFraction) {
+        ByteBuffer b = ByteBuffer.allocate(1 + HeaderCodec.configSize(h.config()) + 8 + 4 * 6 + 8);
+        b.put(FormatVersions.HEADER_V1);
+        HeaderCodec.putConfig(b, h.config());
+        b.putDouble(consolidateFraction);
+        b.putInt(h.dimension()).putInt(h.entryPoint()).putInt(h.maxLevel()).putInt(h.highWater())
+                .putInt(h.liveCount()).putInt(h.tombstoneCount()).putLong(h.insertSequence());
+        return b.array();
+    }
+
     /** The v1 key of a node layer's link list: node in the high bits, layer in the low byte. */
     public static long linkKey(int node, int layer) {
         return ((long) node << 8) | layer;
@@ -58,9 +69,17 @@ public final class V1Format {
     /**
      * Records a graph's writes as the v1 layout's keyed-state puts, as a release before the tiered
      * layout made them; {@link #replay} applies them under the current key of a keyed function.
+     * With {@code deletionSequences} as the release with incremental repair wrote them (header v2,
+     * tombstones with their deletion sequence), else as the first release (header v1, Boolean
+     * tombstones).
      */
     public static final class Writer implements GraphStore {
         private final List<Consumer<RuntimeContext>> writes = new ArrayList<>();
+        private final boolean deletionSequences;
+
+        public Writer(boolean deletionSequences) {
+            this.deletionSequences = deletionSequences;
+        }
 
         /** Applies every recorded write, in order, to the keyed state of {@code ctx}'s current key. */
         public void replay(RuntimeContext ctx) {
@@ -77,9 +96,14 @@ public final class V1Format {
                     BytePrimitiveArraySerializer.INSTANCE));
         }
 
-        private static MapState<Integer, Boolean> tombstones(RuntimeContext c) {
+        private static MapState<Integer, Boolean> booleanTombstones(RuntimeContext c) {
+            return c.getMapState(new MapStateDescriptor<>(KeyedIndexState.LEGACY_TOMBSTONES_STATE,
+                    IntSerializer.INSTANCE, BooleanSerializer.INSTANCE));
+        }
+
+        private static MapState<Integer, byte[]> deletions(RuntimeContext c) {
             return c.getMapState(new MapStateDescriptor<>(KeyedIndexState.TOMBSTONES_STATE, IntSerializer.INSTANCE,
-                    BooleanSerializer.INSTANCE));
+                    BytePrimitiveArraySerializer.INSTANCE));
         }
 
         private interface StateWrite {
@@ -98,7 +122,7 @@ public final class V1Format {
 
         @Override
         public void writeHeader(GraphHeader header) {
-            byte[] bytes = HeaderCodec.encode(header);
+            byte[] bytes = deletionSequences ? HeaderCodec.encode(header) : headerV1(header, 0.1);
             add(c -> c.getState(new ValueStateDescriptor<>(KeyedIndexState.GRAPH_HEADER_STATE,
                     BytePrimitiveArraySerializer.INSTANCE)).update(bytes));
         }
@@ -116,8 +140,13 @@ public final class V1Format {
         }
 
         @Override
-        public void writeTombstone(int node) {
-            add(c -> tombstones(c).put(node, Boolean.TRUE));
+        public void writeTombstone(int node, long sequence) {
+            if (deletionSequences) {
+                byte[] bytes = TombstoneCodec.encode(sequence);
+                add(c -> deletions(c).put(node, bytes));
+            } else {
+                add(c -> booleanTombstones(c).put(node, Boolean.TRUE));
+            }
         }
 
         @Override
@@ -127,7 +156,11 @@ public final class V1Format {
                 for (int layer = 0; layer <= level; layer++) {
                     linkState(c).remove(linkKey(node, layer));
                 }
-                tombstones(c).remove(node);
+                if (deletionSequences) {
+                    deletions(c).remove(node);
+                } else {
+                    booleanTombstones(c).remove(node);
+                }
             });
         }
 
