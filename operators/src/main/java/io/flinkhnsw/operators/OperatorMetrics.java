@@ -13,7 +13,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * (estimated bytes of changes not yet in state). Counters per event kind, rejections, no-op
  * deletes, cache hits and misses, {@code reloads} (keys brought back from state: header and
  * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with
- * {@code reloadedVectors} and {@code reloadMicros} (total time) over both, {@code evictions},
+ * {@code reloadedVectors}, {@code reloadMicros} (total time) and {@code reloadCpuMicros} (the task
+ * thread's CPU time in them) over both, {@code evictions},
  * {@code flushedEntries}; histograms of insert, query and reload latency in microseconds; and
  * {@code maxEventMicros}, the slowest event since the subtask started. Gauges read volatile values
  * the task thread maintains, so a reporter thread never walks the cache.
@@ -33,6 +34,7 @@ final class OperatorMetrics {
     private final Counter graphLoads;
     private final Counter reloadedVectors;
     private final Counter reloadMicros;
+    private final Counter reloadCpuMicros;
     private final Counter evictions;
     private final Counter flushedEntries;
     private final Histogram insertMicros;
@@ -58,6 +60,7 @@ final class OperatorMetrics {
         graphLoads = g.counter("graphLoads");
         reloadedVectors = g.counter("reloadedVectors");
         reloadMicros = g.counter("reloadMicros");
+        reloadCpuMicros = g.counter("reloadCpuMicros");
         evictions = g.counter("evictions");
         flushedEntries = g.counter("flushedEntries");
         insertMicros = g.histogram("insertLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -84,8 +87,11 @@ final class OperatorMetrics {
     }
 
     /** A key (its header and backlog) or its graph was read back from state. */
-    void loaded(boolean graph, int vectors, long nanos) {
+    void loaded(boolean graph, int vectors, long nanos, long cpuNanos) {
         long micros = nanos / 1000;
+        if (cpuNanos >= 0) {
+            reloadCpuMicros.inc(cpuNanos / 1000);
+        }
         (graph ? graphLoads : reloads).inc();
         reloadedVectors.inc(vectors);
         reloadMicros.inc(micros);

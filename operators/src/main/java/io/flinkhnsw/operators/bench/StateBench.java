@@ -42,7 +42,8 @@ import java.util.concurrent.Callable;
  * both from Flink's checkpoint statistics ({@code checkpointedSize} = bytes that checkpoint
  * uploaded, {@code stateSize} = all state it references); (c) restore: time from the restored job
  * being RUNNING to its first query answered, whether that answer equals the pre-restore one, and
- * how long the operator took to bring the key back into memory from RocksDB (its reload metrics).
+ * how long the operator took to bring the key back into memory from RocksDB (its reload metrics:
+ * wall time, and the task thread's CPU time, which is what the load cost on a busy machine).
  * Prints one JSON object per line to stdout, progress to stderr.
  */
 @Command(name = "state-bench", description = "HNSW graph on RocksDB state benchmark: ingest, checkpoint sizes, restore",
@@ -136,12 +137,15 @@ public final class StateBench implements Callable<Integer> {
             QueryResult after = BenchSink.RESULTS.get("probe-after");
             double reloadMicros = CapturedMetrics.sum("reloadMicros");
             double reloadedVectors = CapturedMetrics.sum("reloadedVectors");
+            double reloadCpuMicros = CapturedMetrics.sum("reloadCpuMicros");
             System.out.println(common("restore", a, indexed, dim)
                     .put("running_to_first_answer_ms", answered - running)
                     .put("submit_to_first_answer_ms", answered - submitted)
                     .put("index_size", after.indexSize)
                     .put("reload_ms", reloadMicros / 1000, 1)
                     .put("reload_vectors_per_s", reloadedVectors / (reloadMicros / 1e6), 0)
+                    .put("reload_cpu_ms", reloadCpuMicros / 1000, 1)
+                    .put("reload_vectors_per_cpu_s", reloadedVectors / (reloadCpuMicros / 1e6), 0)
                     .put("identical_answer", before.neighbours.equals(after.neighbours)
                             && before.indexSize == after.indexSize));
             cluster.cancelJob(second).get();

@@ -9,6 +9,8 @@ import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.RamUsage;
 import io.flinkhnsw.operators.state.KeyedIndexState.Tier;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -73,10 +75,25 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
     /** Told how much was read from state and how long it took, whenever a key or its graph is loaded. */
     public interface LoadObserver {
-        LoadObserver NONE = (graph, vectors, nanos) -> { };
+        LoadObserver NONE = (graph, vectors, nanos, cpuNanos) -> { };
 
-        /** {@code graph}: the graph was loaded (else the key's header and backlog); {@code vectors} read. */
-        void loaded(boolean graph, int vectors, long nanos);
+        /**
+         * {@code graph}: the graph was loaded (else the key's header and backlog); {@code vectors}
+         * read; {@code nanos} of wall time, {@code cpuNanos} of the thread's CPU time (-1 where the
+         * JVM cannot measure it), which on a busy machine is what the load itself cost.
+         */
+        void loaded(boolean graph, int vectors, long nanos, long cpuNanos);
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** The current thread's CPU time in nanoseconds, -1 if unsupported. */
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    }
+
+    private static long since(long cpuStart) {
+        return cpuStart < 0 ? -1 : cpuNanos() - cpuStart;
     }
 
     /** The result of opening a key: its index, its write-back, and whether it was stored in the v1 layout. */
@@ -97,13 +114,14 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
      */
     public static Opened load(KeyedIndexState state, int flatLimit, LoadObserver observer) {
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         KeyWriteBack wb = new KeyWriteBack(state, observer);
         KeyHeader header = state.keyHeader();
         if (header != null) {
             wb.dimension = header.dimension();
             GraphHeader graphHeader = header.graph() ? state.graphHeader() : null;
             wb.index = KeyIndex.load(header, wb::readFlat, graphHeader, flatLimit, wb, wb, wb);
-            observer.loaded(false, header.flatCount(), System.nanoTime() - start);
+            observer.loaded(false, header.flatCount(), System.nanoTime() - start, since(cpuStart));
             return new Opened(wb.index, wb, false);
         }
         GraphHeader legacyHeader = state.graphHeader();
@@ -112,7 +130,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         }
         wb.legacy = true;
         HnswIndex graph = HnswIndex.load(wb);
-        observer.loaded(true, legacyHeader.highWater(), System.nanoTime() - start);
+        observer.loaded(true, legacyHeader.highWater(), System.nanoTime() - start, since(cpuStart));
         wb.index = KeyIndex.ofGraph(graph, flatLimit, wb, wb, wb);
         wb.dimension = graph.dimension();
         // rewrite the whole key in the current layout at the next flush, which also drops the v1 entries
@@ -346,9 +364,10 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     @Override
     public HnswIndex load() {
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         HnswIndex loaded = HnswIndex.load(this);
         if (loaded != null) {
-            observer.loaded(true, loaded.size() + loaded.tombstones(), System.nanoTime() - start);
+            observer.loaded(true, loaded.size() + loaded.tombstones(), System.nanoTime() - start, since(cpuStart));
         }
         return loaded;
     }
