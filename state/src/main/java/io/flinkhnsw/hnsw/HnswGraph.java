@@ -320,7 +320,6 @@ final class HnswGraph {
                 freeSlots.set(node);
                 continue;
             }
-            inLinks.addNode(node, levels[node]);
             if (tombstone[node]) {
                 tombstoneCount++;
             } else {
@@ -328,15 +327,7 @@ final class HnswGraph {
                 liveLevels.add(node, levels[node]);
             }
         }
-        for (int node = 0; node < highWater; node++) {
-            for (int layer = 0; levels[node] != FREE && layer <= levels[node]; layer++) {
-                int[] array = linkArray(node, layer);
-                int base = linkBase(node, layer);
-                for (int i = 1, count = array[base]; i <= count; i++) {
-                    inLinks.add(array[base + i], layer, node);
-                }
-            }
-        }
+        inLinks.rebuild(this);
         long[][] deletions = Arrays.copyOf(restoredDeletions, restoredDeletionCount);
         Arrays.sort(deletions, (a, b) -> Long.compare(a[0], b[0]));
         repairQueue.clear();

@@ -61,6 +61,94 @@ final class InLinks {
         }
     }
 
+    /**
+     * Replaces everything with the reverse of {@code graph}'s links, in two passes over them: count
+     * every list's in-degree, give each list one block of the size it needs, then fill the blocks.
+     * No block grows while loading; lists hold their sources in ascending order, as adding the
+     * links node by node would.
+     */
+    void rebuild(HnswGraph graph) {
+        int nodes = graph.highWater;
+        ensureCapacity(nodes);
+        Arrays.fill(head0, EMPTY);
+        Arrays.fill(headUpper, null);
+        Arrays.fill(freeBlocks, NO_BLOCK);
+        upperHeaderBytes = 0;
+        int[] levels = graph.levels;
+        for (int node = 0; node < nodes; node++) {
+            if (levels[node] > 0) {
+                headUpper[node] = new long[levels[node]]; // counts until the blocks are sized
+                upperHeaderBytes += arrayBytes(levels[node], 8);
+            }
+        }
+        long[] count0 = new long[nodes];
+        for (int node = 0; node < nodes; node++) { // plain loops: a load runs once, often before the JIT has compiled it
+            for (int layer = 0; layer <= levels[node]; layer++) {
+                int[] array = graph.linkArray(node, layer);
+                int base = graph.linkBase(node, layer);
+                for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+                    if (layer == 0) {
+                        count0[array[i]]++;
+                    } else {
+                        headUpper[array[i]][layer - 1]++;
+                    }
+                }
+            }
+        }
+        long poolSize = 0;
+        for (int node = 0; node < nodes; node++) {
+            poolSize += blockSize(count0[node]);
+            long[] heads = headUpper[node];
+            for (int i = 0; heads != null && i < heads.length; i++) {
+                poolSize += blockSize(heads[i]);
+            }
+        }
+        if (poolSize > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("reverse links of " + nodes + " nodes need " + poolSize + " ints");
+        }
+        pool = new int[(int) Math.max(1024, poolSize)];
+        poolTop = 0;
+        for (int node = 0; node < nodes; node++) {
+            head0[node] = place(count0[node]);
+            long[] heads = headUpper[node];
+            for (int i = 0; heads != null && i < heads.length; i++) {
+                heads[i] = place(heads[i]);
+            }
+        }
+        for (int node = 0; node < nodes; node++) {
+            for (int layer = 0; layer <= levels[node]; layer++) {
+                int[] array = graph.linkArray(node, layer);
+                int base = graph.linkBase(node, layer);
+                for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+                    int target = array[i];
+                    long h = head(target, layer);
+                    pool[offset(h) + count(h)] = node;
+                    setHead(target, layer, h + (1L << 8)); // one more entry: count is bits 8..31
+                }
+            }
+        }
+    }
+
+    /** The smallest size class holding {@code count} entries. */
+    private static int sizeClassFor(long count) {
+        return Math.max(MIN_CLASS, 64 - Long.numberOfLeadingZeros(count - 1));
+    }
+
+    private static long blockSize(long count) {
+        return count == 0 ? 0 : 1L << sizeClassFor(count);
+    }
+
+    /** Reserves a block for a list of {@code count} entries; returns its header, still empty (0 entries). */
+    private long place(long count) {
+        if (count == 0) {
+            return EMPTY;
+        }
+        int sizeClass = sizeClassFor(count);
+        long h = pack(poolTop, 0, sizeClass);
+        poolTop += 1 << sizeClass;
+        return h;
+    }
+
     /** Records that {@code source} links to {@code target} on {@code layer}. */
     void add(int target, int layer, int source) {
         long h = head(target, layer);

@@ -404,17 +404,19 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         dimension = h.dimension();
         graph = new TierLayout(Tier.GRAPH); // a graph read again after it was dropped from memory: fresh bookkeeping
         int slots = h.highWater();
-        int[][][] links = new int[slots][][];
+        // kept encoded until the node's vector arrives: decoded lists of every node at once would
+        // outlive young collections and be copied into the old generation
+        byte[][] links = new byte[slots][];
+        int expected = 0;
         for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
-            links[checkSlot(e.getKey(), slots, "node links")] = NodeLinksCodec.decode(e.getValue());
+            int slot = checkSlot(e.getKey(), slots, "node links");
+            expected += links[slot] == null ? 1 : 0;
+            links[slot] = e.getValue();
         }
         long[] deletedAt = deletions(slots, false);
-        int expected = 0;
-        for (int[][] l : links) {
-            expected += l == null ? 0 : 1;
-        }
         int read = graph.readVectors(state, slots, node -> links[node] != null, (node, id, vector) -> {
-            visitor.node(node, id, links[node].length - 1, vector, links[node], deletedAt[node]);
+            int[][] nodeLinks = NodeLinksCodec.decode(links[node]);
+            visitor.node(node, id, nodeLinks.length - 1, vector, nodeLinks, deletedAt[node]);
             links[node] = null;
         });
         if (read != expected) {

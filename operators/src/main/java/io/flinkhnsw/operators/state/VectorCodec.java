@@ -97,14 +97,16 @@ public final class VectorCodec {
             floatsAt += length;
         }
         checkLength(bytes, floatsAt + 4 * dim * present, "vector block");
+        // one view over all the block's floats, read in bulk (a memory copy on little-endian hardware,
+        // compiled or not: a load often runs before the JIT has seen it)
+        java.nio.FloatBuffer floats = floats(bytes, floatsAt, dim * present);
         for (int i = 0; i < slots; i++) {
             if (idLengths[i] == 0) {
                 continue;
             }
             String id = new String(bytes, idAt, idLengths[i], StandardCharsets.UTF_8);
             idAt += idLengths[i];
-            floats(bytes, floatsAt, dim).get(scratch, 0, dim);
-            floatsAt += 4 * dim;
+            floats.get(scratch, 0, dim);
             visitor.slot(i, id, scratch);
         }
     }
