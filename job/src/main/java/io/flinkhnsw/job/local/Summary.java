@@ -10,7 +10,10 @@ import java.util.Arrays;
 /**
  * The one JSON line a local run ends with. Latencies are end to end (query sent to its result
  * visible to a read_committed consumer), so under exactly-once they include waiting for the next
- * checkpoint to commit; {@code search_*} are the operator's own search times.
+ * checkpoint to commit; {@code search_*} are the operator's own search times. {@code ingest_per_s}
+ * counts until the index applied the last upsert; {@code ingest_ratio} divides it by the core
+ * insert rate on the same vectors in the same run. {@code ingest_search_*} (only with queries sent
+ * during ingest) are the operator's search times of those queries.
  */
 public final class Summary {
     public long upserts;
@@ -24,6 +27,9 @@ public final class Summary {
     public int checkpoints;
     public long deadLetters;
     public String delivery;
+    public double coreInsertsPerSecond;
+    /** Operator search times of the queries sent among the upserts; empty when none were. */
+    public double[] ingestSearchMillis = new double[0];
 
     public String toJson() {
         ObjectNode o = Json.MAPPER.createObjectNode();
@@ -40,6 +46,13 @@ public final class Summary {
         o.put("search_p50_ms", round(percentile(searchMillis, 50), 3));
         o.put("search_p99_ms", round(percentile(searchMillis, 99), 3));
         o.put("delivery", delivery);
+        o.put("core_inserts_per_s", round(coreInsertsPerSecond, 1));
+        o.put("ingest_ratio", round(coreInsertsPerSecond > 0 ? ingestPerSecond / coreInsertsPerSecond : 0, 3));
+        if (ingestSearchMillis.length > 0) {
+            o.put("ingest_queries", ingestSearchMillis.length);
+            o.put("ingest_search_p50_ms", round(percentile(ingestSearchMillis, 50), 3));
+            o.put("ingest_search_p99_ms", round(percentile(ingestSearchMillis, 99), 3));
+        }
         try {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
