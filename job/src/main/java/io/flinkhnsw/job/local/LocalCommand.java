@@ -271,10 +271,13 @@ public final class LocalCommand implements Callable<Integer> {
      * operator's upsert counter, read over the MiniCluster's REST API, reached {@code n}. Under
      * exactly-once an answer becomes visible only when the next checkpoint commits, so the barrier's
      * answer would time the checkpoint interval too; it is the fallback when the counter cannot tell
-     * (a restart starts the counter again from the restored checkpoint's events).
+     * (a restart starts the counter again from the restored checkpoint's events). A metrics fetch
+     * costs the job CPU, so polls are a second apart while the end is far and
+     * {@link LocalFlink#METRICS_UPDATE} apart near it.
      */
     private long awaitApplied(OutputReader out, int n) throws Exception {
-        long end = System.nanoTime() + TIMEOUT.toNanos();
+        long start = System.nanoTime();
+        long end = start + TIMEOUT.toNanos();
         double lastSaid = progress.seconds();
         while (true) {
             long polled = System.nanoTime();
@@ -293,7 +296,10 @@ public final class LocalCommand implements Callable<Integer> {
                 progress.say("waiting for the index to take in " + n + " upserts (" + Math.max(0, upserts)
                         + " applied, " + flink.completedCheckpoints() + " checkpoints so far)");
             }
-            Thread.sleep(LocalFlink.METRICS_UPDATE.toMillis());
+            // half the time the rest should take at the rate so far, within [METRICS_UPDATE, 1 s]
+            double rate = upserts > 0 ? upserts / ((polled - start) / 1e9) : 0;
+            long sleepMs = rate > 0 ? (long) ((n - upserts) / rate * 500) : 1000;
+            Thread.sleep(Math.max(LocalFlink.METRICS_UPDATE.toMillis(), Math.min(1000, sleepMs)));
         }
     }
 
