@@ -2,9 +2,11 @@ package io.flinkhnsw.job.local;
 
 import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.cli.JobOptions;
 import io.flinkhnsw.job.cli.KafkaOptions;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.pipeline.FailOnceAfter;
@@ -53,6 +55,8 @@ import java.util.stream.Stream;
             "Without --bootstrap-servers (or a bootstrap.servers Kafka property) a broker is started in this process."})
 public final class LocalCommand implements Callable<Integer> {
     private static final String BARRIER = "__ingest-barrier";
+    private static final String WARMUP_KEY = "__local-warmup";
+    private static final String WARMUP_BARRIER = "__warmup-barrier";
     /** queryId prefix of the queries sent among the upserts (--queries-during-ingest). */
     private static final String DURING_INGEST = "ingest-q-";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
@@ -75,10 +79,17 @@ public final class LocalCommand implements Callable<Integer> {
     String key = "default";
     @Option(names = "--query-rate", paramLabel = "N", description = "queries sent per second")
     double queryRate = 200;
+    @Option(names = "--vector-encoding", paramLabel = "json|b64",
+            description = "send vectors as JSON arrays ('vector') or base64 of little-endian float32 ('vector_b64')")
+    VectorEncoding vectorEncoding = VectorEncoding.JSON;
     @Option(names = "--queries-during-ingest", arity = "0..1", paramLabel = "true|false",
             description = "also send the queries interleaved with the upserts and report their search times "
                     + "(ingest_search_p50_ms, ingest_search_p99_ms) next to those on the loaded index")
     boolean queriesDuringIngest;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, and N synthetic "
+                    + "upserts streamed through the job on a key of their own (0 = none)")
+    int warmup = CoreBuild.DEFAULT_JIT_WARMUP;
     @Option(names = "--inject-failure-after", paramLabel = "N", description = "fail the job once after N events (0 = never)")
     long injectFailureAfter;
     @Option(names = "--serve", arity = "0..1", paramLabel = "true|false",
@@ -115,7 +126,7 @@ public final class LocalCommand implements Callable<Integer> {
             progress.say("data: " + data.name + ": " + data.base.length + " vectors of dimension " + data.base[0].length
                     + ", " + data.queries.length + " queries; core insert rate on them (in memory, one thread):");
             // before the broker and the job start, so nothing else runs while the core is timed
-            coreRate = CoreBuild.run(config.indexSettings().configFor(key), data.base, CoreBuild.DEFAULT_JIT_WARMUP,
+            coreRate = CoreBuild.run(config.indexSettings().configFor(key), data.base, warmup,
                     line -> progress.say("core: " + line)).insertsPerSecond();
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
@@ -161,11 +172,13 @@ public final class LocalCommand implements Callable<Integer> {
         Summary s = new Summary();
         s.k = k;
         s.delivery = JobConfig.deliveryName(config.delivery);
+        s.vectorEncoding = vectorEncoding.toString();
         try (OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
-             EventWriter events = new EventWriter(config.kafka, config.eventsTopic);
-             EventWriter queryWriter = new EventWriter(config.kafka, queryTopic)) {
+             EventWriter events = new EventWriter(config.kafka, config.eventsTopic, vectorEncoding);
+             EventWriter queryWriter = new EventWriter(config.kafka, queryTopic, vectorEncoding)) {
             // Streaming starts once the job runs and has checkpointed, so timings measure the index, not start-up.
             waitFor(out, () -> flink.completedCheckpoints() >= 1, "the job to start");
+            warmUp(events, out, dim);
             int duringIngest = queriesDuringIngest ? Math.min(nq, n) : 0;
             progress.say("job running; streaming " + n + " upserts"
                     + (duringIngest > 0 ? " with " + duringIngest + " queries among them" : ""));
@@ -191,8 +204,9 @@ public final class LocalCommand implements Callable<Integer> {
             // proves the index holds it all (even when the other queries use a separate topic).
             events.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
             events.flush();
-            long applied = awaitApplied(out, n);
+            long applied = awaitApplied(out, warmup + n, BARRIER);
             s.upserts = n;
+            s.warmupUpserts = warmup;
             s.deletes = deletes;
             s.ingestPerSecond = n / ((applied - t0) / 1e9);
             waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the answer to a query sent after the upserts");
@@ -275,9 +289,10 @@ public final class LocalCommand implements Callable<Integer> {
      * costs the job CPU, so polls are a second apart while the end is far and
      * {@link LocalFlink#METRICS_UPDATE} apart near it.
      */
-    private long awaitApplied(OutputReader out, int n) throws Exception {
+    private long awaitApplied(OutputReader out, long n, String barrierId) throws Exception {
         long start = System.nanoTime();
         long end = start + TIMEOUT.toNanos();
+        long first = -1;
         double lastSaid = progress.seconds();
         while (true) {
             long polled = System.nanoTime();
@@ -285,22 +300,44 @@ public final class LocalCommand implements Callable<Integer> {
             if (upserts >= n) {
                 return polled;
             }
-            Long barrier = out.firstSeenNanos(BARRIER);
+            Long barrier = out.firstSeenNanos(barrierId);
             if (barrier != null) {
                 return barrier;
             }
             flink.checkRunning();
-            if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for the index to take in " + n + " upserts");
+            if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for the index to apply " + n + " upserts");
             if (progress.seconds() - lastSaid >= 3) {
                 lastSaid = progress.seconds();
-                progress.say("waiting for the index to take in " + n + " upserts (" + Math.max(0, upserts)
+                progress.say("waiting for the index to apply " + n + " upserts (" + Math.max(0, upserts)
                         + " applied, " + flink.completedCheckpoints() + " checkpoints so far)");
             }
+            if (first < 0 && upserts >= 0) first = upserts;
             // half the time the rest should take at the rate so far, within [METRICS_UPDATE, 1 s]
-            double rate = upserts > 0 ? upserts / ((polled - start) / 1e9) : 0;
+            double rate = first >= 0 && upserts > first ? (upserts - first) / ((polled - start) / 1e9) : 0;
             long sleepMs = rate > 0 ? (long) ((n - upserts) / rate * 500) : 1000;
             Thread.sleep(Math.max(LocalFlink.METRICS_UPDATE.toMillis(), Math.min(1000, sleepMs)));
         }
+    }
+
+    /**
+     * Streams {@link #warmup} synthetic vectors of the data's dimension through the whole path, on a
+     * key of their own that the timed stream and the queries never touch, and waits until the index
+     * applied them: producer, broker, source, decoder, shuffle and operator then run compiled code,
+     * as the core's timed build does after its own warm-up.
+     */
+    private void warmUp(EventWriter events, OutputReader out, int dim) throws Exception {
+        if (warmup <= 0) return;
+        String warmKey = key.equals(WARMUP_KEY) ? WARMUP_KEY + "-2" : WARMUP_KEY;
+        progress.say("warm-up: streaming " + warmup + " synthetic upserts on key '" + warmKey + "' (not timed)");
+        float[][] vectors = new ClusteredDataset(dim, 10, 1.0f, 99).next(warmup);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < warmup; i++) {
+            events.send(IndexEvent.upsert(warmKey, "w" + i, vectors[i], "{\"row\":" + i + "}"));
+        }
+        events.send(IndexEvent.query(warmKey, WARMUP_BARRIER, vectors[0], 1, 0));
+        events.flush();
+        awaitApplied(out, warmup, WARMUP_BARRIER);
+        progress.say(String.format("warm-up done in %.1f s", (System.nanoTime() - t0) / 1e9));
     }
 
     private static void checkOrdered(QueryResult r) {

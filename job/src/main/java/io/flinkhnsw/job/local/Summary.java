@@ -28,6 +28,8 @@ public final class Summary {
     public long deadLetters;
     public String delivery;
     public double coreInsertsPerSecond;
+    public String vectorEncoding;
+    public int warmupUpserts;
     /** Operator search times of the queries sent among the upserts; empty when none were. */
     public double[] ingestSearchMillis = new double[0];
 
@@ -48,6 +50,8 @@ public final class Summary {
         o.put("delivery", delivery);
         o.put("core_inserts_per_s", round(coreInsertsPerSecond, 1));
         o.put("ingest_ratio", round(coreInsertsPerSecond > 0 ? ingestPerSecond / coreInsertsPerSecond : 0, 3));
+        o.put("vector_encoding", vectorEncoding);
+        o.put("warmup_upserts", warmupUpserts);
         if (ingestSearchMillis.length > 0) {
             o.put("ingest_queries", ingestSearchMillis.length);
             o.put("ingest_search_p50_ms", round(percentile(ingestSearchMillis, 50), 3));
