@@ -1,6 +1,7 @@
 package io.flinkhnsw.job;
 
 import io.flinkhnsw.bench.BenchCommand;
+import io.flinkhnsw.bench.SyntheticSetCommand;
 import io.flinkhnsw.bench.plot.PlotCommand;
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.job.local.LocalCommand;
@@ -28,7 +29,7 @@ import java.util.concurrent.Callable;
         footer = "Run '<command> --help' for a command's options.")
 public final class Main implements Callable<Integer> {
     /** Commands that run without the Vector API, so they skip the relaunch. */
-    private static final Set<String> NO_RELAUNCH = Set.of("jvm-flags", "plot", "help", "-h", "--help");
+    private static final Set<String> NO_RELAUNCH = Set.of("jvm-flags", "plot", "synthetic-set", "help", "-h", "--help");
 
     @Spec
     CommandSpec spec;
@@ -50,6 +51,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new StateBench())
                 .addSubcommand(new PlotCommand())
+                .addSubcommand(new SyntheticSetCommand())
                 .addSubcommand(new JvmFlags())
                 .addSubcommand(new CommandLine.HelpCommand());
         String version = "flink-hnsw " + JvmFlags.buildProperty("version");

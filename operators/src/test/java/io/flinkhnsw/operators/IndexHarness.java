@@ -69,6 +69,20 @@ final class IndexHarness implements AutoCloseable {
         harness.processElement(new StreamRecord<>(e, time++));
     }
 
+    /** Processes {@code events} in order; returns the query results, and asserts none was rejected. */
+    List<QueryResult> feed(List<IndexEvent> events) throws Exception {
+        List<QueryResult> out = new ArrayList<>();
+        for (IndexEvent e : events) {
+            process(e);
+            out.addAll(drainResults());
+            List<RejectedEvent> rejected = drainRejected();
+            if (!rejected.isEmpty()) {
+                throw new AssertionError("rejected: " + rejected);
+            }
+        }
+        return out;
+    }
+
     /** Results emitted since the last call, in order. */
     List<QueryResult> drainResults() {
         List<QueryResult> out = new ArrayList<>(harness.extractOutputValues());

@@ -20,28 +20,18 @@ class WriteBackTest {
     private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 120, DIM, 31L);
     private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 5, DIM, 32L);
 
-    private static List<QueryResult> feed(IndexHarness h, List<IndexEvent> events) throws Exception {
-        List<QueryResult> out = new ArrayList<>();
-        for (IndexEvent e : events) {
-            h.process(e);
-            out.addAll(h.drainResults());
-            assertThat(h.drainRejected()).isEmpty();
-        }
-        return out;
-    }
-
     @Test
     void snapshotWithUnflushedChangesRestoresTheSameIndex() throws Exception {
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).build();
         try (IndexHarness original = IndexHarness.open(settings)) {
-            feed(original, history);
+            original.feed(history);
             assertThat(original.bufferedEntries()).as("changes buffered, not yet in state").isGreaterThan(0);
             OperatorSubtaskState snapshot = original.snapshot(1L);
             assertThat(original.bufferedEntries()).as("flushed before the barrier").isZero();
-            List<QueryResult> expected = feed(original, probes);
+            List<QueryResult> expected = original.feed(probes);
             assertThat(expected).hasSize(probes.size());
             try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
-                assertThat(feed(restored, probes)).isEqualTo(expected);
+                assertThat(restored.feed(probes)).isEqualTo(expected);
             }
         }
     }
@@ -51,12 +41,12 @@ class WriteBackTest {
     void snapshotWithoutTheFlushWouldLoseChanges() throws Exception {
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).build();
         try (IndexHarness original = IndexHarness.open(settings)) {
-            feed(original, history);
+            original.feed(history);
             assertThat(original.bufferedEntries()).isGreaterThan(0);
             OperatorSubtaskState unflushed = original.snapshotWithoutFlush(1L);
-            List<QueryResult> expected = feed(original, probes);
+            List<QueryResult> expected = original.feed(probes);
             try (IndexHarness restored = IndexHarness.open(settings, 1, 0, unflushed)) {
-                assertThat(feed(restored, probes)).isNotEqualTo(expected);
+                assertThat(restored.feed(probes)).isNotEqualTo(expected);
             }
         }
     }
@@ -65,7 +55,7 @@ class WriteBackTest {
     void evictionWritesChangesBackInsteadOfDroppingThem() throws Exception {
         List<QueryResult> reference;
         try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(100).build())) {
-            reference = feed(big, RandomEvents.concat(history, probes));
+            reference = big.feed(RandomEvents.concat(history, probes));
         }
         // one cached key: every key switch evicts a key with unflushed changes, no checkpoint in between
         IndexSettings tiny = IndexSettings.builder().maxCachedKeys(1).build();
@@ -81,7 +71,7 @@ class WriteBackTest {
             assertThat(maxBuffered).as("changes were buffered when their keys were evicted").isGreaterThan(0);
             OperatorSubtaskState snapshot = evicting.snapshot(1L);
             try (IndexHarness restored = IndexHarness.open(tiny, 1, 0, snapshot)) {
-                assertThat(feed(restored, probes)).isEqualTo(feed(evicting, probes));
+                assertThat(restored.feed(probes)).isEqualTo(evicting.feed(probes));
             }
         }
     }
@@ -90,7 +80,7 @@ class WriteBackTest {
     void bufferBudgetFlushesEarlyAndStaysBounded() throws Exception {
         List<QueryResult> reference;
         try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(KEYS).build())) {
-            reference = feed(big, RandomEvents.concat(history, probes));
+            reference = big.feed(RandomEvents.concat(history, probes));
         }
         int budget = 50;
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(KEYS).maxBufferedEntries(budget).build();
@@ -104,7 +94,7 @@ class WriteBackTest {
             assertThat(out).isEqualTo(reference);
             OperatorSubtaskState snapshot = small.snapshot(1L);
             try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
-                assertThat(feed(restored, probes)).isEqualTo(feed(small, probes));
+                assertThat(restored.feed(probes)).isEqualTo(small.feed(probes));
             }
         }
     }
@@ -114,15 +104,15 @@ class WriteBackTest {
         IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
         List<QueryResult> reference;
         try (IndexHarness operator = IndexHarness.open(settings)) {
-            reference = feed(operator, RandomEvents.concat(history, probes));
+            reference = operator.feed(RandomEvents.concat(history, probes));
         }
         try (IndexHarness plain = IndexHarness.openFunctionOnly(settings)) {
-            assertThat(feed(plain, RandomEvents.concat(history, probes))).isEqualTo(reference);
+            assertThat(plain.feed(RandomEvents.concat(history, probes))).isEqualTo(reference);
             assertThat(plain.bufferedEntries()).as("nothing left buffered after an event").isZero();
             // a snapshot without any pre-barrier hook has everything
             OperatorSubtaskState snapshot = plain.snapshotWithoutFlush(1L);
             try (IndexHarness restored = IndexHarness.open(settings, 1, 0, snapshot)) {
-                assertThat(feed(restored, probes)).isEqualTo(feed(plain, probes));
+                assertThat(restored.feed(probes)).isEqualTo(plain.feed(probes));
             }
         }
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -30,7 +31,8 @@ import java.util.concurrent.Future;
  * timed), then for each ef runs warm-up passes and timed passes of one-at-a-time queries, keeping
  * the best pass, and prints one JSON line per ef with recall@k against the groundtruth. With
  * {@code --churn-rounds} it then deletes and re-inserts a random fraction of the base per round and
- * prints the lines again with the number of unreachable live nodes. Flags and output fields match
+ * prints the lines again with the number of unreachable live nodes, the churn rate and the slowest
+ * single delete or upsert call (repair it triggered included). Flags and output fields match
  * the hnswlib driver in {@code shared/peers/hnswlib}, so both can be compared in one run; both are a
  * contract. {@code --plot} also draws the lines as a recall/QPS chart ({@link RecallQpsPlot}).
  */
@@ -127,15 +129,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (churnRounds > 0) {
             long c0 = System.nanoTime();
-            churn(index, base, churnRounds, churnFraction, seed);
+            long[] opNanos = churn(index, base, churnRounds, churnFraction, seed);
             double churnSeconds = (System.nanoTime() - c0) / 1e9;
             int unreachable = index.unreachableCount();
-            progress.printf("[flink-hnsw] churn %d rounds in %.2fs, unreachable=%d, tombstones=%d%n", churnRounds,
-                    churnSeconds, unreachable, index.tombstones());
+            Arrays.sort(opNanos);
+            double maxOpMs = opNanos[opNanos.length - 1] / 1e6;
+            double p999OpMs = opNanos[(int) Math.min(opNanos.length - 1, Math.ceil(opNanos.length * 0.999) - 1)] / 1e6;
+            double opsPerSecond = opNanos.length / churnSeconds;
+            progress.printf("[flink-hnsw] churn %d rounds in %.2fs (%.0f ops/s, slowest %.2f ms), unreachable=%d,"
+                    + " tombstones=%d%n", churnRounds, churnSeconds, opsPerSecond, maxOpMs, unreachable,
+                    index.tombstones());
             for (int ef : efs) {
                 print(lines, run.measure(index, ef).put("churn_rounds", churnRounds)
                         .put("churn_fraction", churnFraction, 3).put("churn_s", churnSeconds, 3)
-                        .put("unreachable", unreachable));
+                        .put("churn_ops_per_s", opsPerSecond, 1).put("max_op_ms", maxOpMs, 3)
+                        .put("p999_op_ms", p999OpMs, 3).put("unreachable", unreachable));
             }
         }
         if (plot != null) {
@@ -151,11 +159,17 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void churn(HnswIndex index, float[][] base, int rounds, double fraction, long seed) {
+    /**
+     * Deletes and re-inserts a random {@code fraction} of the base per round; returns the duration of
+     * every delete and upsert call (repair work it triggered included), in nanoseconds.
+     */
+    private long[] churn(HnswIndex index, float[][] base, int rounds, double fraction, long seed) {
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int n = base.length;
         int perRound = Math.max(1, (int) Math.round(n * fraction));
         int[] order = new int[n];
+        long[] opNanos = new long[2 * perRound * rounds];
+        int ops = 0;
         for (int r = 1; r <= rounds; r++) {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -167,13 +181,21 @@ public final class BenchCommand implements Callable<Integer> {
                 order[j] = t;
             }
             for (int i = 0; i < perRound; i++) {
-                index.delete(Integer.toString(order[i]));
+                String id = Integer.toString(order[i]);
+                long t = System.nanoTime();
+                index.delete(id);
+                opNanos[ops++] = System.nanoTime() - t;
             }
             for (int i = 0; i < perRound; i++) {
-                index.upsert(Integer.toString(order[i]), base[order[i]]);
+                String id = Integer.toString(order[i]);
+                long t = System.nanoTime();
+                index.upsert(id, base[order[i]]);
+                opNanos[ops++] = System.nanoTime() - t;
             }
-            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted%n", r, rounds, perRound);
+            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted, %d tombstones pending%n", r,
+                    rounds, perRound, index.tombstones());
         }
+        return opNanos;
     }
 
     private static void checkInputs(float[][] base, float[][] queries, int[][] truth, int k) {

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Adds a node to an {@link HnswGraph} as in hnswlib: greedy descent to the node's top layer, then
- * on each layer down to 0 a beam search with efConstruction, heuristic selection of M neighbours,
- * and reverse links; a neighbour whose list is full (M, or 2M on layer 0) is re-pruned with the same
- * heuristic. Tombstones are never chosen as neighbours.
+ * on each layer down to 0 a beam search with efConstruction, heuristic selection of up to M
+ * neighbours (2M on layer 0), and reverse links; a neighbour whose list is full (M, or 2M on layer
+ * 0) is re-pruned with the same heuristic. Tombstones are never chosen as neighbours.
  */
 final class GraphInserter {
     private final HnswGraph graph;
@@ -48,7 +48,10 @@ final class GraphInserter {
             if (n == 0) {
                 continue;
             }
-            int kept = selector.select(found, n, g.m, chosen);
+            // As many links as the layer allows (2M on layer 0, as Lucene does; hnswlib takes M): with
+            // M on layer 0, nodes re-inserted under churn have fewer links than the nodes they
+            // replace, and recall falls round after round (ARCHITECTURE.md, "Deletes and graph repair").
+            int kept = selector.select(found, n, g.maxConnections(layer), chosen);
             g.setLinks(node, layer, nodesOf(chosen, kept), kept);
             for (int i = 0; i < kept; i++) {
                 addReverseLink(ScoredNode.node(chosen[i]), node, ScoredNode.distance(chosen[i]), layer);
@@ -64,7 +67,7 @@ final class GraphInserter {
 
     /**
      * Beam search with efConstruction on {@code layer} from {@code entry}, as an insert does; also how
-     * consolidation finds new neighbours for a node. Returns how many candidates it put, nearest
+     * an orphan is linked back in. Returns how many candidates it put, nearest
      * first, in {@link #found}.
      */
     int searchNeighbours(float[] vector, int entry, float entryDistance, int layer) {

@@ -2,7 +2,7 @@ package io.flinkhnsw.hnsw;
 
 /**
  * Walks an {@link HnswGraph}: greedy descent on the upper layers, beam search with a width of ef on
- * any layer. Tombstones are traversed (they keep the graph connected until consolidation) but never
+ * any layer. Tombstones are traversed (they keep the graph connected until repaired) but never
  * returned. Holds its scratch (visited set, two heaps) so a search allocates nothing; one instance
  * per thread.
  */

@@ -9,12 +9,15 @@ package io.flinkhnsw.hnsw;
  */
 public interface GraphStore {
 
+    /** The deletion sequence a {@link NodeVisitor} receives for a node that is not deleted. */
+    long NOT_DELETED = -1L;
+
     /** A store that keeps nothing: for purely in-memory indexes (benchmarks, tests). */
     GraphStore NONE = new GraphStore() {
         @Override public void writeHeader(GraphHeader header) { }
         @Override public void writeNode(int node, String id, int level, float[] vector) { }
         @Override public void writeLinks(int node, int layer, int[] links, int offset, int count) { }
-        @Override public void writeTombstone(int node) { }
+        @Override public void writeTombstone(int node, long sequence) { }
         @Override public void removeNode(int node, int level) { }
         @Override public GraphHeader readHeader() { return null; }
         @Override public void readNodes(NodeVisitor visitor) { }
@@ -28,8 +31,11 @@ public interface GraphStore {
     /** The whole link list of {@code node} on {@code layer}: {@code links[offset .. offset+count)}. */
     void writeLinks(int node, int layer, int[] links, int offset, int count);
 
-    /** Marks {@code node} deleted: it stays in the graph for traversal until consolidated. */
-    void writeTombstone(int node);
+    /**
+     * Marks {@code node} deleted: it stays in the graph for traversal until its repair is done.
+     * {@code sequence} orders deletions (it only grows), so loading rebuilds the repair queue in order.
+     */
+    void writeTombstone(int node, long sequence);
 
     /** Forgets {@code node} entirely (record, links on layers 0..level, tombstone): its slot is free. */
     void removeNode(int node, int level);
@@ -44,7 +50,8 @@ public interface GraphStore {
     interface NodeVisitor {
         /**
          * @param links links[layer] is the node's link list on that layer, for layers 0..level
+         * @param deletedAt the sequence the node's tombstone was written with, or {@link #NOT_DELETED}
          */
-        void node(int node, String id, int level, float[] vector, int[][] links, boolean tombstone);
+        void node(int node, String id, int level, float[] vector, int[][] links, long deletedAt);
     }
 }

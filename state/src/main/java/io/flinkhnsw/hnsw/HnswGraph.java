@@ -13,8 +13,11 @@ import java.util.BitSet;
  * links), upper-layer links in a small int array per node that has any. Every mutation is written
  * through to the {@link GraphStore}, so the store always holds what this object holds.
  *
- * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting for
- * {@link GraphConsolidator}). Node ids are dense; freed slots are reused lowest first.
+ * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting in
+ * {@link #repairQueue} for {@link GraphRepairer}). Node ids are dense; freed slots are reused lowest
+ * first. Beside the links the graph keeps derived indexes, rebuilt on load and never stored: the
+ * reverse links ({@link InLinks}), the live nodes by level (for a new entry point), and the repair
+ * queue in deletion order (each tombstone is stored with its deletion sequence number).
  */
 final class HnswGraph {
     static final int FREE = -1;
@@ -34,8 +37,11 @@ final class HnswGraph {
     int[][] upper;
     String[] ids;
     boolean[] tombstone;
-    /** How many layer-0 lists link to each node; derived, never stored. */
-    int[] inDegree0;
+    /** Who links to each node, per layer. */
+    final InLinks inLinks;
+    final LiveLevels liveLevels = new LiveLevels();
+    /** Tombstones in deletion order, waiting for repair. */
+    final TombstoneQueue repairQueue = new TombstoneQueue();
     private final BitSet freeSlots = new BitSet();
     /** Live nodes whose layer-0 in-degree fell to 0 since {@link #takeOrphans} was last called. */
     private int[] orphans = new int[8];
@@ -47,6 +53,7 @@ final class HnswGraph {
     int liveCount;
     int tombstoneCount;
     long insertSequence;
+    long deleteSequence;
 
     HnswGraph(int dim, int m, Metric metric, GraphStore store, int initialCapacity) {
         assert dim > 0 && m >= 2;
@@ -65,7 +72,7 @@ final class HnswGraph {
         upper = new int[capacity][];
         ids = new String[capacity];
         tombstone = new boolean[capacity];
-        inDegree0 = new int[capacity];
+        inLinks = new InLinks(capacity);
     }
 
     int capacity() {
@@ -109,12 +116,15 @@ final class HnswGraph {
         assert count <= maxConnections(layer) && layer <= levels[node];
         int[] array = linkArray(node, layer);
         int base = linkBase(node, layer);
-        if (layer == 0) {
-            for (int i = 0; i < count; i++) {
-                inDegree0[links[i]]++;
+        int old = array[base];
+        for (int i = 0; i < count; i++) {
+            if (!contains(array, base + 1, old, links[i])) {
+                inLinks.add(links[i], layer, node);
             }
-            for (int i = 1, old = array[base]; i <= old; i++) {
-                lostInLink(array[base + i]);
+        }
+        for (int i = 1; i <= old; i++) {
+            if (!contains(links, 0, count, array[base + i])) {
+                lostInLink(array[base + i], layer, node);
             }
         }
         array[base] = count;
@@ -130,10 +140,17 @@ final class HnswGraph {
         assert count < maxConnections(layer);
         array[base + 1 + count] = target;
         array[base] = count + 1;
-        if (layer == 0) {
-            inDegree0[target]++;
-        }
+        inLinks.add(target, layer, node);
         store.writeLinks(node, layer, array, base + 1, count + 1);
+    }
+
+    private static boolean contains(int[] array, int from, int count, int value) {
+        for (int i = from, end = from + count; i < end; i++) {
+            if (array[i] == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- nodes -----------------------------------------------------------------------------
@@ -156,15 +173,18 @@ final class HnswGraph {
         ids[node] = id;
         tombstone[node] = false;
         layer0[node * stride0] = 0;
-        inDegree0[node] = 0;
         upper[node] = level > 0 ? new int[level * strideUpper] : null;
+        inLinks.addNode(node, level);
+        liveLevels.add(node, level);
         liveCount++;
         store.writeNode(node, id, level, vector);
         return node;
     }
 
-    private void lostInLink(int node) {
-        if (--inDegree0[node] == 0 && isLive(node)) {
+    /** {@code source} stopped linking to {@code node} on {@code layer}. */
+    private void lostInLink(int node, int layer, int source) {
+        inLinks.remove(node, layer, source);
+        if (layer == 0 && inLinks.count(node, 0) == 0 && isLive(node)) {
             noteOrphan(node);
         }
     }
@@ -184,21 +204,39 @@ final class HnswGraph {
         return taken;
     }
 
+    /**
+     * Deletes {@code node}: it stays linked (search walks through it but never returns it) and joins
+     * the repair queue. A deleted entry point is replaced at once by the lowest live node of the
+     * highest level.
+     */
     void markTombstone(int node) {
         assert isLive(node);
         tombstone[node] = true;
         liveCount--;
         tombstoneCount++;
-        store.writeTombstone(node);
+        liveLevels.remove(node, levels[node]);
+        long sequence = deleteSequence++;
+        repairQueue.add(node, sequence);
+        store.writeTombstone(node, sequence);
+        if (node == entryPoint) {
+            int next = liveLevels.highest();
+            setEntryPoint(next, next == GraphHeader.NO_ENTRY ? -1 : levels[next]);
+        }
     }
 
-    /** Frees a tombstone's slot; no live node may link to it any more. */
+    /** Frees a tombstone's slot; nothing may link to it any more. */
     void removeNode(int node) {
         assert tombstone[node];
         int level = levels[node];
-        for (int i = 1, count = layer0[node * stride0]; i <= count; i++) {
-            lostInLink(layer0[node * stride0 + i]);
+        for (int layer = 0; layer <= level; layer++) {
+            assert inLinks.count(node, layer) == 0;
+            int[] array = linkArray(node, layer);
+            int base = linkBase(node, layer);
+            for (int i = 1, count = array[base]; i <= count; i++) {
+                lostInLink(array[base + i], layer, node);
+            }
         }
+        inLinks.removeNode(node);
         levels[node] = FREE;
         ids[node] = null;
         tombstone[node] = false;
@@ -216,7 +254,7 @@ final class HnswGraph {
 
     GraphHeader header(HnswConfig config) {
         return new GraphHeader(config, dim, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
-                insertSequence);
+                insertSequence, deleteSequence);
     }
 
     void writeHeader(HnswConfig config) {
@@ -225,13 +263,19 @@ final class HnswGraph {
 
     // ---- loading ---------------------------------------------------------------------------
 
-    /** Restores one stored node without writing anything back. */
-    void restoreNode(int node, String id, int level, float[] vector, int[][] links, boolean deleted) {
+    /**
+     * Restores one stored node without writing anything back; {@code deletedAt} is its deletion
+     * sequence, or {@link GraphStore#NOT_DELETED}.
+     */
+    void restoreNode(int node, String id, int level, float[] vector, int[][] links, long deletedAt) {
         ensureCapacity(node + 1);
         System.arraycopy(vector, 0, vectors, node * dim, dim);
         levels[node] = level;
         ids[node] = id;
-        tombstone[node] = deleted;
+        tombstone[node] = deletedAt != GraphStore.NOT_DELETED;
+        if (tombstone[node]) {
+            restoredDeletions = appendDeletion(restoredDeletions, restoredDeletionCount++, deletedAt, node);
+        }
         upper[node] = level > 0 ? new int[level * strideUpper] : null;
         for (int layer = 0; layer <= level; layer++) {
             int[] src = layer < links.length && links[layer] != null ? links[layer] : new int[0];
@@ -242,33 +286,65 @@ final class HnswGraph {
         }
     }
 
-    /** After all nodes are restored: counters from the header, free slots from the gaps. */
+    /** (deletion sequence, node) pairs of the restored tombstones, collected until {@link #restoreCounters}. */
+    private long[][] restoredDeletions = new long[0][];
+    private int restoredDeletionCount;
+
+    private static long[][] appendDeletion(long[][] pairs, int n, long sequence, int node) {
+        long[][] out = n == pairs.length ? Arrays.copyOf(pairs, Math.max(16, n * 2)) : pairs;
+        out[n] = new long[] {sequence, node};
+        return out;
+    }
+
+    /**
+     * After all nodes are restored: counters from the header, free slots from the gaps, and the
+     * derived indexes (reverse links, live levels, repair queue in deletion order) from the nodes.
+     */
     void restoreCounters(GraphHeader header) {
         highWater = header.highWater();
         ensureCapacity(highWater);
         entryPoint = header.entryPoint();
         maxLevel = header.maxLevel();
         insertSequence = header.insertSequence();
+        deleteSequence = header.deleteSequence();
         liveCount = 0;
         tombstoneCount = 0;
         freeSlots.clear();
-        Arrays.fill(inDegree0, 0);
-        for (int node = 0; node < highWater; node++) {
-            if (levels[node] != FREE) {
-                for (int i = 1, count = layer0[node * stride0]; i <= count; i++) {
-                    inDegree0[layer0[node * stride0 + i]]++;
-                }
-            }
-        }
         for (int node = 0; node < highWater; node++) {
             if (levels[node] == FREE) {
                 freeSlots.set(node);
-            } else if (tombstone[node]) {
+                continue;
+            }
+            inLinks.addNode(node, levels[node]);
+            if (tombstone[node]) {
                 tombstoneCount++;
             } else {
                 liveCount++;
+                liveLevels.add(node, levels[node]);
             }
         }
+        for (int node = 0; node < highWater; node++) {
+            for (int layer = 0; levels[node] != FREE && layer <= levels[node]; layer++) {
+                int[] array = linkArray(node, layer);
+                int base = linkBase(node, layer);
+                for (int i = 1, count = array[base]; i <= count; i++) {
+                    inLinks.add(array[base + i], layer, node);
+                }
+            }
+        }
+        long[][] deletions = Arrays.copyOf(restoredDeletions, restoredDeletionCount);
+        Arrays.sort(deletions, (a, b) -> Long.compare(a[0], b[0]));
+        repairQueue.clear();
+        for (long[] d : deletions) {
+            repairQueue.add((int) d[1], d[0]);
+        }
+        restoredDeletions = new long[0][];
+        restoredDeletionCount = 0;
+    }
+
+    /** Bytes of the derived indexes this class keeps beside the graph (reverse links, live levels, repair queue). */
+    long derivedRamBytesUsed() {
+        return inLinks.ramBytesUsed() + liveLevels.ramBytesUsed() + repairQueue.ramBytesUsed();
     }
 
     private void ensureCapacity(int needed) {
@@ -284,6 +360,6 @@ final class HnswGraph {
         upper = Arrays.copyOf(upper, grown);
         ids = Arrays.copyOf(ids, grown);
         tombstone = Arrays.copyOf(tombstone, grown);
-        inDegree0 = Arrays.copyOf(inDegree0, grown);
+        inLinks.ensureCapacity(grown);
     }
 }

@@ -6,15 +6,20 @@ import java.util.Objects;
 
 /**
  * One incremental HNSW index: upsert, delete and k-nearest-neighbour search by external string id.
- * Inserts follow Malkov and Yashunin as hnswlib implements them; deletes leave tombstones that
- * search skips at once and that a consolidation pass repairs around once they pass the configured
- * fraction of the graph. An upsert of a known id replaces the old node (a tombstone from then on)
- * with a freshly linked one. The index is deterministic: the same operations in the same order give
- * the same graph and the same answers, and {@link #load} rebuilds exactly that graph from its
- * {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
+ * Inserts follow Malkov and Yashunin as hnswlib implements them; a delete leaves a tombstone that
+ * search skips at once and queues its repair, which every later upsert and delete advances by a
+ * bounded number of units ({@link GraphRepairer}), so no single call does work proportional to the
+ * index's size. An upsert of a known id replaces the old node (a tombstone from then on) with a
+ * freshly linked one. The index is deterministic: the same operations in the same order give the
+ * same graph and the same answers, and {@link #load} rebuilds exactly that graph, pending repairs
+ * included, from its {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
  */
 public final class HnswIndex {
     private static final SearchResult EMPTY = new SearchResult(new String[0], new float[0]);
+    /** Repair units every upsert and delete performs at least; see {@link #repairBudget}. */
+    private static final int MIN_REPAIR_UNITS = 32;
+    /** Repair units one upsert or delete performs at most, however many deletes wait. */
+    private static final int MAX_REPAIR_UNITS = 256;
 
     private final HnswConfig config;
     private final GraphStore store;
@@ -23,7 +28,7 @@ public final class HnswIndex {
     private HnswGraph graph;
     private GraphSearcher searcher;
     private GraphInserter inserter;
-    private GraphConsolidator consolidator;
+    private GraphRepairer repairer;
     private Reader reader;
 
     private HnswIndex(HnswConfig config, GraphStore store) {
@@ -47,9 +52,9 @@ public final class HnswIndex {
         if (header.dimension() > 0) {
             index.initGraph(header.dimension(), header.highWater());
             HnswGraph g = index.graph;
-            store.readNodes((node, id, level, vector, links, tombstone) -> {
-                g.restoreNode(node, id, level, vector, links, tombstone);
-                if (!tombstone) {
+            store.readNodes((node, id, level, vector, links, deletedAt) -> {
+                g.restoreNode(node, id, level, vector, links, deletedAt);
+                if (deletedAt == GraphStore.NOT_DELETED) {
                     index.nodesById.put(id, node);
                 }
             });
@@ -77,7 +82,7 @@ public final class HnswIndex {
         return nodesById.size();
     }
 
-    /** Deleted nodes still in the graph, waiting for consolidation. */
+    /** Deleted nodes still in the graph, waiting for their repair to finish. */
     public int tombstones() {
         return graph == null ? 0 : graph.tombstoneCount;
     }
@@ -109,7 +114,7 @@ public final class HnswIndex {
         int level = levels.level(graph.insertSequence++);
         int node = inserter.insert(id, level, prepared);
         nodesById.put(id, node);
-        if (graph.inDegree0[node] == 0 && node != graph.entryPoint) {
+        if (graph.inLinks.count(node, 0) == 0 && node != graph.entryPoint) {
             graph.noteOrphan(node);
         }
         afterChange();
@@ -190,17 +195,9 @@ public final class HnswIndex {
         }
     }
 
-    /** Repairs around every tombstone now instead of waiting for the threshold. */
-    public void consolidate() {
-        if (graph != null && graph.tombstoneCount > 0) {
-            consolidator.consolidate();
-            graph.writeHeader(config);
-        }
-    }
-
     /** Live nodes that cannot be reached from the entry point through layer-0 links. O(index size). */
     public int unreachableCount() {
-        return graph == null ? 0 : consolidator.countUnreachable();
+        return graph == null ? 0 : repairer.countUnreachable();
     }
 
     /** The stored header; for tests and diagnostics. */
@@ -217,7 +214,7 @@ public final class HnswIndex {
         searcher = new GraphSearcher(graph);
         NeighborSelector selector = new NeighborSelector(graph);
         inserter = new GraphInserter(graph, searcher, selector, config.efConstruction());
-        consolidator = new GraphConsolidator(graph, searcher, inserter, selector, config);
+        repairer = new GraphRepairer(graph, searcher, inserter, selector, config);
         reader = null;
     }
 
@@ -231,12 +228,36 @@ public final class HnswIndex {
         return true;
     }
 
+    /** After every upsert and delete: a bounded slice of the pending repair, then orphans, then the header. */
     private void afterChange() {
-        int tombstones = graph.tombstoneCount;
-        if (tombstones > 0 && tombstones >= config.consolidateFraction() * (tombstones + graph.liveCount)) {
-            consolidator.consolidate();
-        }
-        consolidator.reconnectOrphans();
+        repairer.repair(repairBudget(graph.repairQueue.size()));
+        repairer.reconnectOrphans();
         graph.writeHeader(config);
+    }
+
+    /**
+     * Repair units one upsert or delete performs, given the tombstones waiting: a count, never a
+     * time. A delete needs about as many units as its node had in-links (20-30 with M=16), so 32 keep
+     * up with any mix that is at most half deletes; the queue's share lets a burst of deletes (or a
+     * delete-only stream) catch up, and the cap bounds one call (256 units take about 1-2 ms).
+     */
+    static int repairBudget(int pending) {
+        return Math.min(MAX_REPAIR_UNITS, MIN_REPAIR_UNITS + pending / 8);
+    }
+
+    /** Tombstones whose repair has not finished; for tests and diagnostics. */
+    int pendingRepairs() {
+        return graph == null ? 0 : graph.repairQueue.size();
+    }
+
+    /** Performs all pending repair now, as the following changes would; for tests. */
+    void finishRepairs() {
+        while (graph != null && !graph.repairQueue.isEmpty()) {
+            repairer.repair(Integer.MAX_VALUE);
+            repairer.reconnectOrphans();
+        }
+        if (graph != null) {
+            graph.writeHeader(config);
+        }
     }
 }

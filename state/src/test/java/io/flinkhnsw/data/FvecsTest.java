@@ -25,7 +25,7 @@ class FvecsTest {
 
     @Test
     void readsTheSiftSet() {
-        SiftData sift = SiftData.load();
+        SharedData sift = SharedData.sift();
         assertThat(sift.base).hasNumberOfRows(4900);
         assertThat(sift.base[0]).hasSize(128);
         assertThat(sift.queries).hasNumberOfRows(100);

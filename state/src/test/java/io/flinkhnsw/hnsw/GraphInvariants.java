@@ -2,11 +2,19 @@ package io.flinkhnsw.hnsw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** Structural checks of an {@link HnswGraph} that must hold after any sequence of operations. */
+/**
+ * Structural checks of an {@link HnswGraph} that must hold after any sequence of operations: degree
+ * bounds, links only to nodes that exist on that layer, the reverse-link index equal to the links
+ * reversed from scratch, counts, the entry point, and the repair queue.
+ */
 final class GraphInvariants {
     private GraphInvariants() {
     }
@@ -19,7 +27,7 @@ final class GraphInvariants {
         }
         int live = 0;
         int tombstones = 0;
-        int topLevel = -1;
+        int topLiveLevel = -1;
         for (int node = 0; node < g.highWater; node++) {
             if (g.levels[node] == HnswGraph.FREE) {
                 continue;
@@ -29,8 +37,8 @@ final class GraphInvariants {
             } else {
                 live++;
                 assertThat(index.contains(g.ids[node])).as("id of live node %d is indexed", node).isTrue();
+                topLiveLevel = Math.max(topLiveLevel, g.levels[node]);
             }
-            topLevel = Math.max(topLevel, g.levels[node]);
             for (int layer = 0; layer <= g.levels[node]; layer++) {
                 int[] array = g.linkArray(node, layer);
                 int base = g.linkBase(node, layer);
@@ -48,32 +56,68 @@ final class GraphInvariants {
                 }
             }
         }
-        int[] inDegree = new int[g.highWater];
+        checkInLinks(g);
+        assertThat(live).isEqualTo(index.size()).isEqualTo(g.liveCount);
+        assertThat(tombstones).isEqualTo(g.tombstoneCount);
+        if (live == 0) {
+            assertThat(g.entryPoint).isEqualTo(GraphHeader.NO_ENTRY);
+        } else {
+            assertThat(g.isLive(g.entryPoint)).as("entry point %d is live", g.entryPoint).isTrue();
+            assertThat(g.levels[g.entryPoint]).as("entry point on the top live layer").isEqualTo(g.maxLevel)
+                    .isEqualTo(topLiveLevel);
+        }
+        checkRepairQueue(g);
+    }
+
+    /** The reverse-link index holds exactly the links, reversed, on every layer. */
+    private static void checkInLinks(HnswGraph g) {
+        Map<Long, List<Integer>> expected = new HashMap<>();
         for (int node = 0; node < g.highWater; node++) {
-            if (g.levels[node] != HnswGraph.FREE) {
-                for (int i = 1, count = g.layer0[node * g.stride0]; i <= count; i++) {
-                    inDegree[g.layer0[node * g.stride0 + i]]++;
+            for (int layer = 0; g.levels[node] != HnswGraph.FREE && layer <= g.levels[node]; layer++) {
+                for (int target : links(g, node, layer)) {
+                    expected.computeIfAbsent(((long) target << 8) | layer, k -> new ArrayList<>()).add(node);
                 }
             }
         }
-        assertThat(Arrays.copyOf(g.inDegree0, g.highWater)).as("tracked layer-0 in-degrees").isEqualTo(inDegree);
-        assertThat(live).isEqualTo(index.size()).isEqualTo(g.liveCount);
-        assertThat(tombstones).isEqualTo(g.tombstoneCount);
-        if (live + tombstones == 0) {
-            assertThat(g.entryPoint).isEqualTo(GraphHeader.NO_ENTRY);
-        } else {
-            assertThat(g.entryPoint).isBetween(0, g.highWater - 1);
-            assertThat(g.levels[g.entryPoint]).as("entry point is a node").isNotEqualTo(HnswGraph.FREE);
-            assertThat(g.levels[g.entryPoint]).as("entry point on the top layer").isEqualTo(g.maxLevel)
-                    .isEqualTo(topLevel);
+        for (int node = 0; node < g.highWater; node++) {
+            for (int layer = 0; g.levels[node] != HnswGraph.FREE && layer <= g.levels[node]; layer++) {
+                int count = g.inLinks.count(node, layer);
+                int[] actual = Arrays.copyOf(g.inLinks.copy(node, layer, new int[0]), count);
+                Arrays.sort(actual);
+                int[] want = expected.getOrDefault(((long) node << 8) | layer, List.of()).stream()
+                        .mapToInt(Integer::intValue).sorted().toArray();
+                assertThat(actual).as("in-links of %d on layer %d", node, layer).isEqualTo(want);
+            }
         }
     }
 
-    /** Every array of the two graphs, compared slot by slot. */
+    /** Exactly the tombstones wait for repair, in strictly increasing deletion sequence. */
+    private static void checkRepairQueue(HnswGraph g) {
+        TombstoneQueue queue = g.repairQueue;
+        Set<Integer> queued = new HashSet<>();
+        for (int i = 0; i < queue.size(); i++) {
+            int node = queue.node(i);
+            assertThat(g.levels[node]).as("queued %d is a node", node).isNotEqualTo(HnswGraph.FREE);
+            assertThat(g.tombstone[node]).as("queued %d is a tombstone", node).isTrue();
+            assertThat(queued.add(node)).isTrue();
+            assertThat(queue.sequence(i)).isLessThan(g.deleteSequence);
+            if (i > 0) {
+                assertThat(queue.sequence(i)).isGreaterThan(queue.sequence(i - 1));
+            }
+        }
+        assertThat(queued).hasSize(g.tombstoneCount);
+    }
+
+    /** Every array of the two graphs, compared slot by slot, and their repair queues. */
     static void assertSameGraph(HnswIndex a, HnswIndex b) {
         HnswGraph x = a.graph();
         HnswGraph y = b.graph();
         assertThat(a.header()).isEqualTo(b.header());
+        assertThat(y.repairQueue.size()).as("pending repairs").isEqualTo(x.repairQueue.size());
+        for (int i = 0; i < x.repairQueue.size(); i++) {
+            assertThat(y.repairQueue.node(i)).isEqualTo(x.repairQueue.node(i));
+            assertThat(y.repairQueue.sequence(i)).isEqualTo(x.repairQueue.sequence(i));
+        }
         for (int node = 0; node < x.highWater; node++) {
             assertThat(y.levels[node]).as("level of %d", node).isEqualTo(x.levels[node]);
             if (x.levels[node] == HnswGraph.FREE) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Random mixes of inserts, upserts and deletes: structure, reachability, determinism and reload. */
+/** Random mixes of inserts, upserts and deletes: structure, reachability, repair, determinism and reload mid-repair. */
 class GraphMaintenanceTest {
 
     /** Applies a seeded random mix of operations to {@code index}; the same seed gives the same mix. */
@@ -41,50 +41,53 @@ class GraphMaintenanceTest {
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4})
-    void invariantsHoldAfterRandomMixes(long seed) {
+    void invariantsHoldThroughRandomMixes(long seed) {
         HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(6).withEfConstruction(40)
                 .withSeed(seed), GraphStore.NONE);
-        randomMix(index, seed, 3000, 12);
-        GraphInvariants.check(index);
-        index.consolidate();
+        for (int part = 0; part < 3; part++) {
+            randomMix(index, seed * 10 + part, 1500, 12);
+            GraphInvariants.check(index);
+            assertThat(index.unreachableCount()).as("unreachable after part %d", part).isZero();
+        }
+        index.finishRepairs();
         GraphInvariants.check(index);
         assertThat(index.tombstones()).isZero();
         assertThat(index.unreachableCount()).isZero();
     }
 
     @Test
-    void consolidationFreesSlotsForReuse() {
-        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withConsolidateFraction(0.2),
-                GraphStore.NONE);
-        float[][] data = new ClusteredDataset(8, 4, 0.3f, 9).next(400);
-        for (int i = 0; i < 200; i++) {
+    void aBurstOfDeletesIsRepairedByTheFollowingChangesAndFreesItsSlots() {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2), GraphStore.NONE);
+        float[][] data = new ClusteredDataset(8, 4, 0.3f, 9).next(1200);
+        for (int i = 0; i < 1000; i++) {
             index.upsert("a" + i, data[i]);
         }
         int highWater = index.header().highWater();
-        for (int i = 0; i < 60; i++) {
+        deleteUntilRepairIsPending(index);
+        for (int i = 0; i < 600; i++) {
             index.delete("a" + i);
         }
-        assertThat(index.tombstones()).as("consolidated at 20 %").isLessThan(60);
-        index.consolidate();
-        for (int i = 200; i < 260; i++) {
+        GraphInvariants.check(index);
+        assertThat(index.unreachableCount()).isZero();
+        for (int i = 1000; i < 1200; i++) {
             index.upsert("b" + i, data[i]);
         }
+        assertThat(index.tombstones()).as("the next changes finish the repair").isZero();
         assertThat(index.header().highWater()).as("freed slots are reused").isEqualTo(highWater);
         GraphInvariants.check(index);
         assertThat(index.unreachableCount()).isZero();
     }
 
     @Test
-    void deletingTheEntryPointChoosesANewOneOnTheTopLayer() {
+    void deletingTheEntryPointChoosesANewOneOnTheTopLiveLayer() {
         HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(4), GraphStore.NONE);
         float[][] data = new ClusteredDataset(6, 3, 0.3f, 10).next(500);
         for (int i = 0; i < data.length; i++) {
             index.upsert("v" + i, data[i]);
         }
-        for (int round = 0; round < 5; round++) {
+        for (int round = 0; round < 8; round++) {
             String entryId = index.graph().ids[index.graph().entryPoint];
             index.delete(entryId);
-            index.consolidate();
             GraphInvariants.check(index);
             assertThat(index.graph().ids[index.graph().entryPoint]).isNotEqualTo(entryId);
         }
@@ -102,22 +105,57 @@ class GraphMaintenanceTest {
     }
 
     @Test
-    void aReloadedIndexEqualsTheOriginalAndStaysEqual() {
+    void aStoreTakenMidRepairReloadsToTheSameIndexThatStaysEqual() {
         MapGraphStore store = new MapGraphStore();
         HnswIndex original = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(3), store);
         randomMix(original, 12, 1500, 10);
+        deleteUntilRepairIsPending(original);
         HnswIndex reloaded = HnswIndex.load(store);
+        GraphInvariants.check(reloaded);
         GraphInvariants.assertSameGraph(original, reloaded);
         assertSameAnswers(original, reloaded, 22);
         // Both go on with the same further operations: still identical (levels, slot reuse, consolidation).
         MapGraphStore copyStore = new MapGraphStore();
         HnswIndex reference = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(3), copyStore);
         randomMix(reference, 12, 1500, 10);
+        deleteUntilRepairIsPending(reference);
         randomMix(reference, 13, 800, 10);
         randomMix(reloaded, 13, 800, 10);
         GraphInvariants.assertSameGraph(reference, reloaded);
         assertSameAnswers(reference, reloaded, 23);
         assertThat(HnswIndex.load(store).header()).isEqualTo(reloaded.header());
+    }
+
+    /**
+     * Deletes live nodes, most linked-to first, until a delete leaves repair work for later calls
+     * (its in-links outnumber the per-call budget): the index is then mid-repair.
+     */
+    private static void deleteUntilRepairIsPending(HnswIndex index) {
+        HnswGraph g = index.graph();
+        List<Integer> nodes = new ArrayList<>();
+        for (int node = 0; node < g.highWater; node++) {
+            if (g.isLive(node)) {
+                nodes.add(node);
+            }
+        }
+        nodes.sort((a, b) -> Integer.compare(inLinks(g, b), inLinks(g, a)));
+        for (int node : nodes.subList(0, Math.min(50, nodes.size()))) {
+            if (g.isLive(node)) {
+                index.delete(g.ids[node]);
+            }
+            if (index.pendingRepairs() > 0) {
+                return;
+            }
+        }
+        throw new AssertionError("no delete left repair work pending");
+    }
+
+    private static int inLinks(HnswGraph g, int node) {
+        int total = 0;
+        for (int layer = 0; layer <= g.levels[node]; layer++) {
+            total += g.inLinks.count(node, layer);
+        }
+        return total;
     }
 
     @Test

@@ -2,9 +2,7 @@ package io.flinkhnsw.hnsw;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /** A {@link GraphStore} in hash maps, one entry per record as a keyed-state store keeps them; for tests. */
@@ -12,7 +10,7 @@ final class MapGraphStore implements GraphStore {
     private GraphHeader header;
     final Map<Integer, Object[]> nodes = new TreeMap<>();
     final Map<Long, int[]> links = new HashMap<>();
-    final Set<Integer> tombstones = new HashSet<>();
+    final Map<Integer, Long> tombstones = new HashMap<>();
     int writes;
 
     @Override
@@ -33,9 +31,9 @@ final class MapGraphStore implements GraphStore {
     }
 
     @Override
-    public void writeTombstone(int node) {
+    public void writeTombstone(int node, long sequence) {
         writes++;
-        tombstones.add(node);
+        tombstones.put(node, sequence);
     }
 
     @Override
@@ -63,7 +61,7 @@ final class MapGraphStore implements GraphStore {
                 nodeLinks[layer] = links.getOrDefault(key(node, layer), new int[0]);
             }
             visitor.node(node, (String) e.getValue()[0], level, (float[]) e.getValue()[2], nodeLinks,
-                    tombstones.contains(node));
+                    tombstones.getOrDefault(node, NOT_DELETED));
         }
     }
 

@@ -3,7 +3,7 @@ package io.flinkhnsw.hnsw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkhnsw.data.ExactKnn;
-import io.flinkhnsw.data.SiftData;
+import io.flinkhnsw.data.SharedData;
 import io.flinkhnsw.vector.Metric;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /** Recall@10 on the real SIFT set against its exact groundtruth, fresh and after churn. */
 class SiftRecallTest {
-    private static SiftData sift;
+    private static SharedData sift;
     private static HnswIndex index;
 
     @BeforeAll
     static void build() {
-        sift = SiftData.load();
+        sift = SharedData.sift();
         index = HnswIndex.create(HnswConfig.defaults(Metric.L2), GraphStore.NONE);
         for (int i = 0; i < sift.base.length; i++) {
             index.upsert(Integer.toString(i), sift.base[i]);

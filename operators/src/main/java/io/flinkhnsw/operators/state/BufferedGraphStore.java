@@ -24,7 +24,8 @@ public final class BufferedGraphStore implements GraphStore {
     private GraphHeader header;
     private final HashMap<Integer, byte[]> nodes = new HashMap<>();
     private final HashMap<Long, int[]> links = new HashMap<>();
-    private final HashMap<Integer, Boolean> tombstones = new HashMap<>();
+    /** Deletion sequence per tombstone; null = remove the tombstone entry. */
+    private final HashMap<Integer, Long> tombstones = new HashMap<>();
 
     /** How many buffered entries all stores sharing it hold, so a subtask can bound its buffer memory. */
     public static final class Budget {
@@ -89,9 +90,9 @@ public final class BufferedGraphStore implements GraphStore {
     }
 
     @Override
-    public void writeTombstone(int node) {
+    public void writeTombstone(int node, long sequence) {
         int before = tombstones.size();
-        tombstones.put(node, Boolean.TRUE);
+        tombstones.put(node, sequence);
         budget.entries += tombstones.size() - before;
     }
 
@@ -102,7 +103,7 @@ public final class BufferedGraphStore implements GraphStore {
         for (int layer = 0; layer <= level; layer++) {
             links.put(KeyedStateGraphStore.linkKey(node, layer), null);
         }
-        tombstones.put(node, Boolean.FALSE);
+        tombstones.put(node, null);
         budget.entries += size() - before;
     }
 

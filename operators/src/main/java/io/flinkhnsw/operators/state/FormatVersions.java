@@ -7,10 +7,13 @@ package io.flinkhnsw.operators.state;
  * being misread.
  */
 public final class FormatVersions {
+    /** v1 carried the consolidation fraction and no deletion sequence; still read. */
     public static final byte HEADER_V1 = 1;
+    public static final byte HEADER_V2 = 2;
     public static final byte NODE_V1 = 1;
     public static final byte LINKS_V1 = 1;
     public static final byte PAYLOAD_V1 = 1;
+    public static final byte TOMBSTONE_V1 = 1;
 
     private FormatVersions() {
     }

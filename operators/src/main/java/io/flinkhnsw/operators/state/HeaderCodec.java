@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * Encodes a {@link GraphHeader} (with its {@link HnswConfig}) as bytes for keyed state. The metric is
  * stored by its short name, not its enum ordinal, so reordering {@link Metric} cannot corrupt state.
- * Layout v1: version, metric name (byte length + UTF-8), M, efConstruction, defaultEf, seed,
- * consolidateFraction, dimension, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
- * insertSequence; big-endian.
+ * Layout v2: version, metric name (byte length + UTF-8), M, efConstruction, defaultEf, seed,
+ * dimension, entryPoint, maxLevel, highWater, liveCount, tombstoneCount, insertSequence,
+ * deleteSequence; big-endian. v1 (still read) had the consolidation fraction (a double) after the
+ * seed and no deleteSequence; a v1 header reads with deleteSequence = highWater, above the sequence
+ * {@link KeyedStateGraphStore} gives each v1 tombstone (its node slot).
  */
 public final class HeaderCodec {
     private HeaderCodec() {
@@ -21,26 +23,37 @@ public final class HeaderCodec {
     public static byte[] encode(GraphHeader h) {
         HnswConfig c = h.config();
         byte[] metric = c.metric().cliName().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 1 + metric.length + 4 * 3 + 8 + 8 + 4 * 6 + 8);
-        b.put(FormatVersions.HEADER_V1).put((byte) metric.length).put(metric);
-        b.putInt(c.m()).putInt(c.efConstruction()).putInt(c.defaultEf()).putLong(c.seed())
-                .putDouble(c.consolidateFraction());
+        ByteBuffer b = ByteBuffer.allocate(1 + 1 + metric.length + 4 * 3 + 8 + 4 * 6 + 8 + 8);
+        b.put(FormatVersions.HEADER_V2).put((byte) metric.length).put(metric);
+        b.putInt(c.m()).putInt(c.efConstruction()).putInt(c.defaultEf()).putLong(c.seed());
         b.putInt(h.dimension()).putInt(h.entryPoint()).putInt(h.maxLevel()).putInt(h.highWater())
-                .putInt(h.liveCount()).putInt(h.tombstoneCount()).putLong(h.insertSequence());
+                .putInt(h.liveCount()).putInt(h.tombstoneCount()).putLong(h.insertSequence())
+                .putLong(h.deleteSequence());
         return b.array();
     }
 
     public static GraphHeader decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte version = b.get();
-        if (version != FormatVersions.HEADER_V1) {
+        if (version != FormatVersions.HEADER_V1 && version != FormatVersions.HEADER_V2) {
             throw FormatVersions.unsupported("graph header", version);
         }
         byte[] metric = new byte[b.get()];
         b.get(metric);
         HnswConfig config = new HnswConfig(Metric.parse(new String(metric, StandardCharsets.UTF_8)),
-                b.getInt(), b.getInt(), b.getInt(), b.getLong(), b.getDouble());
-        return new GraphHeader(config, b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getInt(),
-                b.getLong());
+                b.getInt(), b.getInt(), b.getInt(), b.getLong());
+        if (version == FormatVersions.HEADER_V1) {
+            b.getDouble(); // the consolidation fraction: repair is incremental now
+        }
+        int dimension = b.getInt();
+        int entryPoint = b.getInt();
+        int maxLevel = b.getInt();
+        int highWater = b.getInt();
+        int liveCount = b.getInt();
+        int tombstoneCount = b.getInt();
+        long insertSequence = b.getLong();
+        long deleteSequence = version == FormatVersions.HEADER_V1 ? highWater : b.getLong();
+        return new GraphHeader(config, dimension, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
+                insertSequence, deleteSequence);
     }
 }

@@ -29,7 +29,10 @@ public final class KeyedStateGraphStore {
     public static final String HEADER_STATE = "hnsw-header";
     public static final String NODES_STATE = "hnsw-nodes";
     public static final String LINKS_STATE = "hnsw-links";
-    public static final String TOMBSTONES_STATE = "hnsw-tombstones";
+    /** Tombstones with their deletion sequence ({@link TombstoneCodec}). */
+    public static final String TOMBSTONES_STATE = "hnsw-deletions";
+    /** Tombstones as written before deletion sequences (Boolean values); migrated on load. */
+    public static final String LEGACY_TOMBSTONES_STATE = "hnsw-tombstones";
 
     /** Layers are packed into the low byte of the links key; HNSW levels stay far below this. */
     static final int MAX_LAYERS = 256;
@@ -37,7 +40,8 @@ public final class KeyedStateGraphStore {
     private final ValueState<byte[]> header;
     private final MapState<Integer, byte[]> nodes;
     private final MapState<Long, byte[]> links;
-    private final MapState<Integer, Boolean> tombstones;
+    private final MapState<Integer, byte[]> tombstones;
+    private final MapState<Integer, Boolean> legacyTombstones;
 
     public KeyedStateGraphStore(RuntimeContext ctx) {
         this.header = ctx.getState(new ValueStateDescriptor<>(HEADER_STATE, BytePrimitiveArraySerializer.INSTANCE));
@@ -46,7 +50,9 @@ public final class KeyedStateGraphStore {
         this.links = ctx.getMapState(new MapStateDescriptor<>(LINKS_STATE, LongSerializer.INSTANCE,
                 BytePrimitiveArraySerializer.INSTANCE));
         this.tombstones = ctx.getMapState(new MapStateDescriptor<>(TOMBSTONES_STATE, IntSerializer.INSTANCE,
-                BooleanSerializer.INSTANCE));
+                BytePrimitiveArraySerializer.INSTANCE));
+        this.legacyTombstones = ctx.getMapState(new MapStateDescriptor<>(LEGACY_TOMBSTONES_STATE,
+                IntSerializer.INSTANCE, BooleanSerializer.INSTANCE));
     }
 
     static long linkKey(int node, int layer) {
@@ -58,11 +64,12 @@ public final class KeyedStateGraphStore {
 
     /**
      * Writes what a {@link BufferedGraphStore} collected for the current key: node records (null =
-     * delete), link lists by {@link #linkKey} (null = delete) and tombstones (false = delete). Puts go
+     * delete), link lists by {@link #linkKey} (null = delete) and tombstones' deletion sequences (null =
+     * delete). Puts go
      * through {@code MapState.putAll}, which RocksDB applies as one write batch per state.
      */
     void apply(GraphHeader h, Map<Integer, byte[]> nodeRecords, Map<Long, int[]> linkLists,
-               Map<Integer, Boolean> tombstoneFlags) {
+               Map<Integer, Long> tombstoneSequences) {
         try {
             if (h != null) {
                 header.update(HeaderCodec.encode(h));
@@ -90,10 +97,10 @@ public final class KeyedStateGraphStore {
             if (!linkPuts.isEmpty()) {
                 links.putAll(linkPuts);
             }
-            Map<Integer, Boolean> deadPuts = new HashMap<>();
-            for (Map.Entry<Integer, Boolean> e : tombstoneFlags.entrySet()) {
-                if (e.getValue()) {
-                    deadPuts.put(e.getKey(), Boolean.TRUE);
+            Map<Integer, byte[]> deadPuts = new HashMap<>();
+            for (Map.Entry<Integer, Long> e : tombstoneSequences.entrySet()) {
+                if (e.getValue() != null) {
+                    deadPuts.put(e.getKey(), TombstoneCodec.encode(e.getValue()));
                 } else {
                     tombstones.remove(e.getKey());
                 }
@@ -119,7 +126,9 @@ public final class KeyedStateGraphStore {
     /**
      * Reads links and tombstones into slot-indexed arrays first, then streams node records to the
      * visitor one at a time, so vectors are never held twice. Makes no assumption about iteration
-     * order, which differs between state backends.
+     * order, which differs between state backends. Tombstones of the old Boolean format are
+     * migrated first: each gets its node slot as deletion sequence (a v1 header reads with a
+     * deletion sequence above every slot, see {@link HeaderCodec}).
      */
     public void readNodes(GraphStore.NodeVisitor visitor) {
         GraphHeader h = readHeader();
@@ -139,21 +148,34 @@ public final class KeyedStateGraphStore {
                 }
                 perLayer[layer] = LinksCodec.decode(e.getValue());
             }
-            boolean[] dead = new boolean[h.highWater()];
-            for (Integer node : tombstones.keys()) {
-                dead[node] = true;
+            migrateLegacyTombstones();
+            long[] deletedAt = new long[h.highWater()];
+            Arrays.fill(deletedAt, GraphStore.NOT_DELETED);
+            for (Map.Entry<Integer, byte[]> e : tombstones.entries()) {
+                deletedAt[e.getKey()] = TombstoneCodec.decode(e.getValue());
             }
             for (Map.Entry<Integer, byte[]> e : nodes.entries()) {
                 int node = e.getKey();
                 NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(e.getValue());
                 visitor.node(node, rec.id(), rec.level(), rec.vector(), complete(linksBySlot[node], rec.level()),
-                        dead[node]);
+                        deletedAt[node]);
                 linksBySlot[node] = null;
             }
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw failure("read nodes", e);
+        }
+    }
+
+    private void migrateLegacyTombstones() throws Exception {
+        Map<Integer, byte[]> migrated = new HashMap<>();
+        for (Integer node : legacyTombstones.keys()) {
+            migrated.put(node, TombstoneCodec.encode(node));
+        }
+        if (!migrated.isEmpty()) {
+            tombstones.putAll(migrated);
+            legacyTombstones.clear();
         }
     }
 

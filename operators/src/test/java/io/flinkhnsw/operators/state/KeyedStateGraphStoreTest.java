@@ -1,10 +1,15 @@
 package io.flinkhnsw.operators.state;
 
 import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -29,16 +34,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class KeyedStateGraphStoreTest {
     private static final GraphHeader HEADER =
-            new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 0, 1, 4, 3, 1, 4L);
+            new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 0, 1, 4, 3, 1, 4L, 3L);
 
     /** Runs whatever action the test set against the store, in the context of the element's key. */
     static final class StoreProbe extends KeyedProcessFunction<String, String, String> {
         transient KeyedStateGraphStore store;
+        transient MapState<Integer, Boolean> legacyTombstones;
         transient Consumer<KeyedStateGraphStore> action;
 
         @Override
         public void open(OpenContext ctx) {
             store = new KeyedStateGraphStore(getRuntimeContext());
+            legacyTombstones = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                    KeyedStateGraphStore.LEGACY_TOMBSTONES_STATE, IntSerializer.INSTANCE, BooleanSerializer.INSTANCE));
         }
 
         @Override
@@ -62,8 +70,9 @@ class KeyedStateGraphStoreTest {
 
     private static List<String> dump(KeyedStateGraphStore store) {
         List<String> rows = new ArrayList<>();
-        store.readNodes((node, id, level, vector, links, tombstone) -> rows.add(node + " " + id + " L" + level + " "
-                + Arrays.toString(vector) + " " + Arrays.deepToString(links) + (tombstone ? " dead" : "")));
+        store.readNodes((node, id, level, vector, links, deletedAt) -> rows.add(node + " " + id + " L" + level + " "
+                + Arrays.toString(vector) + " " + Arrays.deepToString(links)
+                + (deletedAt == GraphStore.NOT_DELETED ? "" : " dead@" + deletedAt)));
         rows.sort(null);
         return rows;
     }
@@ -81,7 +90,7 @@ class KeyedStateGraphStoreTest {
         OperatorSubtaskState snapshot;
         List<String> expectedA = List.of(
                 "0 a0 L1 [1.0, 2.0] [[1, 3], [3]]",
-                "1 a1 L0 [3.0, 4.0] [[0]] dead",
+                "1 a1 L0 [3.0, 4.0] [[0]] dead@7",
                 "3 a3 L1 [5.0, 6.0] [[0, 1], []]");
         try (var h = harness(probe)) {
             h.open();
@@ -98,8 +107,8 @@ class KeyedStateGraphStoreTest {
                     b.writeLinks(1, 0, new int[] {0}, 0, 1);
                     b.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
                     b.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
-                    b.writeTombstone(1);
-                    b.writeTombstone(2);
+                    b.writeTombstone(1, 7L);
+                    b.writeTombstone(2, 8L);
                 });
                 // a later batch removes a node that state already holds
                 write(s, b -> b.removeNode(2, 0));
@@ -140,12 +149,12 @@ class KeyedStateGraphStoreTest {
             BufferedGraphStore[] a = new BufferedGraphStore[1];
             on(h, probe, "A", s -> {
                 // state already holds a node that the buffer will delete
-                GraphHeader sixSlots = new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 5, 0, 6, 0, 1, 1L);
+                GraphHeader sixSlots = new GraphHeader(HnswConfig.defaults(Metric.L2), 2, 5, 0, 6, 0, 1, 1L, 1L);
                 write(s, b -> {
                     b.writeHeader(sixSlots);
                     b.writeNode(5, "old", 0, new float[] {0, 0});
                     b.writeLinks(5, 0, new int[] {1}, 0, 1);
-                    b.writeTombstone(5);
+                    b.writeTombstone(5, 0L);
                 });
                 BufferedGraphStore b = new BufferedGraphStore(s, budget);
                 a[0] = b;
@@ -162,8 +171,8 @@ class KeyedStateGraphStoreTest {
                 b.writeLinks(2, 0, new int[] {0, 1}, 0, 2);
                 b.writeLinks(3, 0, new int[] {2}, 0, 1);
                 b.writeLinks(3, 0, new int[] {0, 1}, 0, 2);
-                b.writeTombstone(1);
-                b.writeTombstone(2);
+                b.writeTombstone(1, 7L);
+                b.writeTombstone(2, 8L);
                 b.removeNode(2, 0);
                 b.removeNode(5, 0);
                 buf[1] = 99; // the buffer must have copied what it keeps
@@ -171,7 +180,7 @@ class KeyedStateGraphStoreTest {
                 assertThat(budget.entries()).isEqualTo(b.size());
                 assertThatThrownBy(() -> b.readNodes((n, id, l, v, ls, t) -> { }))
                         .isInstanceOf(IllegalStateException.class);
-                assertThat(dump(s)).as("nothing written before the flush").containsExactly("5 old L0 [0.0, 0.0] [[1]] dead");
+                assertThat(dump(s)).as("nothing written before the flush").containsExactly("5 old L0 [0.0, 0.0] [[1]] dead@0");
             });
             on(h, probe, "A", s -> {
                 assertThat(a[0].flush()).isGreaterThan(0);
@@ -180,7 +189,7 @@ class KeyedStateGraphStoreTest {
                 assertThat(s.readHeader()).isEqualTo(HEADER);
                 assertThat(dump(s)).containsExactly(
                         "0 a0 L1 [1.0, 2.0] [[1, 3], [3]]",
-                        "1 a1 L0 [3.0, 4.0] [[0]] dead",
+                        "1 a1 L0 [3.0, 4.0] [[0]] dead@7",
                         "3 a3 L1 [5.0, 6.0] [[0, 1], []]");
             });
         }

@@ -1,0 +1,262 @@
+package io.flinkhnsw.hnsw;
+
+import io.flinkhnsw.vector.Metric;
+
+import java.util.Arrays;
+
+/**
+ * Repairs the graph around tombstones, a bounded number of units at a time, oldest deletion first.
+ * One unit relinks one in-neighbour of the oldest tombstone on one layer: a live in-neighbour keeps
+ * its live links and replaces each link to a tombstone by at most one of that tombstone's live
+ * neighbours, the nearest one the relaxed selection heuristic accepts beside the links it keeps; a
+ * tombstone in-neighbour just drops its links to tombstones. When nothing links to a tombstone any
+ * more its slot is freed (one more unit). Which unit is next is a function of the graph alone (the
+ * lowest in-neighbour on the highest layer that has one), so a graph loaded from its store resumes
+ * exactly where the original was. Also links back live nodes that lost every layer-0 in-link
+ * ({@link #reconnectOrphans}). Design and measurements: docs/ARCHITECTURE.md, "Deletes and graph
+ * repair".
+ */
+final class GraphRepairer {
+    /** Rounds of orphan reconnection before giving up; one is nearly always enough. */
+    private static final int MAX_ORPHAN_ROUNDS = 4;
+    /**
+     * DiskANN's alpha, on distances as stored: a replacement is refused only when a kept link is
+     * nearer to it by this factor. 1.0 and 1.1 measured alike on glove-tune (ARCHITECTURE.md).
+     */
+    private static final float REPAIR_SLACK = 1.1f;
+
+    private final HnswGraph graph;
+    private final GraphSearcher searcher;
+    private final GraphInserter inserter;
+    private final NeighborSelector selector;
+    private final VisitedSet marks;
+    private final float slack;
+    private long[] candidates = new long[64];
+    private final long[] selected;
+    private final int[] linkBuffer;
+
+    GraphRepairer(HnswGraph graph, GraphSearcher searcher, GraphInserter inserter, NeighborSelector selector,
+            HnswConfig config) {
+        this.graph = graph;
+        // Slack only means something for non-negative distances: raw inner product keeps the plain heuristic.
+        this.slack = config.metric() == Metric.INNER_PRODUCT ? 1f : REPAIR_SLACK;
+        this.searcher = searcher;
+        this.inserter = inserter;
+        this.selector = selector;
+        this.marks = new VisitedSet(graph.capacity());
+        this.selected = new long[graph.maxConn0];
+        this.linkBuffer = new int[graph.maxConn0];
+    }
+
+    /** Performs up to {@code budget} repair units; returns how many it performed. */
+    int repair(int budget) {
+        HnswGraph g = graph;
+        int done = 0;
+        while (done < budget && !g.repairQueue.isEmpty()) {
+            int dead = g.repairQueue.peek();
+            int layer = g.levels[dead];
+            while (layer >= 0 && g.inLinks.count(dead, layer) == 0) {
+                layer--;
+            }
+            if (layer < 0) {
+                g.removeNode(dead);
+                g.repairQueue.poll();
+            } else {
+                int source = g.inLinks.lowest(dead, layer);
+                if (g.tombstone[source]) {
+                    dropLinksToTombstones(source, layer);
+                } else {
+                    relink(source, layer);
+                }
+            }
+            done++;
+        }
+        return done;
+    }
+
+    /**
+     * Links back every live node that an operation left with no layer-0 in-link (a link pruned away
+     * or repaired around, usually). Cheap: orphans are rare, and each costs one search. Relinking
+     * can orphan another node in turn, hence the bounded loop.
+     */
+    void reconnectOrphans() {
+        HnswGraph g = graph;
+        for (int round = 0; round < MAX_ORPHAN_ROUNDS; round++) {
+            int[] orphans = g.takeOrphans();
+            if (orphans.length == 0) {
+                return;
+            }
+            for (int node : orphans) {
+                if (g.isLive(node) && g.inLinks.count(node, 0) == 0 && node != g.entryPoint
+                        && g.entryPoint != GraphHeader.NO_ENTRY) {
+                    linkFromReachable(node);
+                }
+            }
+        }
+        g.takeOrphans();
+    }
+
+    /** Live nodes that cannot be reached from the entry point over layer-0 links (tombstones included). O(graph). */
+    int countUnreachable() {
+        HnswGraph g = graph;
+        if (g.entryPoint == GraphHeader.NO_ENTRY) {
+            return g.liveCount;
+        }
+        marks.reset(g.highWater);
+        int[] queue = new int[Math.max(1, g.highWater)];
+        int head = 0;
+        int tail = 0;
+        queue[tail++] = g.entryPoint;
+        marks.add(g.entryPoint);
+        while (head < tail) {
+            int node = queue[head++];
+            int[] links = g.linkArray(node, 0);
+            int base = g.linkBase(node, 0);
+            for (int i = 1, count = links[base]; i <= count; i++) {
+                int next = links[base + i];
+                if (marks.add(next)) {
+                    queue[tail++] = next;
+                }
+            }
+        }
+        int unreachable = 0;
+        for (int node = 0; node < g.highWater; node++) {
+            if (g.isLive(node) && !marks.contains(node)) {
+                unreachable++;
+            }
+        }
+        return unreachable;
+    }
+
+    /** A tombstone in-neighbour keeps its links to live nodes (search still walks through it) and drops the rest. */
+    private void dropLinksToTombstones(int node, int layer) {
+        HnswGraph g = graph;
+        int[] links = g.linkArray(node, layer);
+        int base = g.linkBase(node, layer);
+        int kept = 0;
+        for (int i = 1, count = links[base]; i <= count; i++) {
+            if (!g.tombstone[links[base + i]]) {
+                linkBuffer[kept++] = links[base + i];
+            }
+        }
+        g.setLinks(node, layer, linkBuffer, kept);
+    }
+
+    /**
+     * New links for live {@code node} on {@code layer}: its live links, and for each link to a
+     * tombstone at most one replacement from the tombstones' live links, nearest first, accepted
+     * when no kept link is nearer to it (by the slack) than {@code node} is. Only replacing, not
+     * re-pruning the whole list with the heuristic (FreshDiskANN's rule), keeps the links chosen for
+     * the node; re-pruning lost more recall and cost three times as much (ARCHITECTURE.md).
+     */
+    private void relink(int node, int layer) {
+        HnswGraph g = graph;
+        marks.reset(g.highWater);
+        marks.add(node);
+        int[] links = g.linkArray(node, layer);
+        int base = g.linkBase(node, layer);
+        int count = links[base];
+        int kept = 0;
+        for (int i = 1; i <= count; i++) {
+            int neighbour = links[base + i];
+            if (!g.tombstone[neighbour]) {
+                marks.add(neighbour);
+                linkBuffer[kept++] = neighbour;
+            }
+        }
+        int n = 0;
+        for (int i = 1; i <= count; i++) {
+            int neighbour = links[base + i];
+            if (g.tombstone[neighbour]) {
+                n = addLiveLinks(node, neighbour, layer, n);
+            }
+        }
+        Arrays.sort(candidates, 0, n);
+        for (int i = 0; i < n && kept < count; i++) {
+            int candidate = ScoredNode.node(candidates[i]);
+            if (diverse(candidate, ScoredNode.distance(candidates[i]), kept)) {
+                linkBuffer[kept++] = candidate;
+            }
+        }
+        g.setLinks(node, layer, linkBuffer, kept);
+    }
+
+    private int addLiveLinks(int node, int tombstone, int layer, int n) {
+        HnswGraph g = graph;
+        int[] links = g.linkArray(tombstone, layer);
+        int base = g.linkBase(tombstone, layer);
+        for (int i = 1, count = links[base]; i <= count; i++) {
+            int other = links[base + i];
+            if (!g.tombstone[other] && marks.add(other)) {
+                if (n == candidates.length) {
+                    candidates = Arrays.copyOf(candidates, n * 2);
+                }
+                candidates[n++] = ScoredNode.encode(g.distanceBetween(node, other), other);
+            }
+        }
+        return n;
+    }
+
+    /** True when none of the first {@code kept} links is nearer to {@code candidate}, by the slack, than the node is. */
+    private boolean diverse(int candidate, float toNode, int kept) {
+        HnswGraph g = graph;
+        for (int j = 0; j < kept; j++) {
+            if (slack * g.distanceBetween(candidate, linkBuffer[j]) < toNode) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Gives an orphan an in-link: from its nearest reachable node with room, or, when all are full,
+     * in place of the nearest one's link to its most linked-to neighbour, which stays reachable
+     * through its other in-links. An orphan whose links all led to tombstones also gets links out.
+     */
+    private void linkFromReachable(int node) {
+        HnswGraph g = graph;
+        float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
+        int start = searcher.descend(vector, 0);
+        int n = inserter.searchNeighbours(vector, start, searcher.lastDistance(), 0);
+        long[] found = inserter.found();
+        if (g.linkCount(node, 0) == 0 && n > 0) {
+            int kept = selector.select(found, n, g.m, selected);
+            int k = 0;
+            for (int i = 0; i < kept; i++) {
+                if (ScoredNode.node(selected[i]) != node) {
+                    linkBuffer[k++] = ScoredNode.node(selected[i]);
+                }
+            }
+            g.setLinks(node, 0, linkBuffer, k);
+        }
+        int nearest = -1;
+        for (int i = 0; i < n; i++) {
+            int candidate = ScoredNode.node(found[i]);
+            if (candidate == node) {
+                continue;
+            }
+            if (nearest < 0) {
+                nearest = candidate;
+            }
+            if (g.linkCount(candidate, 0) < g.maxConn0) {
+                g.appendLink(candidate, 0, node);
+                return;
+            }
+        }
+        if (nearest < 0) {
+            return;
+        }
+        int[] array = g.linkArray(nearest, 0);
+        int base = g.linkBase(nearest, 0);
+        int count = array[base];
+        int replace = 1;
+        for (int i = 2; i <= count; i++) {
+            if (g.inLinks.count(array[base + i], 0) > g.inLinks.count(array[base + replace], 0)) {
+                replace = i;
+            }
+        }
+        int[] links = Arrays.copyOfRange(array, base + 1, base + 1 + count);
+        links[replace - 1] = node;
+        g.setLinks(nearest, 0, links, count);
+    }
+}
