@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -229,7 +230,8 @@ public final class LocalCommand implements Callable<Integer> {
             long pace = (long) (1e9 / queryRate);
             long next = System.nanoTime();
             for (int q = 0; q < nq; q++) {
-                while (System.nanoTime() < next) Thread.onSpinWait();
+                // sleep, not spin: a spinning sender would take one of the two cores from the job
+                for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
                 next += pace;
                 sentAt[q] = System.nanoTime();
                 queryWriter.send(IndexEvent.query(key, "q-" + q, data.queries[q], k, 0));
