@@ -24,11 +24,14 @@ public final class CoreBuild {
     /** Vectors inserted by the timed build. */
     public final int inserted;
     public final double seconds;
+    /** CPU time of the building thread; below {@link #seconds} when other work took the core. */
+    public final double cpuSeconds;
 
-    private CoreBuild(HnswIndex index, int inserted, double seconds) {
+    private CoreBuild(HnswIndex index, int inserted, double seconds, double cpuSeconds) {
         this.index = index;
         this.inserted = inserted;
         this.seconds = seconds;
+        this.cpuSeconds = cpuSeconds;
     }
 
     /**
@@ -50,10 +53,11 @@ public final class CoreBuild {
                 progress.accept(String.format("built %d/%d", i + 1, base.length));
             }
         }
-        CoreBuild build = new CoreBuild(index, base.length, (System.nanoTime() - t0) / 1e9);
+        CoreBuild build = new CoreBuild(index, base.length, (System.nanoTime() - t0) / 1e9,
+                (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
         // CPU time next to wall time: on a busy machine the difference is the time other work took
         progress.accept(String.format("build %.2fs (%.0f inserts/s; %.2fs of CPU)", build.seconds,
-                build.insertsPerSecond(), (threads.getCurrentThreadCpuTime() - cpu0) / 1e9));
+                build.insertsPerSecond(), build.cpuSeconds));
         return build;
     }
 

@@ -12,6 +12,7 @@ import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.pipeline.FailOnceAfter;
 import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
+import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
@@ -121,14 +122,14 @@ public final class LocalCommand implements Callable<Integer> {
         JobConfig config = job.toConfig(kafkaOptions, external != null ? external : "127.0.0.1:0").toBuilder()
                 .injectFailureAfter(injectFailureAfter).build();
         DataSet data = null;
-        double coreRate = 0;
+        CoreBuild core = null;
         if (!serve) {
             data = base == null ? DataSet.generate(size, Math.max(1, size / 25), dim, 7) : DataSet.load(base, queries, groundtruth);
             progress.say("data: " + data.name + ": " + data.base.length + " vectors of dimension " + data.base[0].length
                     + ", " + data.queries.length + " queries; core insert rate on them (in memory, one thread):");
             // before the broker and the job start, so nothing else runs while the core is timed
-            coreRate = CoreBuild.run(config.indexSettings().configFor(key), data.base, warmup,
-                    line -> progress.say("core: " + line)).insertsPerSecond();
+            core = CoreBuild.run(config.indexSettings().configFor(key), data.base, warmup,
+                    line -> progress.say("core: " + line));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
         dir = Files.createTempDirectory("flink-hnsw-local-");
@@ -155,7 +156,8 @@ public final class LocalCommand implements Callable<Integer> {
         }
         try {
             Summary s = stream(config, data);
-            s.coreInsertsPerSecond = coreRate;
+            s.coreInsertsPerSecond = core.insertsPerSecond();
+            s.coreCpuSeconds = core.cpuSeconds;
             out.println(s.toJson());
             out.flush();
             return Cli.OK;
@@ -184,6 +186,8 @@ public final class LocalCommand implements Callable<Integer> {
             progress.say("job running; streaming " + n + " upserts"
                     + (duringIngest > 0 ? " with " + duringIngest + " queries among them" : ""));
             long t0 = System.nanoTime();
+            double indexCpu0 = CpuClock.threads(HnswIndexOperator.NAME);
+            double processCpu0 = CpuClock.process();
             int queryEvery = duringIngest > 0 ? n / duringIngest : 0;
             for (int i = 0; i < n; i++) {
                 events.send(IndexEvent.upsert(key, Integer.toString(i), data.base[i], "{\"row\":" + i + "}"));
@@ -210,6 +214,8 @@ public final class LocalCommand implements Callable<Integer> {
             s.warmupUpserts = warmup;
             s.deletes = deletes;
             s.ingestPerSecond = n / ((applied - t0) / 1e9);
+            s.indexCpuSeconds = CpuClock.threads(HnswIndexOperator.NAME) - indexCpu0;
+            s.processCpuSeconds = CpuClock.process() - processCpu0;
             waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the answer to a query sent after the upserts");
             QueryResult barrier = out.result(BARRIER);
             progress.say(String.format("index holds %d vectors (%.0f upserts/s end to end); sending %d queries",

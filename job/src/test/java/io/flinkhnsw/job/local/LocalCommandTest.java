@@ -49,6 +49,9 @@ class LocalCommandTest {
         assertThat(plain.get("core_inserts_per_s").asDouble()).isPositive();
         assertThat(plain.get("ingest_ratio").asDouble())
                 .isCloseTo(plain.get("ingest_per_s").asDouble() / plain.get("core_inserts_per_s").asDouble(), within(0.002));
+        assertThat(plain.get("core_cpu_us_per_insert").asDouble()).isPositive();
+        assertThat(plain.get("index_cpu_us_per_upsert").asDouble()).as("the index threads' CPU per upsert")
+                .isPositive().isLessThan(plain.get("process_cpu_us_per_upsert").asDouble());
         assertThat(plain.get("ingest_queries").asInt()).isEqualTo(60);
         assertThat(plain.get("vector_encoding").asText()).isEqualTo("json");
         assertThat(failed.get("vector_encoding").asText()).isEqualTo("b64");
