@@ -7,6 +7,9 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,6 +35,17 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
 
     @Override
     protected IndexEvent[] getTestData() {
+        List<IndexEvent> events = new ArrayList<>(List.of(fixedEvents()));
+        for (IndexEvent.Op op : IndexEvent.Op.values()) { // every op, including ones added later
+            IndexEvent e = new IndexEvent();
+            e.op = op;
+            e.key = "k-" + op;
+            events.add(e);
+        }
+        return events.toArray(new IndexEvent[0]);
+    }
+
+    private static IndexEvent[] fixedEvents() {
         return new IndexEvent[] {
             IndexEvent.upsert("shop-1", "item-42", new float[] {0.5f, -1f, Float.MIN_VALUE, Float.NaN}, "{\"n\":\"é✓\"}")
                     .from("hnsw-events", 1, 1L << 40),
