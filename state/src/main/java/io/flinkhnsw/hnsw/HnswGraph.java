@@ -64,7 +64,7 @@ final class HnswGraph {
         this.strideUpper = m + 1;
         this.l2 = metric == Metric.L2;
         this.store = store;
-        int capacity = Math.max(16, initialCapacity);
+        int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
         vectors = new float[capacity * dim];
         levels = new int[capacity];
         Arrays.fill(levels, FREE);
@@ -77,6 +77,11 @@ final class HnswGraph {
 
     int capacity() {
         return levels.length;
+    }
+
+    /** The most nodes a graph of this shape can hold: its largest arrays stay within Java's array limit. */
+    static long maxCapacity(int dim, int m) {
+        return (Integer.MAX_VALUE - 16L) / Math.max(dim, 2L * m + 1);
     }
 
     int maxConnections(int layer) {
@@ -352,7 +357,13 @@ final class HnswGraph {
         if (needed <= capacity) {
             return;
         }
-        int grown = Math.max(needed, capacity + (capacity >> 1));
+        long max = maxCapacity(dim, m);
+        if (needed > max) {
+            throw new InvalidVectorException("a graph of dimension " + dim + " and M " + m + " holds at most " + max
+                    + " nodes");
+        }
+        // in longs: capacity * dim overflows an int long before the array limit is reached
+        int grown = (int) Math.min(max, Math.max(needed, capacity + (capacity >> 1)));
         vectors = Arrays.copyOf(vectors, grown * dim);
         levels = Arrays.copyOf(levels, grown);
         Arrays.fill(levels, capacity, grown, FREE);

@@ -18,9 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * JSON events to {@link IndexEvent}s and back. {@link #decode} checks what only the bytes and the
- * JSON can tell (size, UTF-8, JSON shape, op, field types, the key against the record key, a vector
- * given once, as a JSON array or as {@code vector_b64}: see {@link EventFields}), then
+ * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
+ * {@link #decode} checks what only the bytes and the JSON can tell (size, UTF-8, JSON shape, op,
+ * field types, the key against the record key, a vector given once, as a JSON array or as
+ * {@code vector_b64}: see {@link EventFields}), then
  * hands the parsed event to the same {@link EventValidator} the index operator uses (required
  * fields, lengths, dimension, finite components, k, ef, payload), and returns either the event or a
  * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index is
@@ -112,6 +113,8 @@ public final class EventCodec implements Serializable {
                 return IndexEvent.upsert(key, f.text(Field.ID), f.vector(), f.payload());
             case "delete":
                 return IndexEvent.delete(key, f.text(Field.ID));
+            case "drop":
+                return IndexEvent.drop(key);
             case "query":
                 Integer k = f.integer(Field.K);
                 if (k == null) {
@@ -120,7 +123,7 @@ public final class EventCodec implements Serializable {
                 Integer ef = f.integer(Field.EF);
                 return IndexEvent.query(key, f.text(Field.QUERY_ID), f.vector(), k, ef == null ? 0 : ef);
             default:
-                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete or query)");
+                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
     }
 

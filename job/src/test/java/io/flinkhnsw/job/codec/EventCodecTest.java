@@ -63,6 +63,18 @@ class EventCodecTest {
                 .as("ef is optional").isZero();
     }
 
+    @Test
+    void decodesADropOfAWholeKey() {
+        IndexEvent drop = codec.decode(record("shop-1", "{\"op\":\"drop\",\"key\":\"shop-1\"}")).event;
+        assertThat(drop.op).isEqualTo(IndexEvent.Op.DROP);
+        assertThat(drop.key).isEqualTo("shop-1");
+        assertThat(drop.id).isNull();
+        assertThat(codec.decode(record("shop-1".getBytes(StandardCharsets.UTF_8), EventCodec.encode(drop, VectorEncoding.JSON)))
+                .event).isEqualTo(drop);
+        assertThat(rejected("shop-2", "{\"op\":\"drop\",\"key\":\"shop-1\"}").error)
+                .as("a drop names the record's key").contains("does not match");
+    }
+
     @ParameterizedTest
     @EnumSource(VectorEncoding.class)
     void encodeThenDecodeGivesTheSameEvent(VectorEncoding encoding) {
