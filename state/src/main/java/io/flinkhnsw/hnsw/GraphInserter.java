@@ -18,6 +18,11 @@ final class GraphInserter {
     private final long[] pruneInput;
     private final long[] pruneOutput;
     private final int[] linkBuffer;
+    private final float[] query;
+    private final float[] neighbourVector;
+    private final int[] pruneNodes;
+    private final int[] pruneOffsets;
+    private final float[] pruneDistances;
 
     GraphInserter(HnswGraph graph, GraphSearcher searcher, NeighborSelector selector, int efConstruction) {
         this.graph = graph;
@@ -29,6 +34,11 @@ final class GraphInserter {
         this.pruneInput = new long[graph.maxConn0 + 1];
         this.pruneOutput = new long[graph.maxConn0 + 1];
         this.linkBuffer = new int[graph.maxConn0 + 1];
+        this.query = graph.newQuery();
+        this.neighbourVector = graph.newQuery();
+        this.pruneNodes = new int[graph.maxConn0];
+        this.pruneOffsets = new int[graph.maxConn0];
+        this.pruneDistances = new float[graph.maxConn0];
     }
 
     /** Inserts a prepared vector with the given top layer; returns its node. */
@@ -36,7 +46,9 @@ final class GraphInserter {
         HnswGraph g = graph;
         int top = g.maxLevel;
         boolean empty = g.entryPoint == GraphHeader.NO_ENTRY;
-        int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(vector, level);
+        float[] query = this.query;
+        g.prepareQuery(vector, 1.0, query);
+        int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(query, level);
         float entryDistance = searcher.lastDistance();
         int node = g.addNode(id, level, vector);
         if (empty) {
@@ -44,7 +56,7 @@ final class GraphInserter {
             return node;
         }
         for (int layer = Math.min(level, top); layer >= 0; layer--) {
-            int n = searchNeighbours(vector, entry, entryDistance, layer);
+            int n = searchNeighbours(query, entry, entryDistance, layer);
             if (n == 0) {
                 continue;
             }
@@ -70,8 +82,8 @@ final class GraphInserter {
      * an orphan is linked back in. Returns how many candidates it put, nearest
      * first, in {@link #found}.
      */
-    int searchNeighbours(float[] vector, int entry, float entryDistance, int layer) {
-        searcher.searchLayer(vector, entry, entryDistance, efConstruction, layer);
+    int searchNeighbours(float[] query, int entry, float entryDistance, int layer) {
+        searcher.searchLayer(query, entry, entryDistance, efConstruction, layer);
         if (found.length < searcher.resultCount()) {
             found = new long[searcher.resultCount()];
         }
@@ -93,12 +105,19 @@ final class GraphInserter {
             g.appendLink(node, layer, target);
             return;
         }
-        int n = 0;
+        int live = 0;
         for (int i = 1; i <= count; i++) {
             int other = links[base + i];
             if (!g.tombstone[other]) {
-                pruneInput[n++] = ScoredNode.encode(g.distanceBetween(node, other), other);
+                pruneOffsets[live] = g.vectorOffset(other);
+                pruneNodes[live++] = other;
             }
+        }
+        g.copyVector(node, neighbourVector);
+        g.distances(neighbourVector, pruneOffsets, live, pruneDistances);
+        int n = 0;
+        for (; n < live; n++) {
+            pruneInput[n] = ScoredNode.encode(pruneDistances[n], pruneNodes[n]);
         }
         pruneInput[n++] = ScoredNode.encode(distance, target);
         Arrays.sort(pruneInput, 0, n);

@@ -106,7 +106,7 @@ public final class HnswIndex {
         }
         Integer existing = nodesById.get(id);
         if (existing != null) {
-            if (sameVector(existing, prepared)) {
+            if (graph.hasVector(existing, prepared)) {
                 return;
             }
             graph.markTombstone(existing);
@@ -160,6 +160,7 @@ public final class HnswIndex {
     /** See {@link #reader()}. */
     public final class Reader {
         private final GraphSearcher readerSearcher = graph == null ? null : new GraphSearcher(graph);
+        private final float[] preparedQuery = graph == null ? null : graph.newQuery();
         private long[] buffer = new long[64];
 
         private Reader() {
@@ -174,13 +175,14 @@ public final class HnswIndex {
                 throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
                         + Limits.MAX_EF);
             }
-            float[] prepared = VectorValidator.prepare(query, dimension(), config.metric(), "query vector");
+            double scale = VectorValidator.check(query, dimension(), config.metric(), "query vector");
             if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
                 return EMPTY;
             }
+            graph.prepareQuery(query, scale, preparedQuery);
             GraphSearcher s = readerSearcher;
-            int start = s.descend(prepared, 0);
-            s.searchLayer(prepared, start, s.lastDistance(), ef, 0);
+            int start = s.descend(preparedQuery, 0);
+            s.searchLayer(preparedQuery, start, s.lastDistance(), ef, 0);
             if (buffer.length < s.resultCount()) {
                 buffer = new long[s.resultCount()];
             }
@@ -216,16 +218,6 @@ public final class HnswIndex {
         inserter = new GraphInserter(graph, searcher, selector, config.efConstruction());
         repairer = new GraphRepairer(graph, searcher, inserter, selector, config);
         reader = null;
-    }
-
-    private boolean sameVector(int node, float[] vector) {
-        int offset = node * graph.dim;
-        for (int i = 0; i < graph.dim; i++) {
-            if (Float.floatToIntBits(graph.vectors[offset + i]) != Float.floatToIntBits(vector[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** After every upsert and delete: a bounded slice of the pending repair, then orphans, then the header. */
