@@ -76,13 +76,13 @@ final class GraphInserter {
     }
 
     /**
-     * How many neighbours a new node selects on {@code layer}: M, as hnswlib does, until the graph has
-     * seen its first delete; from then on as many as the layer holds (2M on layer 0, as Lucene does).
-     * With M on layer 0 nodes re-inserted under churn have fewer links than the nodes they replace
-     * (which gathered reverse links over the build) and recall falls round after round; with 2M
-     * always, a build without deletes inserts about 40 % slower and searches about 20 % slower at
-     * equal recall (ARCHITECTURE.md, "Search speed"). The delete count is part of the stored header,
-     * so a restored graph chooses as the original would.
+     * How many neighbours a new node selects on {@code layer}: M, as hnswlib does, until the graph
+     * has seen its first delete (a replacing upsert is one); from then on as many as the layer holds
+     * (2M on layer 0, as Lucene does). With M on layer 0, nodes re-inserted under churn have fewer
+     * links than the nodes they replace (which gathered reverse links over the build) and recall
+     * falls round after round; with 2M always, a build without deletes inserted 25-35 % slower and
+     * searched no faster at equal recall (ARCHITECTURE.md, "Search speed"). The delete count is part
+     * of the stored header, so a restored graph chooses as the original would.
      */
     private int selectionLimit(int layer) {
         return layer == 0 && graph.deleteSequence == 0 ? graph.m : graph.maxConnections(layer);
