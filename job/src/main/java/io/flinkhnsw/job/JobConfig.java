@@ -37,9 +37,17 @@ public final class JobConfig implements Serializable {
     public final String groupId;
     public final DeliveryGuarantee delivery;
     public final HnswConfig hnsw;
-    /** HNSW parameters for keys starting with a prefix (longest prefix wins); fixed when a key's index is created. */
-    public final Map<String, HnswConfig> keyOverrides;
-    public final int maxCachedKeys;
+    /**
+     * HNSW parameters and vector limit for keys starting with a prefix (longest prefix wins); the
+     * parameters are fixed when a key's index is created.
+     */
+    public final Map<String, IndexSettings.KeyOverride> keyOverrides;
+    /** Index memory budget per subtask in bytes; 0 = a third of the JVM heap divided by the TaskManager's slots. */
+    public final long indexMemoryBytes;
+    /** Bytes of changes a subtask may hold before writing them to state ahead of a checkpoint. */
+    public final long writeBufferBytes;
+    /** The most vectors per key; 0 = as many as fit the index memory. */
+    public final long maxVectorsPerKey;
     public final int maxPayloadBytes;
     public final int parallelism;
     public final long checkpointIntervalMs;
@@ -59,7 +67,9 @@ public final class JobConfig implements Serializable {
         this.delivery = Objects.requireNonNull(b.delivery);
         this.hnsw = Objects.requireNonNull(b.hnsw);
         this.keyOverrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.keyOverrides));
-        this.maxCachedKeys = b.maxCachedKeys;
+        this.indexMemoryBytes = b.indexMemoryBytes;
+        this.writeBufferBytes = b.writeBufferBytes;
+        this.maxVectorsPerKey = b.maxVectorsPerKey;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.parallelism = b.parallelism;
         this.checkpointIntervalMs = b.checkpointIntervalMs;
@@ -76,17 +86,21 @@ public final class JobConfig implements Serializable {
         if (maxEf < 1 || maxEf > Limits.MAX_EF) {
             throw new IllegalArgumentException("--max-ef must be in 1.." + Limits.MAX_EF);
         }
+        if (indexMemoryBytes < 0 || writeBufferBytes < 1 || maxVectorsPerKey < 0) {
+            throw new IllegalArgumentException("--index-memory and --max-vectors-per-key must be >= 0, --write-buffer > 0");
+        }
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The index operator's settings: default parameters, per-prefix overrides, cache and payload limits. */
+    /** The index operator's settings: default parameters, per-prefix overrides, memory and input limits. */
     public IndexSettings indexSettings() {
-        IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw)
-                .maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes).maxEf(maxEf);
-        keyOverrides.forEach(b::override);
+        IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw).indexMemoryBytes(indexMemoryBytes)
+                .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey)
+                .maxPayloadBytes(maxPayloadBytes).maxEf(maxEf);
+        keyOverrides.forEach((prefix, o) -> b.override(prefix, o.config(), o.maxVectors()));
         return b.build();
     }
 
@@ -94,7 +108,8 @@ public final class JobConfig implements Serializable {
         return new Builder().bootstrapServers(kafka.bootstrapServers()).kafkaProperties(kafka.properties())
                 .eventsTopic(eventsTopic).queriesTopic(queriesTopic)
                 .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
-                .hnsw(hnsw).keyOverrides(keyOverrides).maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes)
+                .hnsw(hnsw).keyOverrides(keyOverrides).indexMemoryBytes(indexMemoryBytes)
+                .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes)
                 .parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
                 .injectFailureAfter(injectFailureAfter);
@@ -118,7 +133,8 @@ public final class JobConfig implements Serializable {
     public String toString() {
         return "JobConfig{kafka: " + kafka + ", topics: " + eventsTopic + (queriesTopic == null ? "" : " + " + queriesTopic)
                 + " -> " + resultsTopic + " / " + deadLetterTopic + ", group " + groupId + ", " + deliveryName(delivery)
-                + ", " + hnsw + ", keyOverrides=" + keyOverrides + ", maxCachedKeys=" + maxCachedKeys
+                + ", " + hnsw + ", keyOverrides=" + keyOverrides + ", indexMemoryBytes=" + indexMemoryBytes
+                + ", writeBufferBytes=" + writeBufferBytes + ", maxVectorsPerKey=" + maxVectorsPerKey
                 + ", maxPayloadBytes=" + maxPayloadBytes + ", parallelism=" + parallelism + ", checkpointIntervalMs="
                 + checkpointIntervalMs + ", maxMessageBytes=" + maxMessageBytes + ", maxEf=" + maxEf
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + "}";
@@ -135,8 +151,10 @@ public final class JobConfig implements Serializable {
         private String groupId = "flink-hnsw";
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private HnswConfig hnsw = HnswConfig.defaults(Metric.L2);
-        private Map<String, HnswConfig> keyOverrides = Map.of();
-        private int maxCachedKeys = IndexSettings.DEFAULT_MAX_CACHED_KEYS;
+        private Map<String, IndexSettings.KeyOverride> keyOverrides = Map.of();
+        private long indexMemoryBytes;
+        private long writeBufferBytes = IndexSettings.DEFAULT_WRITE_BUFFER_BYTES;
+        private long maxVectorsPerKey;
         private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int parallelism;
         private long checkpointIntervalMs = 5_000;
@@ -155,8 +173,12 @@ public final class JobConfig implements Serializable {
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder delivery(DeliveryGuarantee v) { delivery = v; return this; }
         public Builder hnsw(HnswConfig v) { hnsw = v; return this; }
-        public Builder keyOverrides(Map<String, HnswConfig> v) { keyOverrides = v; return this; }
-        public Builder maxCachedKeys(int v) { maxCachedKeys = v; return this; }
+        public Builder keyOverrides(Map<String, IndexSettings.KeyOverride> v) { keyOverrides = v; return this; }
+        /** 0 = a third of the heap divided by the TaskManager's slots ({@link IndexSettings#defaultIndexMemory}). */
+        public Builder indexMemoryBytes(long v) { indexMemoryBytes = v; return this; }
+        public Builder writeBufferBytes(long v) { writeBufferBytes = v; return this; }
+        /** 0 = as many as fit the index memory. */
+        public Builder maxVectorsPerKey(long v) { maxVectorsPerKey = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
         public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }

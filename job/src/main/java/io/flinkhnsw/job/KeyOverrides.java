@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.operators.IndexSettings.KeyOverride;
 import io.flinkhnsw.vector.Metric;
 
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.util.Map;
 
 /**
  * Per key prefix, the index parameters that differ from the job's ({@code metric}, {@code m},
- * {@code ef-construction}, {@code ef}, {@code seed}), from {@code --key-overrides} and
+ * {@code ef-construction}, {@code ef}, {@code seed}) and the key's vector limit
+ * ({@code max-vectors}), from {@code --key-overrides} and
  * {@code --key-overrides-file}. Each override starts from the job's parameters, not from a shorter
  * prefix; the longest matching prefix wins when a key's index is created; for the same prefix the
  * command line wins over the file. The file is JSON ({@code .json}) or YAML ({@code .yaml}/{@code
@@ -28,10 +30,11 @@ import java.util.Map;
  *     m: 32
  *   - prefix: big-
  *     ef: 128
+ *     max-vectors: 50000000
  * </pre>
  */
 public final class KeyOverrides {
-    static final String PARAMETERS = "metric, m, ef-construction, ef, seed";
+    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors";
 
     private KeyOverrides() {
     }
@@ -40,8 +43,8 @@ public final class KeyOverrides {
      * The overrides of {@code file} (may be null), then those of {@code spec} (may be null), each
      * starting from {@code base}; a prefix in both takes the spec's.
      */
-    public static Map<String, HnswConfig> resolve(String spec, Path file, HnswConfig base) {
-        Map<String, HnswConfig> out = new LinkedHashMap<>();
+    public static Map<String, KeyOverride> resolve(String spec, Path file, HnswConfig base) {
+        Map<String, KeyOverride> out = new LinkedHashMap<>();
         if (file != null) {
             out.putAll(fromFile(file, base));
         }
@@ -52,14 +55,14 @@ public final class KeyOverrides {
     }
 
     /** Parses {@code "shop-:m=32,ef=128;img-:metric=cosine"}. */
-    static Map<String, HnswConfig> fromSpec(String spec, HnswConfig base) {
-        Map<String, HnswConfig> out = new LinkedHashMap<>();
+    static Map<String, KeyOverride> fromSpec(String spec, HnswConfig base) {
+        Map<String, KeyOverride> out = new LinkedHashMap<>();
         for (String entry : spec.split(";")) {
             int colon = entry.lastIndexOf(':');
             if (colon <= 0) {
                 throw new IllegalArgumentException("--key-overrides entry '" + entry + "' is not PREFIX:name=value,...");
             }
-            HnswConfig c = base;
+            KeyOverride c = new KeyOverride(base, 0);
             for (String kv : entry.substring(colon + 1).split(",")) {
                 String[] p = kv.split("=", 2);
                 if (p.length != 2) {
@@ -72,7 +75,7 @@ public final class KeyOverrides {
         return out;
     }
 
-    static Map<String, HnswConfig> fromFile(Path file, HnswConfig base) {
+    static Map<String, KeyOverride> fromFile(Path file, HnswConfig base) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper;
         if (name.endsWith(".yaml") || name.endsWith(".yml")) {
@@ -94,7 +97,7 @@ public final class KeyOverrides {
         if (list == null || !list.isArray() || root.size() != 1) {
             throw new IllegalArgumentException(where + ": expected one field, key-overrides, holding a list");
         }
-        Map<String, HnswConfig> out = new LinkedHashMap<>();
+        Map<String, KeyOverride> out = new LinkedHashMap<>();
         for (JsonNode entry : list) {
             JsonNode prefix = entry.get("prefix");
             if (!entry.isObject() || prefix == null || !prefix.isTextual() || prefix.textValue().isEmpty()) {
@@ -103,7 +106,7 @@ public final class KeyOverrides {
             if (out.containsKey(prefix.textValue())) {
                 throw new IllegalArgumentException(where + ": prefix '" + prefix.textValue() + "' appears twice");
             }
-            HnswConfig c = base;
+            KeyOverride c = new KeyOverride(base, 0);
             for (Iterator<Map.Entry<String, JsonNode>> it = entry.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().equals("prefix")) {
@@ -120,15 +123,23 @@ public final class KeyOverrides {
         return out;
     }
 
-    /** {@code c} with one parameter changed; {@code where} names the source in errors. */
-    private static HnswConfig with(HnswConfig c, String name, String value, String where) {
+    /** {@code o} with one parameter changed; {@code where} names the source in errors. */
+    private static KeyOverride with(KeyOverride o, String name, String value, String where) {
+        HnswConfig c = o.config();
         try {
             switch (name) {
-                case "metric": return c.withMetric(Metric.parse(value));
-                case "m": return c.withM(Integer.parseInt(value));
-                case "ef-construction": return c.withEfConstruction(Integer.parseInt(value));
-                case "ef": return c.withDefaultEf(Integer.parseInt(value));
-                case "seed": return c.withSeed(Long.parseLong(value));
+                case "metric": return new KeyOverride(c.withMetric(Metric.parse(value)), o.maxVectors());
+                case "m": return new KeyOverride(c.withM(Integer.parseInt(value)), o.maxVectors());
+                case "ef-construction": return new KeyOverride(c.withEfConstruction(Integer.parseInt(value)), o.maxVectors());
+                case "ef": return new KeyOverride(c.withDefaultEf(Integer.parseInt(value)), o.maxVectors());
+                case "seed": return new KeyOverride(c.withSeed(Long.parseLong(value)), o.maxVectors());
+                case "max-vectors": {
+                    long n = Long.parseLong(value);
+                    if (n < 1) {
+                        throw new IllegalArgumentException("max-vectors must be >= 1, got " + n);
+                    }
+                    return new KeyOverride(c, n);
+                }
                 default: throw new IllegalArgumentException("unknown parameter '" + name + "' (" + PARAMETERS + ")");
             }
         } catch (NumberFormatException e) {

@@ -8,6 +8,8 @@ import io.flinkhnsw.job.local.LocalCommand;
 import io.flinkhnsw.job.tools.ProduceCommand;
 import io.flinkhnsw.job.tools.VerifyCommand;
 import io.flinkhnsw.operators.bench.StateBench;
+import io.flinkhnsw.operators.bench.TenantBench;
+import io.flinkhnsw.operators.bench.TierBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,6 +52,8 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ClusterJob())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new StateBench())
+                .addSubcommand(new TenantBench())
+                .addSubcommand(new TierBench())
                 .addSubcommand(new PlotCommand())
                 .addSubcommand(new SyntheticSetCommand())
                 .addSubcommand(new JvmFlags())

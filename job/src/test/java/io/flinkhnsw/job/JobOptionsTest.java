@@ -51,6 +51,29 @@ class JobOptionsTest {
         assertThat(c.maxMessageBytes).isEqualTo(512 * 1024);
         assertThat(c.maxEf).isEqualTo(10_000);
         assertThat(c.indexSettings().maxEf()).isEqualTo(10_000);
+        IndexSettings s = c.indexSettings();
+        assertThat(s.indexMemoryBytes()).as("derived from the heap by the operator").isZero();
+        assertThat(s.writeBufferBytes()).isEqualTo(32L << 20);
+        assertThat(s.maxVectorsFor("any")).as("what fits the index memory").isZero();
+    }
+
+    @Test
+    void parsesMemorySizesAndVectorLimits() {
+        JobConfig c = parse("--index-memory", "1536m", "--write-buffer", "8m", "--max-vectors-per-key", "2000000",
+                "--key-overrides", "big-:max-vectors=50000000,m=32;img-:metric=cosine");
+        IndexSettings s = c.indexSettings();
+        assertThat(s.indexMemoryBytes()).isEqualTo(1536L << 20);
+        assertThat(s.writeBufferBytes()).isEqualTo(8L << 20);
+        assertThat(s.maxVectorsFor("shop-1")).isEqualTo(2_000_000);
+        assertThat(s.maxVectorsFor("big-1")).isEqualTo(50_000_000);
+        assertThat(s.configFor("big-1").m()).isEqualTo(32);
+        assertThat(s.maxVectorsFor("img-1")).as("an override without max-vectors keeps the job's").isEqualTo(2_000_000);
+        assertThat(parse("--index-memory", "1g").indexSettings().indexMemoryBytes()).isEqualTo(1L << 30);
+        assertThat(parse("--index-memory", "300000").indexSettings().indexMemoryBytes()).isEqualTo(300_000);
+        assertThatThrownBy(() -> parse("--index-memory", "lots")).hasMessageContaining("--index-memory needs a size");
+        assertThat(usageError("--max-cached-keys", "64")[1]).contains("--max-cached-keys");
+        assertThatThrownBy(() -> parse("--key-overrides", "big-:max-vectors=0"))
+                .hasMessageContaining("max-vectors must be >= 1");
     }
 
     @Test

@@ -60,6 +60,8 @@ public final class EventValidator implements Serializable {
                     reason = "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
                 }
                 return reason;
+            case DROP:
+                return null;
             default:
                 return "unknown op " + e.op;
         }

@@ -1,14 +1,26 @@
 package io.flinkhnsw.operators;
 
-import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.InvalidVectorException;
+import io.flinkhnsw.hnsw.KeyHeader;
+import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.SearchResult;
-import io.flinkhnsw.operators.state.BufferedGraphStore;
-import io.flinkhnsw.operators.state.KeyedStateGraphStore;
+import io.flinkhnsw.operators.state.KeyWriteBack;
+import io.flinkhnsw.operators.state.KeyedIndexState;
 import io.flinkhnsw.operators.state.PayloadState;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.base.array.LongPrimitiveArraySerializer;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -16,16 +28,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keyed HNSW index logic: one graph per partition key, kept in keyed state (see
- * {@link KeyedStateGraphStore}) and mirrored by an in-memory working copy per recently used key,
- * rebuilt from state on a key's first event after a restore or rescale. Events are applied in
- * arrival order per key, so a query sees every earlier upsert and delete of its key. Bad events go
- * to {@link #REJECTED} with a reason and leave the index unchanged. Hosted by
- * {@link HnswIndexOperator} (the way jobs use it) graph changes are buffered and written back before
- * checkpoints; used alone, each event's changes are written to state at its end. Payloads are
- * written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
+ * The keyed index logic: one {@link KeyIndex} per partition key (flat while small, a graph once it
+ * grows), kept in keyed state ({@link KeyedIndexState}) and mirrored by an in-memory working copy
+ * per recently used key within a memory budget in bytes ({@link IndexSettings#indexMemoryBytes});
+ * what leaves memory is reloaded from state when needed, identical. Events are applied in arrival
+ * order per key, so a query sees every earlier write of its key. Bad events, and upserts beyond a
+ * key's vector limit, go to {@link #REJECTED} with a reason and leave the index unchanged; a drop
+ * removes everything the key has. Hosted by {@link HnswIndexOperator} (the way jobs use it) changes
+ * are written back before checkpoints; used alone, each event's changes are written to state at its
+ * end. Payloads are written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
  */
-public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, QueryResult> {
+public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, QueryResult>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<RejectedEvent> REJECTED =
@@ -34,11 +48,13 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private final IndexSettings settings;
 
     private transient EventValidator validator;
-    private transient KeyedStateGraphStore store;
+    private transient KeyedIndexState state;
     private transient PayloadState payloads;
     private transient IndexCache cache;
     private transient OperatorMetrics metrics;
-    private transient BufferedGraphStore.Budget budget;
+    private transient KeyStats stats;
+    private transient ListState<long[]> statsState;
+    private transient long budget;
     /** Set by {@link HnswIndexOperator} before open: enables write-back; null = flush after every event. */
     private transient KeyScope writeBack;
 
@@ -61,38 +77,68 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        stats = new KeyStats(task.getMaxNumberOfParallelSubtasks(), task.getNumberOfParallelSubtasks(),
+                task.getIndexOfThisSubtask());
+        statsState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(KeyStats.STATE, LongPrimitiveArraySerializer.INSTANCE));
+        if (context.isRestored()) {
+            stats.restore(statsState.get());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        statsState.update(stats.snapshot());
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         validator = settings.validator();
-        store = new KeyedStateGraphStore(getRuntimeContext());
+        state = new KeyedIndexState(getRuntimeContext());
         payloads = new PayloadState(getRuntimeContext());
-        metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup());
-        budget = new BufferedGraphStore.Budget();
-        cache = new IndexCache(settings.maxCachedKeys(), this::evict);
+        budget = settings.indexMemoryBytes() > 0 ? settings.indexMemoryBytes()
+                : IndexSettings.defaultIndexMemory(Runtime.getRuntime().maxMemory(), taskManagerSlots());
+        metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup(), stats, budget);
+        cache = new IndexCache(this::evict);
     }
 
-    /** Drops a key from the cache: its unflushed changes are written under its own key first. */
-    private void evict(IndexCache.Entry entry) {
-        if (entry.store().dirty()) {
-            if (writeBack == null) {
-                throw new IllegalStateException("key " + entry.key() + " has unflushed changes outside write-back");
-            }
-            writeBack.runAs(entry.key(), () -> flush(entry));
+    private int taskManagerSlots() {
+        if (getRuntimeContext() instanceof StreamingRuntimeContext streaming) {
+            return streaming.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
         }
-        metrics.keyEvicted(entry.index().size(), entry.index().tombstones());
+        return 1;
     }
 
-    /** Writes one key's buffered changes to state; the current key must be {@code entry.key()}. */
+    /** The index memory budget of this subtask in bytes. */
+    long budget() {
+        return budget;
+    }
+
+    /** Before a key or its graph leaves the cache: its unflushed changes are written under its own key. */
+    private void evict(IndexCache.Entry entry) {
+        if (entry.writeBack.dirty()) {
+            if (writeBack == null) {
+                throw new IllegalStateException("key " + entry.key + " has unflushed changes outside write-back");
+            }
+            writeBack.runAs(entry.key, () -> flush(entry));
+        }
+    }
+
+    /** Writes one key's marked changes to state; the current key must be {@code entry.key}. */
     private void flush(IndexCache.Entry entry) {
-        int n = entry.store().flush();
+        int n = entry.writeBack.flush();
+        cache.update(entry);
         if (n > 0) {
-            metrics.flushed(n, budget.entries());
+            metrics.flushed(n, cache);
         }
     }
 
     /**
-     * Writes every dirty key's buffered changes to keyed state, keys in the order they became dirty,
-     * each under its own key. Called by {@link HnswIndexOperator} before checkpoint barriers and at end
-     * of input; a no-op without write-back (nothing is ever left buffered then).
+     * Writes every dirty key's changes to keyed state, keys in the order they became dirty, each
+     * under its own key. Called by {@link HnswIndexOperator} before checkpoint barriers and at end of
+     * input; a no-op without write-back (nothing is ever left unwritten then).
      */
     void flushAll() {
         if (cache == null) {
@@ -102,91 +148,140 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             if (writeBack == null) {
                 flush(e);
             } else {
-                writeBack.runAs(e.key(), () -> flush(e));
+                writeBack.runAs(e.key, () -> flush(e));
             }
         }
     }
 
-    /** Buffered graph entries not yet in keyed state, over all keys of this subtask. */
-    long bufferedEntries() {
-        return budget == null ? 0 : budget.entries();
+    /** Estimated bytes of changes not yet in keyed state, over all keys of this subtask. */
+    long bufferedBytes() {
+        return cache == null ? 0 : cache.pendingBytes();
     }
 
-    /** After each event: keep the current key's changes buffered (write-back) or write them now. */
-    private void afterEvent(String key) {
-        IndexCache.Entry entry = cache.get(key);
-        if (entry == null || !entry.store().dirty()) {
-            return;
-        }
-        if (writeBack == null) {
-            flush(entry);
-            return;
-        }
-        cache.markDirty(entry);
-        if (budget.entries() > settings.maxBufferedEntries()) {
-            flushAll();
-        } else {
-            metrics.buffered(budget.entries());
-        }
+    /** Accounted bytes of the keys in memory. */
+    long indexMemoryBytes() {
+        return cache == null ? 0 : cache.totalBytes();
+    }
+
+    int cachedKeys() {
+        return cache == null ? 0 : cache.size();
+    }
+
+    /** The counts the gauges read (tests). */
+    KeyStats stats() {
+        return stats;
     }
 
     @Override
     public void processElement(IndexEvent event, Context ctx, Collector<QueryResult> out) {
+        long start = System.nanoTime();
         String reason = validator.check(event);
         if (reason != null) {
             reject(ctx, reason, event);
             return;
         }
         String key = ctx.getCurrentKey();
+        IndexCache.Entry entry = null;
         try {
             switch (event.op) {
-                case UPSERT -> upsert(key, event);
-                case DELETE -> delete(key, event);
-                case QUERY -> out.collect(query(key, event));
+                case UPSERT -> entry = upsert(key, event, ctx);
+                case DELETE -> entry = delete(key, event);
+                case QUERY -> {
+                    entry = entryOf(key, false);
+                    out.collect(query(key, entry, event));
+                }
+                case DROP -> drop(key);
                 default -> throw new IllegalStateException("validated op " + event.op);
             }
         } catch (InvalidVectorException e) {
             reject(ctx, e.getMessage(), event);
         }
-        afterEvent(key);
+        afterEvent(entry);
+        metrics.afterEvent(cache, (System.nanoTime() - start) / 1000);
     }
 
-    private void upsert(String key, IndexEvent event) {
-        HnswIndex index = indexOf(key, true);
+    /** After each event: account the key's bytes, write its changes (without write-back), keep the budgets. */
+    private void afterEvent(IndexCache.Entry entry) {
+        if (entry == null) {
+            return;
+        }
+        cache.touch(entry);
+        cache.update(entry);
+        if (writeBack == null) {
+            flush(entry);
+        }
+        metrics.evicted(cache.evictOver(budget, entry));
+        if (cache.pendingBytes() > settings.writeBufferBytes()) {
+            flushAll();
+        }
+    }
+
+    private IndexCache.Entry upsert(String key, IndexEvent event, Context ctx) {
+        IndexCache.Entry entry = entryOf(key, true);
+        KeyIndex index = entry.index;
+        if (index.size() >= maxVectors(key, index, event.vector.length) && !index.contains(event.id)) {
+            reject(ctx, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
+                    + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
+                    + " --index-memory): raise the limit or shard the key over several keys", event);
+            return entry;
+        }
         int live = index.size();
         int dead = index.tombstones();
+        boolean existed = index.dimension() > 0;
+        boolean wasGraph = index.isGraph();
         long start = System.nanoTime();
+        boolean replacing = index.upsert(event.id, event.vector);
         // a new id has no payload to clear: skip the state delete, one less RocksDB write per insert
-        boolean replacing = index.contains(event.id);
-        index.upsert(event.id, event.vector);
         if (event.payload != null || replacing) {
             payloads.put(event.id, event.payload);
         }
-        metrics.upserted((System.nanoTime() - start) / 1000, index.size() - live, index.tombstones() - dead);
+        if (!existed) {
+            stats.count(key, 1, false, 0, 0);
+        }
+        if (!wasGraph && index.isGraph()) {
+            stats.becameGraph(key);
+        }
+        stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
+        metrics.upserted((System.nanoTime() - start) / 1000);
+        return entry;
     }
 
-    private void delete(String key, IndexEvent event) {
-        HnswIndex index = indexOf(key, false);
-        if (index == null) {
+    /**
+     * The most vectors {@code key} may hold: as configured, or as many as fit the memory budget;
+     * never more than one index of its dimension can hold.
+     */
+    private long maxVectors(String key, KeyIndex index, int dimension) {
+        long configured = settings.maxVectorsFor(key);
+        int dim = index.dimension() > 0 ? index.dimension() : dimension;
+        long limit = configured > 0 ? configured : budget / KeyIndex.estimatedBytesPerVector(dim, index.config().m());
+        return Math.max(1, Math.min(limit, KeyIndex.maxVectors(dim, index.config().m())));
+    }
+
+    private IndexCache.Entry delete(String key, IndexEvent event) {
+        IndexCache.Entry entry = entryOf(key, false);
+        if (entry == null) {
             metrics.noopDelete();
-            return;
+            return null;
         }
+        KeyIndex index = entry.index;
         int live = index.size();
         int dead = index.tombstones();
         if (index.delete(event.id)) {
             payloads.remove(event.id);
-            metrics.deleted(index.size() - live, index.tombstones() - dead);
+            stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
+            metrics.deleted();
         } else {
             metrics.noopDelete();
         }
+        return entry;
     }
 
-    private QueryResult query(String key, IndexEvent event) {
-        HnswIndex index = indexOf(key, false);
-        if (index == null) {
+    private QueryResult query(String key, IndexCache.Entry entry, IndexEvent event) {
+        if (entry == null || entry.index.dimension() == 0) {
             metrics.queried(0);
             return new QueryResult(event.queryId, key, new ArrayList<>(0), 0, 0);
         }
+        KeyIndex index = entry.index;
         long start = System.nanoTime();
         // a key's default ef may be below a query's k: the search widens to k
         int ef = Math.max(event.k, event.ef == 0 ? index.config().defaultEf() : event.ef);
@@ -201,29 +296,55 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return new QueryResult(event.queryId, key, neighbours, index.size(), micros);
     }
 
+    /** Removes everything {@code key} has: its working copy (unwritten changes included), its state, its payloads. */
+    private void drop(String key) {
+        IndexCache.Entry cached = cache.get(key);
+        if (cached != null) {
+            if (cached.index.dimension() > 0) {
+                stats.count(key, -1, cached.index.isGraph(), cached.index.size(), cached.index.tombstones());
+            }
+            cache.discard(key);
+        } else {
+            KeyHeader header = state.keyHeader();
+            if (header != null && header.dimension() > 0) {
+                GraphHeader graph = header.graph() ? state.graphHeader() : null;
+                stats.count(key, -1, header.graph(), header.flatCount() + (graph == null ? 0 : graph.liveCount()),
+                        graph == null ? 0 : graph.tombstoneCount());
+            }
+        }
+        state.clear();
+        payloads.clear();
+        metrics.dropped();
+    }
+
     /**
-     * The working copy of {@code key}'s graph: from the cache, else rebuilt from state, else (when
+     * The working copy of {@code key}: from the cache, else loaded from state, else (when
      * {@code create}) a new empty index with the key's configured parameters; null when the key has
      * no index and none is to be created.
      */
-    private HnswIndex indexOf(String key, boolean create) {
+    private IndexCache.Entry entryOf(String key, boolean create) {
         IndexCache.Entry cached = cache.get(key);
         if (cached != null) {
             metrics.cacheHit();
-            return cached.index();
+            return cached;
         }
         metrics.cacheMiss();
-        BufferedGraphStore buffer = new BufferedGraphStore(store, budget);
-        HnswIndex index = HnswIndex.load(buffer);
-        if (index == null) {
-            if (!create) {
-                return null;
+        KeyWriteBack.Opened opened = KeyWriteBack.load(state, settings.flatLimit(), metrics::loaded);
+        if (opened != null) {
+            if (opened.v1()) {
+                // a key of the v1 layout: counted from now on (see KeyStats)
+                KeyIndex i = opened.index();
+                stats.count(key, 1, true, i.size(), i.tombstones());
             }
-            index = HnswIndex.create(settings.configFor(key), buffer);
+        } else if (create) {
+            HnswConfig config = settings.configFor(key);
+            opened = KeyWriteBack.create(state, config, settings.flatLimit(), metrics::loaded);
+        } else {
+            return null;
         }
-        metrics.keyCached(index.size(), index.tombstones());
-        cache.put(new IndexCache.Entry(key, index, buffer));
-        return index;
+        IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack());
+        cache.put(entry);
+        return entry;
     }
 
     private void reject(Context ctx, String reason, IndexEvent event) {

@@ -6,14 +6,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
 /**
- * The keyed HNSW operator jobs should use: {@link HnswIndexFunction} with <em>write-back</em> graph
- * state. Events change only the in-memory working copy of their key's graph and a per-key buffer of
- * changed state entries; this operator writes all buffers into keyed state in
- * {@link #prepareSnapshotPreBarrier} and {@link #finish()}, so keyed state is complete in every
- * checkpoint and savepoint and a restored or rescaled subtask rebuilds each graph exactly. Buffers
- * are also written before a dirty key is evicted and when the subtask's buffered entries exceed
- * {@link IndexSettings#maxBufferedEntries()}. Rejected events: {@link HnswIndexFunction#REJECTED}.
- * Why this is safe: docs/ARCHITECTURE.md, "Write-back and checkpoints".
+ * The keyed HNSW operator jobs should use: {@link HnswIndexFunction} with <em>write-back</em> state.
+ * Events change only the in-memory working copy of their key's index, and the key's write-back marks
+ * which state entries changed; this operator writes the marked entries of every key into keyed
+ * state in {@link #prepareSnapshotPreBarrier} and {@link #finish()}, so keyed state is complete in
+ * every checkpoint and savepoint and a restored or rescaled subtask rebuilds each key exactly.
+ * Changes are also written before a key with changes is evicted from memory and when the subtask's
+ * pending bytes exceed {@link IndexSettings#writeBufferBytes()}. Rejected events:
+ * {@link HnswIndexFunction#REJECTED}. Why this is safe: docs/ARCHITECTURE.md, "Write-back and
+ * checkpoints".
  */
 public class HnswIndexOperator extends KeyedProcessOperator<String, IndexEvent, QueryResult> {
     private static final long serialVersionUID = 1L;
@@ -75,8 +76,8 @@ public class HnswIndexOperator extends KeyedProcessOperator<String, IndexEvent, 
         super.finish();
     }
 
-    /** Graph entries buffered and not yet in keyed state (tests, diagnostics). */
-    long bufferedEntries() {
-        return function().bufferedEntries();
+    /** Estimated bytes of changes not yet in keyed state (tests, diagnostics). */
+    long bufferedBytes() {
+        return function().bufferedBytes();
     }
 }

@@ -1,40 +1,80 @@
 package io.flinkhnsw.operators;
 
-import io.flinkhnsw.hnsw.HnswIndex;
-import io.flinkhnsw.operators.state.BufferedGraphStore;
+import io.flinkhnsw.hnsw.KeyIndex;
+import io.flinkhnsw.hnsw.RamUsage;
+import io.flinkhnsw.operators.state.KeyWriteBack;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The in-memory working copies of the graphs of recently used keys on one subtask, each with the
- * write-back buffer of its changes, least recently used dropped first. A key whose buffer holds
- * changes is recorded as dirty, in the order keys first became dirty since their last flush, which
- * is the (deterministic) order they are flushed in. A dirty key is never dropped as it is: the
- * {@link Evictor} must flush it first, so dropping loses nothing and a dropped key is reloaded from
- * keyed state on its next event. Used from the task thread only.
+ * The in-memory working copies of one subtask's recently used keys, each with its write-back,
+ * bounded by a budget in bytes: every entry accounts its index, its write-back marks and its own
+ * overhead, kept current after every event in O(1). Beyond the budget it drops, one at a time, the
+ * least used part among the graphs in memory and the few least recently used keys: a graph scores
+ * the events that needed it, a key the events it received, both decaying with a half-life of
+ * {@value #HALF_LIFE} events (a frequency, as LFU caches use, since what a miss costs and what
+ * the part occupies both grow with its vectors). Dropping a graph keeps the key's header and
+ * backlog, so writes go on without it; evicting a key drops it all. The key in use is never
+ * dropped, so one key larger than the budget still works, alone. A key with unwritten changes is
+ * recorded as dirty, in the order keys first became dirty since their last flush, which is the
+ * (deterministic) order they are flushed in; the {@link Evictor} writes a key's changes before any
+ * of it goes, so nothing is lost and a dropped part is read back from keyed state when needed.
+ * Task thread only.
  */
 final class IndexCache {
+    /** The cache's own bytes per entry besides the key string: the entry, its map node and its table slot. */
+    private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 16)
+            + RamUsage.object(4 + 4 * RamUsage.REFERENCE + 2 * RamUsage.REFERENCE) + 2 * RamUsage.REFERENCE;
 
-    /** A cached graph and the buffer its changes go to. */
-    record Entry(String key, HnswIndex index, BufferedGraphStore store) {
+    /** Events over which a use counts for half. */
+    static final long HALF_LIFE = 50_000;
+    /** How many of the least recently used keys compete with the graphs for eviction. */
+    private static final int LRU_CANDIDATES = 8;
+
+    /**
+     * A cached key: its index, its write-back, the bytes and pending writes last accounted for it,
+     * and how much its graph was used lately.
+     */
+    static final class Entry {
+        final String key;
+        final KeyIndex index;
+        final KeyWriteBack writeBack;
+        private long bytes;
+        private long pending;
+        private long graphUses;
+        private double graphScore;
+        private long graphScoredAt;
+        private double eventScore;
+        private long eventScoredAt;
+
+        Entry(String key, KeyIndex index, KeyWriteBack writeBack) {
+            this.key = key;
+            this.index = index;
+            this.writeBack = writeBack;
+        }
+
+        long bytes() {
+            return bytes;
+        }
     }
 
-    /** Called for the entry about to be dropped; must leave its buffer empty (flush it under its key). */
+    /** Writes an entry's changes under its own key, before its graph or the whole entry is dropped. */
     interface Evictor {
         void evict(Entry entry);
     }
 
-    private final int capacity;
     private final Evictor evictor;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<String, Entry> dirty = new LinkedHashMap<>();
+    /** Entries whose graph is in memory. */
+    private final java.util.Set<Entry> graphs = new java.util.HashSet<>();
+    private long totalBytes;
+    private long pendingBytes;
+    private long clock;
 
-    IndexCache(int capacity, Evictor evictor) {
-        this.capacity = capacity;
+    IndexCache(Evictor evictor) {
         this.evictor = evictor;
     }
 
@@ -43,27 +83,119 @@ final class IndexCache {
         return entries.get(key);
     }
 
-    /** Caches {@code entry} as most recently used, dropping least recently used keys beyond capacity. */
+    /** Caches {@code entry} as the most recently used. */
     void put(Entry entry) {
-        entries.put(entry.key(), entry);
-        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-        while (entries.size() > capacity && it.hasNext()) {
-            Entry eldest = it.next().getValue();
-            if (eldest == entry) {
-                break;
-            }
-            evictor.evict(eldest);
-            if (eldest.store().dirty()) {
-                throw new IllegalStateException("key " + eldest.key() + " evicted with unflushed changes");
-            }
-            dirty.remove(eldest.key());
-            it.remove();
+        Entry old = entries.put(entry.key, entry);
+        assert old == null : "key cached twice: " + entry.key;
+        update(entry);
+    }
+
+    /**
+     * Re-accounts {@code entry} after a change (O(1)) and records it as dirty when its write-back
+     * holds changes.
+     */
+    /** Counts an event of {@code entry}'s key: call once per event, before {@link #update}. */
+    void touch(Entry entry) {
+        clock++;
+        entry.eventScore = decay(entry.eventScore, entry.eventScoredAt) + 1;
+        entry.eventScoredAt = clock;
+    }
+
+    void update(Entry entry) {
+        long uses = entry.index.graphUses();
+        if (uses != entry.graphUses) {
+            entry.graphScore = decay(entry.graphScore, entry.graphScoredAt) + (uses - entry.graphUses);
+            entry.graphScoredAt = clock;
+            entry.graphUses = uses;
+        }
+        if (entry.index.graphLoaded()) {
+            graphs.add(entry);
+        } else {
+            graphs.remove(entry);
+        }
+        long bytes = ENTRY_OVERHEAD + RamUsage.string(entry.key.length()) + entry.index.ramBytesUsed()
+                + entry.writeBack.ramBytesUsed();
+        totalBytes += bytes - entry.bytes;
+        entry.bytes = bytes;
+        long pending = entry.writeBack.pendingBytes();
+        pendingBytes += pending - entry.pending;
+        entry.pending = pending;
+        if (entry.writeBack.dirty()) {
+            dirty.putIfAbsent(entry.key, entry);
         }
     }
 
-    /** Records that the entry's buffer holds changes (keeps its place if it was dirty already). */
-    void markDirty(Entry entry) {
-        dirty.putIfAbsent(entry.key(), entry);
+    private double decay(double score, long since) {
+        return score * Math.pow(0.5, (double) (clock - since) / HALF_LIFE);
+    }
+
+    /**
+     * While the cache holds more than {@code budget} bytes, drops the least used of: the graphs in
+     * memory, and the {@value #LRU_CANDIDATES} least recently used keys (a key with its graph
+     * scores as the more used of the two); never {@code keep}. Returns how many parts it dropped.
+     */
+    int evictOver(long budget, Entry keep) {
+        int dropped = 0;
+        while (totalBytes > budget) {
+            Entry victim = null;
+            boolean graphOnly = false;
+            double lowest = Double.MAX_VALUE;
+            for (Entry e : graphs) {
+                double score = decay(e.graphScore, e.graphScoredAt);
+                if (e != keep && score < lowest) {
+                    lowest = score;
+                    victim = e;
+                    graphOnly = true;
+                }
+            }
+            int candidates = 0;
+            for (Entry e : entries.values()) {
+                if (candidates++ == LRU_CANDIDATES) {
+                    break;
+                }
+                double score = decay(e.eventScore, e.eventScoredAt);
+                if (e.index.graphLoaded()) {
+                    score = Math.max(score, decay(e.graphScore, e.graphScoredAt));
+                }
+                if (e != keep && score < lowest) {
+                    lowest = score;
+                    victim = e;
+                    graphOnly = false;
+                }
+            }
+            if (victim == null) {
+                break;
+            }
+            evictor.evict(victim);
+            if (victim.writeBack.dirty()) {
+                throw new IllegalStateException("key " + victim.key + " dropped with unflushed changes");
+            }
+            dirty.remove(victim.key);
+            if (graphOnly) {
+                victim.index.unloadGraph();
+                update(victim);
+            } else {
+                entries.remove(victim.key);
+                forget(victim);
+            }
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /** Drops {@code key}'s entry with whatever it has not written (the key is being dropped). */
+    void discard(String key) {
+        Entry e = entries.remove(key);
+        if (e != null) {
+            dirty.remove(key);
+            forget(e);
+        }
+    }
+
+    private void forget(Entry e) {
+        totalBytes -= e.bytes;
+        pendingBytes -= e.pending;
+        graphs.remove(e);
     }
 
     /** The dirty keys' entries in the order they became dirty; clears the dirty set. */
@@ -71,5 +203,19 @@ final class IndexCache {
         List<Entry> out = new ArrayList<>(dirty.values());
         dirty.clear();
         return out;
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** Accounted bytes of all cached keys. */
+    long totalBytes() {
+        return totalBytes;
+    }
+
+    /** Estimated bytes of changes not yet written, over all cached keys. */
+    long pendingBytes() {
+        return pendingBytes;
     }
 }

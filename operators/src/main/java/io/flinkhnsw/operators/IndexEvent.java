@@ -4,15 +4,15 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One event for a keyed index: an upsert (id, vector, optional JSON payload), a delete (id) or a
- * query (queryId, vector, k, optional ef). A single POJO with an {@link Op} tag rather than a class
+ * One event for a keyed index: an upsert (id, vector, optional JSON payload), a delete (id), a
+ * query (queryId, vector, k, optional ef) or a drop of the whole key. A single POJO with an {@link Op} tag rather than a class
  * hierarchy, so Flink serialises it with its POJO serializer. {@code sourceTopic/Partition/Offset}
  * say where the event came from, for dead letters; they are -1/null for events made in code.
  */
 public class IndexEvent {
 
     /** What an event asks of the index. */
-    public enum Op { UPSERT, DELETE, QUERY }
+    public enum Op { UPSERT, DELETE, QUERY, DROP }
 
     public Op op;
     /** The partition key: the index this event belongs to. */
@@ -63,6 +63,14 @@ public class IndexEvent {
         e.vector = vector;
         e.k = k;
         e.ef = ef;
+        return e;
+    }
+
+    /** Removes the key's index, payloads and every state entry it has. */
+    public static IndexEvent drop(String key) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.DROP;
+        e.key = key;
         return e;
     }
 

@@ -1,57 +1,82 @@
 package io.flinkhnsw.operators;
 
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.Limits;
 import io.flinkhnsw.vector.Metric;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new indexes are created with,
- * overridable per key prefix (the longest matching prefix wins), how many keys' graphs a subtask
- * keeps in memory, the input limits its {@link EventValidator} applies, and how many changed graph
- * entries a subtask may buffer before writing them to state. A key's parameters are fixed when its
- * index is created (they live in its state header). See docs/ARCHITECTURE.md, "The keyed operator".
+ * Per-job settings of {@link HnswIndexFunction}: the HNSW parameters new keys are created with and
+ * the most vectors a key may hold, both overridable per key prefix (the longest matching prefix
+ * wins; what it leaves out takes the job's value); the index memory budget of a subtask (the
+ * working copies of its keys on the heap, least recently used keys evicted beyond it); how many
+ * bytes of changes a subtask may hold before writing them to state ahead of the next checkpoint;
+ * the input limits its {@link EventValidator} applies; and the size at which a key becomes a graph. A
+ * key's HNSW parameters are fixed when it is created: they live in its state, so changing them later
+ * affects only new keys. See docs/ARCHITECTURE.md, "The keyed operator".
  */
 public final class IndexSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public static final int DEFAULT_MAX_CACHED_KEYS = 64;
-    public static final int DEFAULT_MAX_BUFFERED_ENTRIES = 200_000;
+    public static final long DEFAULT_WRITE_BUFFER_BYTES = 32L << 20;
+    /** Share of the JVM's maximum heap that the default index memory takes, divided by the TaskManager's slots. */
+    public static final double DEFAULT_HEAP_FRACTION = 1.0 / 3;
+
+    /** The parameters and vector limit for keys under one prefix; maxVectors 0 = the job's. */
+    public record KeyOverride(HnswConfig config, long maxVectors) implements Serializable {
+    }
 
     private final HnswConfig defaultConfig;
-    private final LinkedHashMap<String, HnswConfig> prefixOverrides;
-    private final int maxCachedKeys;
+    private final LinkedHashMap<String, KeyOverride> prefixOverrides;
+    private final long indexMemoryBytes;
+    private final long writeBufferBytes;
+    private final long maxVectorsPerKey;
     private final int maxPayloadBytes;
     private final int maxEf;
-    private final int maxBufferedEntries;
+    private final int flatLimit;
 
     private IndexSettings(Builder b) {
         this.defaultConfig = b.defaultConfig;
         this.prefixOverrides = new LinkedHashMap<>(b.prefixOverrides);
-        this.maxCachedKeys = b.maxCachedKeys;
+        this.indexMemoryBytes = b.indexMemoryBytes;
+        this.writeBufferBytes = b.writeBufferBytes;
+        this.maxVectorsPerKey = b.maxVectorsPerKey;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.maxEf = b.maxEf;
-        this.maxBufferedEntries = b.maxBufferedEntries;
+        this.flatLimit = b.flatLimit;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Settings with {@code config} for every key and default cache and payload limits. */
+    /** Settings with {@code config} for every key and the default limits. */
     public static IndexSettings of(HnswConfig config) {
         return builder().defaultConfig(config).build();
     }
 
     /** The parameters a new index for {@code key} is created with. */
     public HnswConfig configFor(String key) {
-        HnswConfig best = defaultConfig;
+        KeyOverride o = overrideFor(key);
+        return o == null ? defaultConfig : o.config();
+    }
+
+    /** The most vectors {@code key} may hold as configured, 0 when it follows from the memory budget. */
+    public long maxVectorsFor(String key) {
+        KeyOverride o = overrideFor(key);
+        return o != null && o.maxVectors() > 0 ? o.maxVectors() : maxVectorsPerKey;
+    }
+
+    private KeyOverride overrideFor(String key) {
+        KeyOverride best = null;
         int bestLength = -1;
-        for (Map.Entry<String, HnswConfig> e : prefixOverrides.entrySet()) {
+        for (Map.Entry<String, KeyOverride> e : prefixOverrides.entrySet()) {
             String prefix = e.getKey();
             if (prefix.length() > bestLength && key.startsWith(prefix)) {
                 best = e.getValue();
@@ -65,12 +90,36 @@ public final class IndexSettings implements Serializable {
         return defaultConfig;
     }
 
-    public Map<String, HnswConfig> prefixOverrides() {
-        return java.util.Collections.unmodifiableMap(prefixOverrides);
+    public Map<String, KeyOverride> prefixOverrides() {
+        return Collections.unmodifiableMap(prefixOverrides);
     }
 
-    public int maxCachedKeys() {
-        return maxCachedKeys;
+    /** The index memory budget of one subtask in bytes; 0 = {@link #defaultIndexMemory}. */
+    public long indexMemoryBytes() {
+        return indexMemoryBytes;
+    }
+
+    /**
+     * The default budget: {@value #DEFAULT_HEAP_FRACTION} of the JVM's maximum heap divided by the
+     * TaskManager's slots, which leaves the rest of the heap to Flink, transient allocations and the
+     * garbage collector's headroom.
+     */
+    public static long defaultIndexMemory(long maxHeapBytes, int slots) {
+        return (long) (maxHeapBytes * DEFAULT_HEAP_FRACTION / Math.max(1, slots));
+    }
+
+    /**
+     * With write-back ({@link HnswIndexOperator}): the estimated bytes of changes a subtask may hold
+     * across its keys before writing them to keyed state ahead of the next checkpoint. Bounds the
+     * work of the flush at a checkpoint barrier when checkpoints are rare or off.
+     */
+    public long writeBufferBytes() {
+        return writeBufferBytes;
+    }
+
+    /** The most vectors a key may hold unless its prefix says otherwise; 0 = what fits the budget. */
+    public long maxVectorsPerKey() {
+        return maxVectorsPerKey;
     }
 
     public int maxPayloadBytes() {
@@ -87,25 +136,29 @@ public final class IndexSettings implements Serializable {
         return new EventValidator(maxEf, maxPayloadBytes);
     }
 
-    /** Changed graph entries a subtask may buffer across all keys before writing them to keyed state. */
-    public int maxBufferedEntries() {
-        return maxBufferedEntries;
+    /** The size at which a key becomes a graph; 0 = {@link KeyIndex#defaultFlatLimit}, by dimension. */
+    public int flatLimit() {
+        return flatLimit;
     }
 
     @Override
     public String toString() {
         return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
-                + ", maxCachedKeys=" + maxCachedKeys + ", maxPayloadBytes=" + maxPayloadBytes + ", maxEf=" + maxEf + ", maxBufferedEntries=" + maxBufferedEntries + "}";
+                + ", indexMemoryBytes=" + indexMemoryBytes + ", writeBufferBytes=" + writeBufferBytes
+                + ", maxVectorsPerKey=" + maxVectorsPerKey + ", maxPayloadBytes=" + maxPayloadBytes
+                + ", maxEf=" + maxEf + ", flatLimit=" + flatLimit + "}";
     }
 
     /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
     public static final class Builder {
         private HnswConfig defaultConfig = HnswConfig.defaults(Metric.L2);
-        private final LinkedHashMap<String, HnswConfig> prefixOverrides = new LinkedHashMap<>();
-        private int maxCachedKeys = DEFAULT_MAX_CACHED_KEYS;
+        private final LinkedHashMap<String, KeyOverride> prefixOverrides = new LinkedHashMap<>();
+        private long indexMemoryBytes;
+        private long writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
+        private long maxVectorsPerKey;
         private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int maxEf = Limits.DEFAULT_MAX_EF;
-        private int maxBufferedEntries = DEFAULT_MAX_BUFFERED_ENTRIES;
+        private int flatLimit;
 
         private Builder() {
         }
@@ -117,15 +170,42 @@ public final class IndexSettings implements Serializable {
 
         /** Keys starting with {@code prefix} get {@code config}; the longest matching prefix wins. */
         public Builder override(String prefix, HnswConfig config) {
-            prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"), Objects.requireNonNull(config, "config"));
+            return override(prefix, config, 0);
+        }
+
+        /** As {@link #override(String, HnswConfig)}, and such keys hold at most {@code maxVectors} (0 = the job's limit). */
+        public Builder override(String prefix, HnswConfig config, long maxVectors) {
+            if (maxVectors < 0) {
+                throw new IllegalArgumentException("max vectors must be >= 0, got " + maxVectors);
+            }
+            prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"),
+                    new KeyOverride(Objects.requireNonNull(config, "config"), maxVectors));
             return this;
         }
 
-        public Builder maxCachedKeys(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("max cached keys must be >= 1, got " + n);
+        /** The index memory budget per subtask, in bytes; 0 = derived from the heap. */
+        public Builder indexMemoryBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("index memory must be >= 0 bytes, got " + bytes);
             }
-            this.maxCachedKeys = n;
+            this.indexMemoryBytes = bytes;
+            return this;
+        }
+
+        public Builder writeBufferBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("write buffer must be >= 1 byte, got " + bytes);
+            }
+            this.writeBufferBytes = bytes;
+            return this;
+        }
+
+        /** The most vectors per key; 0 = as many as fit the index memory budget. */
+        public Builder maxVectorsPerKey(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("max vectors per key must be >= 0, got " + n);
+            }
+            this.maxVectorsPerKey = n;
             return this;
         }
 
@@ -145,11 +225,12 @@ public final class IndexSettings implements Serializable {
             return this;
         }
 
-        public Builder maxBufferedEntries(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("max buffered entries must be >= 1, got " + n);
+        /** The size at which a key becomes a graph; 0 = by dimension (measured default). */
+        public Builder flatLimit(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("flat limit must be >= 0, got " + n);
             }
-            this.maxBufferedEntries = n;
+            this.flatLimit = n;
             return this;
         }
 

@@ -6,48 +6,73 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The per-subtask metrics of {@link HnswIndexFunction}, under the group {@code hnsw}: gauges
- * {@code keys}, {@code liveVectors} and {@code tombstones} over the keys whose graphs are in memory
- * (the cache), {@code bufferedEntries} (graph changes not yet written to state), counters per event
- * kind, rejections, no-op deletes, cache hits/misses and {@code flushedEntries}, and insert
- * and query latency histograms in microseconds. Gauges read volatile totals the task thread
- * maintains, so a reporter thread never walks the cache.
+ * The per-subtask metrics of {@link HnswIndexFunction}, under the group {@code hnsw}. Over all the
+ * subtask's keys (see {@link KeyStats}): gauges {@code keys}, {@code flatKeys}, {@code graphKeys},
+ * {@code liveVectors}, {@code tombstones}. Memory: {@code indexMemoryBytes} (accounted bytes of the
+ * keys in memory), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
+ * (estimated bytes of changes not yet in state). Counters per event kind, rejections, no-op
+ * deletes, cache hits and misses, {@code reloads} (keys brought back from state: header and
+ * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with
+ * {@code reloadedVectors} and {@code reloadMicros} (total time) over both, {@code evictions},
+ * {@code flushedEntries}; histograms of insert, query and reload latency in microseconds; and
+ * {@code maxEventMicros}, the slowest event since the subtask started. Gauges read volatile values
+ * the task thread maintains, so a reporter thread never walks the cache.
  */
 final class OperatorMetrics {
     private static final int HISTOGRAM_WINDOW = 1024;
 
     private final Counter upserts;
     private final Counter deletes;
+    private final Counter drops;
     private final Counter noopDeletes;
     private final Counter queries;
     private final Counter rejected;
     private final Counter cacheHits;
     private final Counter cacheMisses;
+    private final Counter reloads;
+    private final Counter graphLoads;
+    private final Counter reloadedVectors;
+    private final Counter reloadMicros;
+    private final Counter evictions;
     private final Counter flushedEntries;
     private final Histogram insertMicros;
     private final Histogram queryMicros;
+    private final Histogram reloadLatency;
 
-    private volatile int keys;
-    private volatile long liveVectors;
-    private volatile long tombstones;
-    private volatile long bufferedEntries;
+    private volatile long indexMemoryBytes;
+    private volatile int cachedKeys;
+    private volatile long bufferedBytes;
+    private volatile long maxEventMicros;
 
-    OperatorMetrics(MetricGroup parent) {
+    OperatorMetrics(MetricGroup parent, KeyStats stats, long budgetBytes) {
         MetricGroup g = parent.addGroup("hnsw");
         upserts = g.counter("upserts");
         deletes = g.counter("deletes");
+        drops = g.counter("drops");
         noopDeletes = g.counter("noopDeletes");
         queries = g.counter("queries");
         rejected = g.counter("rejected");
         cacheHits = g.counter("cacheHits");
         cacheMisses = g.counter("cacheMisses");
+        reloads = g.counter("reloads");
+        graphLoads = g.counter("graphLoads");
+        reloadedVectors = g.counter("reloadedVectors");
+        reloadMicros = g.counter("reloadMicros");
+        evictions = g.counter("evictions");
         flushedEntries = g.counter("flushedEntries");
         insertMicros = g.histogram("insertLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         queryMicros = g.histogram("queryLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        g.gauge("keys", () -> keys);
-        g.gauge("liveVectors", () -> liveVectors);
-        g.gauge("tombstones", () -> tombstones);
-        g.gauge("bufferedEntries", () -> bufferedEntries);
+        reloadLatency = g.histogram("reloadLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        g.gauge("keys", stats::keys);
+        g.gauge("flatKeys", stats::flatKeys);
+        g.gauge("graphKeys", stats::graphKeys);
+        g.gauge("liveVectors", stats::liveVectors);
+        g.gauge("tombstones", stats::tombstones);
+        g.gauge("indexMemoryBytes", () -> indexMemoryBytes);
+        g.gauge("indexMemoryBudgetBytes", () -> budgetBytes);
+        g.gauge("cachedKeys", () -> cachedKeys);
+        g.gauge("bufferedBytes", () -> bufferedBytes);
+        g.gauge("maxEventMicros", () -> maxEventMicros);
     }
 
     void cacheHit() {
@@ -58,31 +83,40 @@ final class OperatorMetrics {
         cacheMisses.inc();
     }
 
-    /** A key's graph entered the cache with these counts. */
-    void keyCached(int live, int dead) {
-        keys++;
-        liveVectors += live;
-        tombstones += dead;
+    /** A key (its header and backlog) or its graph was read back from state. */
+    void loaded(boolean graph, int vectors, long nanos) {
+        long micros = nanos / 1000;
+        (graph ? graphLoads : reloads).inc();
+        reloadedVectors.inc(vectors);
+        reloadMicros.inc(micros);
+        reloadLatency.update(micros);
     }
 
-    /** A key's graph left the cache with these counts. */
-    void keyEvicted(int live, int dead) {
-        keys--;
-        liveVectors -= live;
-        tombstones -= dead;
+    void evicted(int keys) {
+        evictions.inc(keys);
     }
 
-    void upserted(long micros, int liveDelta, int deadDelta) {
+    /** After every event: the cache's state and how long the event took. */
+    void afterEvent(IndexCache cache, long micros) {
+        indexMemoryBytes = cache.totalBytes();
+        cachedKeys = cache.size();
+        bufferedBytes = cache.pendingBytes();
+        if (micros > maxEventMicros) {
+            maxEventMicros = micros;
+        }
+    }
+
+    void upserted(long micros) {
         upserts.inc();
         insertMicros.update(micros);
-        liveVectors += liveDelta;
-        tombstones += deadDelta;
     }
 
-    void deleted(int liveDelta, int deadDelta) {
+    void deleted() {
         deletes.inc();
-        liveVectors += liveDelta;
-        tombstones += deadDelta;
+    }
+
+    void dropped() {
+        drops.inc();
     }
 
     void noopDelete() {
@@ -94,14 +128,10 @@ final class OperatorMetrics {
         queryMicros.update(micros);
     }
 
-    /** Buffered graph entries were written to keyed state; {@code stillBuffered} remain in memory. */
-    void flushed(int entries, long stillBuffered) {
+    /** Changes were written to keyed state. */
+    void flushed(int entries, IndexCache cache) {
         flushedEntries.inc(entries);
-        bufferedEntries = stillBuffered;
-    }
-
-    void buffered(long entries) {
-        bufferedEntries = entries;
+        bufferedBytes = cache.pendingBytes();
     }
 
     void rejected() {

@@ -158,13 +158,14 @@ class HnswIndexFunctionTest {
     void evictedKeysAreReloadedFromStateWithIdenticalAnswers() throws Exception {
         List<IndexEvent> events = RandomEvents.mixed(6, 120, 8, 7L);
         List<QueryResult> unbounded;
-        try (IndexHarness big = IndexHarness.open(IndexSettings.builder().maxCachedKeys(100).build())) {
+        try (IndexHarness big = IndexHarness.open(IndexSettings.builder().flatLimit(30).build())) {
             for (IndexEvent e : events) {
                 big.process(e);
             }
             unbounded = big.drainResults();
         }
-        h = IndexHarness.open(IndexSettings.builder().maxCachedKeys(1).build());
+        h = IndexHarness.open(IndexSettings.builder().flatLimit(30).indexMemoryBytes(1).maxVectorsPerKey(1_000_000)
+                .build());
         for (IndexEvent e : events) {
             h.process(e);
         }

@@ -122,9 +122,13 @@ final class IndexHarness implements AutoCloseable {
         return harness.snapshot(checkpointId, time);
     }
 
-    /** Graph entries the operator holds in memory and not yet in keyed state (0 without write-back). */
-    long bufferedEntries() {
-        return ((HnswIndexFunction) operator.getUserFunction()).bufferedEntries();
+    HnswIndexFunction function() {
+        return (HnswIndexFunction) operator.getUserFunction();
+    }
+
+    /** Estimated bytes of changes the operator holds in memory and not yet in keyed state (0 without write-back). */
+    long bufferedBytes() {
+        return function().bufferedBytes();
     }
 
     @Override

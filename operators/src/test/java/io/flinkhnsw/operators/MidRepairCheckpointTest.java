@@ -1,7 +1,7 @@
 package io.flinkhnsw.operators;
 
 import io.flinkhnsw.hnsw.GraphStore;
-import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.KeyIndex;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +15,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A checkpoint taken while deletes are still being repaired (tombstones waiting in the repair queue)
  * restores to an operator that answers, and goes on repairing, exactly as the original does. An
  * in-memory index fed the same events (the index is deterministic) shows the checkpoint really was
- * taken mid-repair.
+ * taken mid-repair. The key's flat limit is low, so nearly all its vectors are in its graph.
  */
 class MidRepairCheckpointTest {
     private static final String KEY = "shop";
     private static final int DIM = 16;
-    private static final IndexSettings SETTINGS = IndexSettings.builder().build();
+    private static final int FLAT_LIMIT = 64;
+    private static final IndexSettings SETTINGS = IndexSettings.builder().flatLimit(FLAT_LIMIT).build();
+    private static final KeyIndex.Listener IGNORE = new KeyIndex.Listener() {
+        @Override public void headerChanged() { }
+        @Override public void flatChanged(int slot) { }
+        @Override public void flatRemoved(int slot) { }
+    };
 
     @Test
     void aCheckpointTakenMidRepairRestoresIdentically() throws Exception {
@@ -29,7 +35,8 @@ class MidRepairCheckpointTest {
         for (int i = 0; i < 800; i++) {
             history.add(IndexEvent.upsert(KEY, "id-" + i, RandomEvents.vector(rnd, DIM), null));
         }
-        HnswIndex shadow = HnswIndex.create(SETTINGS.configFor(KEY), GraphStore.NONE);
+        KeyIndex shadow = KeyIndex.create(SETTINGS.configFor(KEY), FLAT_LIMIT, IGNORE, GraphStore.NONE,
+                KeyIndex.GraphSource.NONE);
         for (IndexEvent e : history) {
             shadow.upsert(e.id, e.vector);
         }
@@ -39,6 +46,7 @@ class MidRepairCheckpointTest {
             shadow.delete("id-" + i);
         }
         assertThat(shadow.tombstones()).as("tombstones still waiting for repair at the checkpoint").isPositive();
+        assertThat(shadow.isGraph()).isTrue();
         List<IndexEvent> later = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             later.add(IndexEvent.query(KEY, "q-" + i, RandomEvents.vector(rnd, DIM), 10, 0));
@@ -49,6 +57,7 @@ class MidRepairCheckpointTest {
         try (IndexHarness original = IndexHarness.open(SETTINGS)) {
             original.feed(history);
             OperatorSubtaskState snapshot = original.snapshot(1L);
+            assertThat(original.function().stats().tombstones()).as("the operator's key too").isPositive();
             List<QueryResult> expected = original.feed(later);
             assertThat(expected).hasSize(300).allSatisfy(r -> assertThat(r.neighbours).hasSize(10));
             try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {

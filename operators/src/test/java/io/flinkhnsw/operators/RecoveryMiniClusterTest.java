@@ -93,7 +93,8 @@ class RecoveryMiniClusterTest {
         env.addSource(new GatedEventSource(), "events", Types.POJO(IndexEvent.class)).setParallelism(1)
                 .keyBy(e -> e.key)
                 .transform(HnswIndexOperator.NAME, Types.POJO(QueryResult.class), new HnswIndexOperator(
-                        new FailingOnceIndexFunction(IndexSettings.builder().maxCachedKeys(2).build(), failOn)))
+                        new FailingOnceIndexFunction(IndexSettings.builder().flatLimit(64).indexMemoryBytes(60_000)
+                                .maxVectorsPerKey(1_000_000).build(), failOn)))
                 .uid(HnswIndexOperator.UID)
                 .addSink(new CollectingSink()).setParallelism(1);
         env.execute("recovery-" + (failOn == null ? "reference" : "failure"));

@@ -14,12 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A snapshot restored into a new operator, at the same or another parallelism, answers every query
  * exactly as the operator it was taken from, and keeps doing so as both receive the same further
- * events: the graph rebuilt from keyed state is the graph that was checkpointed, not just a similar one.
+ * events: the keys rebuilt from keyed state (graphs, backlogs, keys evicted under a small budget)
+ * are the keys that were checkpointed, not just similar ones.
  */
 class RestoreAndRescaleTest {
     private static final int KEYS = 8;
     private static final int DIM = 12;
-    private static final IndexSettings SETTINGS = IndexSettings.builder().maxCachedKeys(3).build();
+    /** Keys turn into graphs part way through the history; a small budget keeps only a few keys in memory. */
+    private static final IndexSettings SETTINGS = IndexSettings.builder().flatLimit(60).indexMemoryBytes(40_000)
+            .maxVectorsPerKey(1_000_000).build();
 
     private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 150, DIM, 11L);
     private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 6, DIM, 12L);
@@ -30,6 +33,9 @@ class RestoreAndRescaleTest {
         try (IndexHarness original = IndexHarness.open(SETTINGS)) {
             feed(List.of(original), history);
             original.drainResults();
+            KeyStats stats = original.function().stats();
+            assertThat(stats.graphKeys()).as("keys with graphs and backlogs").isPositive();
+            assertThat(original.function().cachedKeys()).as("keys evicted under the budget").isLessThan(KEYS);
             OperatorSubtaskState snapshot = original.snapshot(1L);
             List<QueryResult> expected = feed(List.of(original), RandomEvents.concat(probes, later, probes));
             try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Recall@10 at ef 64 on the SIFT sample (4900 base vectors, 100 queries, L2) through the operator on
- * RocksDB, with the graph rebuilt from state halfway through the queries (a one-key cache evicted by
- * another key) so recall is measured on both the working copy and a reloaded graph.
+ * RocksDB, with the graph rebuilt from state halfway through the queries (a one-byte budget: another
+ * key evicts it) so recall is measured on both the working copy and a reloaded graph.
  */
 class SiftRecallTest {
     static final String SET = "sift-ngt5k-128-euclidean";
@@ -29,7 +29,7 @@ class SiftRecallTest {
         float[][] queries = Fvecs.readFloats(dir.resolve("query.fvecs"));
         int[][] truth = Fvecs.readInts(dir.resolve("groundtruth.ivecs"));
         try (IndexHarness h = IndexHarness.open(IndexSettings.builder()
-                .defaultConfig(HnswConfig.defaults(Metric.L2)).maxCachedKeys(1).build())) {
+                .defaultConfig(HnswConfig.defaults(Metric.L2)).indexMemoryBytes(1).maxVectorsPerKey(1_000_000).build())) {
             for (int i = 0; i < base.length; i++) {
                 h.process(IndexEvent.upsert("sift", Integer.toString(i), base[i], null));
             }

@@ -31,8 +31,6 @@ final class HnswGraph {
     final int maxConn0;
     final int stride0;
     final int strideUpper;
-    /** Nodes the arrays can address without overflowing an int index. */
-    final int maxNodes;
     final boolean l2;
     private final GraphStore store;
 
@@ -63,16 +61,14 @@ final class HnswGraph {
     HnswGraph(int dim, int m, Metric metric, GraphStore store, int initialCapacity) {
         assert dim > 0 && m >= 2;
         this.dim = dim;
-        int width = KERNELS.packedWidth();
-        this.paddedDim = (dim + width - 1) / width * width;
+        this.paddedDim = paddedDimension(dim);
         this.m = m;
         this.maxConn0 = 2 * m;
         this.stride0 = maxConn0 + 1;
         this.strideUpper = m + 1;
-        this.maxNodes = Integer.MAX_VALUE / Math.max(paddedDim, stride0);
         this.l2 = metric == Metric.L2;
         this.store = store;
-        int capacity = Math.min(maxNodes, Math.max(16, initialCapacity));
+        int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
         vectors = new float[capacity * paddedDim];
         levels = new int[capacity];
         Arrays.fill(levels, FREE);
@@ -85,6 +81,17 @@ final class HnswGraph {
 
     int capacity() {
         return levels.length;
+    }
+
+    /** The most nodes a graph of this shape can hold: its largest arrays stay within Java's array limit. */
+    static long maxCapacity(int dim, int m) {
+        return (Integer.MAX_VALUE - 16L) / Math.max(paddedDimension(dim), 2L * m + 1);
+    }
+
+    /** {@code dim} rounded up to the kernels' width: the stride of {@link #vectors}. */
+    static int paddedDimension(int dim) {
+        int width = KERNELS.packedWidth();
+        return (dim + width - 1) / width * width;
     }
 
     int maxConnections(int layer) {
@@ -411,11 +418,13 @@ final class HnswGraph {
         if (needed <= capacity) {
             return;
         }
-        if (needed > maxNodes) {
-            throw new IllegalStateException("an index of dimension " + dim + " holds at most " + maxNodes
-                    + " nodes in memory");
+        long max = maxCapacity(dim, m);
+        if (needed > max) {
+            throw new InvalidVectorException("a graph of dimension " + dim + " and M " + m + " holds at most " + max
+                    + " nodes");
         }
-        int grown = (int) Math.min(maxNodes, Math.max(needed, capacity + (capacity >> 1)));
+        // in longs: capacity * paddedDim overflows an int long before the array limit is reached
+        int grown = (int) Math.min(max, Math.max(needed, capacity + (capacity >> 1)));
         vectors = Arrays.copyOf(vectors, grown * paddedDim);
         levels = Arrays.copyOf(levels, grown);
         Arrays.fill(levels, capacity, grown, FREE);

@@ -1,5 +1,6 @@
 package io.flinkhnsw.hnsw;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,6 @@ import java.util.Objects;
  * included, from its {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
  */
 public final class HnswIndex {
-    private static final SearchResult EMPTY = new SearchResult(new String[0], new float[0]);
     /** Repair units every upsert and delete performs at least; see {@link #repairBudget}. */
     private static final int MIN_REPAIR_UNITS = 32;
     /** Repair units one upsert or delete performs at most, however many deletes wait. */
@@ -24,14 +24,19 @@ public final class HnswIndex {
     private final HnswConfig config;
     private final GraphStore store;
     private final LevelGenerator levels;
-    private final Map<String, Integer> nodesById = new HashMap<>();
+    private final Map<String, Integer> nodesById;
+    /** Ids inserted and their total length, for the memory estimate. */
+    private long insertedIds;
+    private long insertedIdChars;
     private HnswGraph graph;
     private GraphSearcher searcher;
     private GraphInserter inserter;
     private GraphRepairer repairer;
     private Reader reader;
 
-    private HnswIndex(HnswConfig config, GraphStore store) {
+    private HnswIndex(HnswConfig config, GraphStore store, int expectedSize) {
+        // sized up front when loading a key: no rehashing while its ids are read
+        this.nodesById = new HashMap<>(Math.max(16, (int) Math.min(1 << 30, expectedSize * 4L / 3 + 1)));
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.levels = new LevelGenerator(config.seed(), config.m());
@@ -39,7 +44,7 @@ public final class HnswIndex {
 
     /** A new, empty index that writes every change through {@code store}. */
     public static HnswIndex create(HnswConfig config, GraphStore store) {
-        return new HnswIndex(config, store);
+        return new HnswIndex(config, store, 0);
     }
 
     /** Rebuilds the index {@code store} holds; null when nothing was ever written to it. */
@@ -48,7 +53,7 @@ public final class HnswIndex {
         if (header == null) {
             return null;
         }
-        HnswIndex index = new HnswIndex(header.config(), store);
+        HnswIndex index = new HnswIndex(header.config(), store, header.liveCount());
         if (header.dimension() > 0) {
             index.initGraph(header.dimension(), header.highWater());
             HnswGraph g = index.graph;
@@ -57,6 +62,8 @@ public final class HnswIndex {
                 if (deletedAt == GraphStore.NOT_DELETED) {
                     index.nodesById.put(id, node);
                 }
+                index.insertedIds++;
+                index.insertedIdChars += id.length();
             });
             g.restoreCounters(header);
             if (g.liveCount != header.liveCount() || g.tombstoneCount != header.tombstoneCount()) {
@@ -100,7 +107,11 @@ public final class HnswIndex {
         if (id == null || id.isEmpty()) {
             throw new InvalidVectorException("missing id");
         }
-        float[] prepared = VectorValidator.prepare(vector, dimension(), config.metric(), "vector");
+        upsertPrepared(id, VectorValidator.prepare(vector, dimension(), config.metric(), "vector"));
+    }
+
+    /** {@link #upsert} of a vector already validated and prepared for this index's metric (a moved backlog vector). */
+    void upsertPrepared(String id, float[] prepared) {
         if (graph == null) {
             initGraph(prepared.length, 16);
         }
@@ -113,6 +124,8 @@ public final class HnswIndex {
         }
         int level = levels.level(graph.insertSequence++);
         int node = inserter.insert(id, level, prepared);
+        insertedIds++;
+        insertedIdChars += id.length();
         nodesById.put(id, node);
         if (graph.inLinks.count(node, 0) == 0 && node != graph.entryPoint) {
             graph.noteOrphan(node);
@@ -131,6 +144,17 @@ public final class HnswIndex {
         return true;
     }
 
+    /** Throws {@link InvalidVectorException} when k is outside 1..{@link Limits#MAX_K} or ef outside k..{@link Limits#MAX_EF}. */
+    static void checkSearch(int k, int ef) {
+        if (k < 1 || k > Limits.MAX_K) {
+            throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + Limits.MAX_K);
+        }
+        if (ef < k || ef > Limits.MAX_EF) {
+            throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
+                    + Limits.MAX_EF);
+        }
+    }
+
     /** Search with the index's default ef, raised to k when k is larger. */
     public SearchResult search(float[] query, int k) {
         return search(query, k, Math.max(config.defaultEf(), k));
@@ -146,6 +170,14 @@ public final class HnswIndex {
             reader = new Reader();
         }
         return reader.search(query, k, ef);
+    }
+
+    /** {@link #search(float[], int, int)} of a query already validated and prepared for this index's metric. */
+    SearchResult searchPrepared(float[] prepared, int k, int ef) {
+        if (reader == null) {
+            reader = new Reader();
+        }
+        return reader.searchPrepared(prepared, k, ef);
     }
 
     /**
@@ -168,16 +200,19 @@ public final class HnswIndex {
 
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
         public SearchResult search(float[] query, int k, int ef) {
-            if (k < 1 || k > Limits.MAX_K) {
-                throw new InvalidVectorException("k is " + k + "; it must be between 1 and " + Limits.MAX_K);
-            }
-            if (ef < k || ef > Limits.MAX_EF) {
-                throw new InvalidVectorException("ef is " + ef + "; it must be at least k (" + k + ") and at most "
-                        + Limits.MAX_EF);
-            }
-            double scale = VectorValidator.check(query, dimension(), config.metric(), "query vector");
+            checkSearch(k, ef);
+            return searchScaled(query, VectorValidator.check(query, dimension(), config.metric(), "query vector"), k, ef);
+        }
+
+        /** The search of a query already validated and prepared for this index's metric. */
+        SearchResult searchPrepared(float[] prepared, int k, int ef) {
+            return searchScaled(prepared, 1.0, k, ef);
+        }
+
+        /** Searches for {@code query} times {@code scale}, prepared (scaled, padded) into the reader's scratch. */
+        private SearchResult searchScaled(float[] query, double scale, int k, int ef) {
             if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
-                return EMPTY;
+                return SearchResult.EMPTY;
             }
             graph.prepareQuery(query, scale, preparedQuery);
             GraphSearcher s = readerSearcher;
@@ -202,9 +237,92 @@ public final class HnswIndex {
         return graph == null ? 0 : repairer.countUnreachable();
     }
 
-    /** The stored header; for tests and diagnostics. */
+    /** The stored header, null before the first vector. */
     GraphHeader header() {
         return graph == null ? null : graph.header(config);
+    }
+
+    /** Slots 0..slots()-1 may hold nodes; see {@link #readNode}. */
+    int slots() {
+        return graph == null ? 0 : graph.highWater;
+    }
+
+    /** Live nodes plus tombstones: the slots in use. */
+    int usedSlots() {
+        return graph == null ? 0 : graph.liveCount + graph.tombstoneCount;
+    }
+
+    boolean occupied(int node) {
+        return graph != null && node < graph.highWater && graph.levels[node] != HnswGraph.FREE;
+    }
+
+    /** The id of an occupied slot. */
+    String idOf(int node) {
+        assert occupied(node);
+        return graph.ids[node];
+    }
+
+    /** Copies the stored vector of an occupied slot into {@code out}. */
+    void copyVector(int node, float[] out) {
+        assert occupied(node);
+        System.arraycopy(graph.vectors, graph.vectorOffset(node), out, 0, graph.dim);
+    }
+
+    /** Receives one node of a graph in memory: what a store keeps of it beside its vector. */
+    public interface NodeLinksVisitor {
+        /** @param links links[layer] is the node's link list on that layer, for layers 0..level */
+        void node(int node, String id, int level, int[][] links, boolean tombstone);
+    }
+
+    /**
+     * Hands {@code node} to the visitor: its id, level, links per layer (copies) and tombstone flag.
+     * False, and no call, when the slot is free. Lets a write-back store read the latest value of
+     * what changed instead of copying every change.
+     */
+    boolean readNode(int node, NodeLinksVisitor visitor) {
+        if (!occupied(node)) {
+            return false;
+        }
+        HnswGraph g = graph;
+        int level = g.levels[node];
+        int[][] links = new int[level + 1][];
+        for (int layer = 0; layer <= level; layer++) {
+            int[] array = g.linkArray(node, layer);
+            int base = g.linkBase(node, layer);
+            links[layer] = Arrays.copyOfRange(array, base + 1, base + 1 + array[base]);
+        }
+        visitor.node(node, g.ids[node], level, links, g.tombstone[node]);
+        return true;
+    }
+
+    // ---- memory estimate: a stand-in until the graph layout work of issue 11 brings its own accounting ----
+
+    /**
+     * Heap bytes of this index, estimated in O(1) from array capacities: vectors, levels, layer-0 and
+     * upper-layer links (upper layers by their expected share, 1/(M-1) of a layer per node), ids and
+     * the id map (ids by their average length so far), the derived indexes (reverse links, live
+     * levels, repair queue), search scratch.
+     */
+    public long ramBytesUsed() {
+        long bytes = RamUsage.object(64) + RamUsage.object(48) /* id map */;
+        if (graph == null) {
+            return bytes;
+        }
+        HnswGraph g = graph;
+        long cap = g.capacity();
+        long used = (long) g.liveCount + g.tombstoneCount;
+        bytes += RamUsage.floats(cap * g.paddedDim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
+                + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
+        bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
+        double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
+        bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
+        // HashMap: table slot, node (hash, key, value, next), boxed slot
+        long table = Long.highestOneBit(Math.max(1, nodesById.size() * 4L / 3) * 2 - 1);
+        bytes += RamUsage.references(table)
+                + nodesById.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.object(4));
+        // visited sets of the searcher, the reader and the repairer, candidate heaps
+        bytes += 3 * RamUsage.ints(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
+        return bytes;
     }
 
     HnswGraph graph() {

@@ -2,6 +2,8 @@ package io.flinkhnsw.hnsw;
 
 /** The answer to one search: up to k external ids with their distances, nearest first. */
 public final class SearchResult {
+    static final SearchResult EMPTY = new SearchResult(new String[0], new float[0]);
+
     private final String[] ids;
     private final float[] distances;
 

@@ -46,6 +46,17 @@ final class MapGraphStore implements GraphStore {
         }
     }
 
+    /** Becomes a copy of what {@code other} holds. */
+    void copyFrom(MapGraphStore other) {
+        header = other.header;
+        nodes.clear();
+        nodes.putAll(other.nodes);
+        links.clear();
+        links.putAll(other.links);
+        tombstones.clear();
+        tombstones.putAll(other.tombstones);
+    }
+
     @Override
     public GraphHeader readHeader() {
         return header;

@@ -4,6 +4,7 @@ import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.KeyOverrides;
 import io.flinkhnsw.vector.Metric;
+import org.apache.flink.configuration.MemorySize;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,13 +44,20 @@ public final class JobOptions {
     @Option(names = "--seed", paramLabel = "N", description = "level-draw seed")
     long seed;
     @Option(names = "--key-overrides", paramLabel = "SPEC",
-            description = "per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128' (longest prefix wins)")
+            description = "per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128,max-vectors=50000000' (longest prefix wins)")
     String keyOverrides;
     @Option(names = "--key-overrides-file", paramLabel = "FILE",
             description = "per key prefix overrides as JSON or YAML (see README); --key-overrides wins for the same prefix")
     Path keyOverridesFile;
-    @Option(names = "--max-cached-keys", paramLabel = "N", description = "key graphs a subtask keeps in memory")
-    int maxCachedKeys;
+    @Option(names = "--index-memory", paramLabel = "SIZE",
+            description = "heap for the keys' indexes per subtask, e.g. 512m, 2g (default: a third of the heap / task slots)")
+    String indexMemory;
+    @Option(names = "--write-buffer", paramLabel = "SIZE",
+            description = "changes a subtask holds before writing them to state ahead of a checkpoint")
+    String writeBuffer;
+    @Option(names = "--max-vectors-per-key", paramLabel = "N",
+            description = "larger keys are refused (their new upserts dead-lettered); 0 = as many as fit --index-memory")
+    long maxVectorsPerKey;
     @Option(names = "--max-payload-bytes", paramLabel = "N", description = "largest payload stored with a vector")
     int maxPayloadBytes;
     @Option(names = "--parallelism", paramLabel = "N", description = "operator parallelism, 0 = cluster default")
@@ -84,7 +92,10 @@ public final class JobOptions {
         efConstruction = defaults.hnsw.efConstruction();
         ef = defaults.hnsw.defaultEf();
         seed = defaults.hnsw.seed();
-        maxCachedKeys = defaults.maxCachedKeys;
+        indexMemory = defaults.indexMemoryBytes == 0 ? null : Long.toString(defaults.indexMemoryBytes);
+        writeBuffer = defaults.writeBufferBytes % (1 << 20) == 0 ? (defaults.writeBufferBytes >> 20) + "m"
+                : Long.toString(defaults.writeBufferBytes);
+        maxVectorsPerKey = defaults.maxVectorsPerKey;
         maxPayloadBytes = defaults.maxPayloadBytes;
         parallelism = defaults.parallelism;
         checkpointIntervalMs = defaults.checkpointIntervalMs;
@@ -112,9 +123,20 @@ public final class JobOptions {
                 .delivery(JobConfig.parseDelivery(delivery))
                 .hnsw(hnsw)
                 .keyOverrides(KeyOverrides.resolve(keyOverrides, keyOverridesFile, hnsw))
-                .maxCachedKeys(maxCachedKeys).maxPayloadBytes(maxPayloadBytes).parallelism(parallelism)
+                .indexMemoryBytes(indexMemory == null ? 0 : memorySize("--index-memory", indexMemory))
+                .writeBufferBytes(memorySize("--write-buffer", writeBuffer)).maxVectorsPerKey(maxVectorsPerKey)
+                .maxPayloadBytes(maxPayloadBytes).parallelism(parallelism)
                 .checkpointIntervalMs(checkpointIntervalMs).maxMessageBytes(maxMessageBytes).maxEf(maxEf)
                 .transactionTimeoutMs(transactionTimeoutMs)
                 .build();
+    }
+
+    /** A size in Flink's memory-size syntax (bytes, or with a unit: 512k, 256m, 1g). */
+    static long memorySize(String option, String value) {
+        try {
+            return MemorySize.parse(value).getBytes();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " needs a size like 512m or 2g, got '" + value + "'");
+        }
     }
 }

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * JSON events to {@link IndexEvent}s and back. {@link #decode} checks what only the bytes and the
+ * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
+ * {@link #decode} checks what only the bytes and the
  * JSON can tell (size, UTF-8, JSON shape, op, field types, the key against the record key), then
  * hands the parsed event to the same {@link EventValidator} the index operator uses (required
  * fields, lengths, dimension, finite components, k, ef, payload), and returns either the event or a
@@ -129,11 +130,13 @@ public final class EventCodec implements Serializable {
                 return IndexEvent.upsert(key, text(root, "id"), vector(root), payload(root));
             case "delete":
                 return IndexEvent.delete(key, text(root, "id"));
+            case "drop":
+                return IndexEvent.drop(key);
             case "query":
                 return IndexEvent.query(key, text(root, "queryId"), vector(root), requiredInt(root, "k"),
                         root.hasNonNull("ef") ? requiredInt(root, "ef") : 0);
             default:
-                throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete or query)");
+                throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
     }
 

@@ -62,6 +62,17 @@ class EventCodecTest {
     }
 
     @Test
+    void decodesADropOfAWholeKey() {
+        IndexEvent drop = codec.decode(record("shop-1", "{\"op\":\"drop\",\"key\":\"shop-1\"}")).event;
+        assertThat(drop.op).isEqualTo(IndexEvent.Op.DROP);
+        assertThat(drop.key).isEqualTo("shop-1");
+        assertThat(drop.id).isNull();
+        assertThat(codec.decode(record("shop-1", EventCodec.encode(drop))).event).isEqualTo(drop);
+        assertThat(rejected("shop-2", "{\"op\":\"drop\",\"key\":\"shop-1\"}").error)
+                .as("a drop names the record's key").contains("does not match");
+    }
+
+    @Test
     void encodeThenDecodeGivesTheSameEvent() {
         IndexEvent up = IndexEvent.upsert("k", "a", new float[] {1.25f, -3e-7f, 1e30f}, "{\"x\":1}");
         IndexEvent back = codec.decode(record("k", EventCodec.encode(up))).event;

@@ -41,7 +41,8 @@ import java.util.concurrent.Callable;
  * incremental checkpoint after indexing {@code --extra} more vectors, against the full state size,
  * both from Flink's checkpoint statistics ({@code checkpointedSize} = bytes that checkpoint
  * uploaded, {@code stateSize} = all state it references); (c) restore: time from the restored job
- * being RUNNING to its first query answered, and whether that answer equals the pre-restore one.
+ * being RUNNING to its first query answered, whether that answer equals the pre-restore one, and
+ * how long the operator took to bring the key back into memory from RocksDB (its reload metrics).
  * Prints one JSON object per line to stdout, progress to stderr.
  */
 @Command(name = "state-bench", description = "HNSW graph on RocksDB state benchmark: ingest, checkpoint sizes, restore",
@@ -65,7 +66,8 @@ public final class StateBench implements Callable<Integer> {
         System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate, 4));
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
-        Configuration conf = clusterConfig(a, work);
+        Configuration conf = clusterConfig(work, a.changelog, a.checkpointInterval);
+        CapturedMetrics.enable(conf);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
@@ -90,17 +92,20 @@ public final class StateBench implements Callable<Integer> {
             for (int round = 0; round < a.rounds; round++) {
                 float[][] batch = java.util.Arrays.copyOfRange(data.extra(), round * a.extra, (round + 1) * a.extra);
                 String done = round == a.rounds - 1 ? "probe-before" : "round-" + round;
+                long previous = inc.getCheckpointId();
                 BenchSource.BATCHES.add(append(upserts(batch, indexed), query(done, data.probe())));
                 indexed += batch.length;
                 inc = awaitCheckpointTriggeredAfter(cluster, first, awaitResult(cluster, first, done));
-                uploaded[round] = inc.getCheckpointedSize();
+                // a checkpoint whose barrier came while the batch was processed holds part of it: count them all
+                uploaded[round] = checkpointedSince(cluster, first, previous, inc.getCheckpointId());
                 System.out.println(common("checkpoint", a, indexed, dim).put("round", round).put("extra", a.extra)
                         .put("full_checkpoint_id", full.getCheckpointId())
                         .put("full_state_bytes", full.getStateSize())
                         .put("incremental_checkpoint_id", inc.getCheckpointId())
-                        .put("incremental_checkpointed_bytes", inc.getCheckpointedSize())
+                        .put("incremental_checkpoints", inc.getCheckpointId() - previous)
+                        .put("incremental_checkpointed_bytes", uploaded[round])
                         .put("state_bytes_now", inc.getStateSize())
-                        .put("incremental_ratio", inc.getCheckpointedSize() / (double) full.getStateSize(), 4));
+                        .put("incremental_ratio", uploaded[round] / (double) full.getStateSize(), 4));
             }
             long[] sorted = uploaded.clone();
             java.util.Arrays.sort(sorted);
@@ -110,9 +115,9 @@ public final class StateBench implements Callable<Integer> {
                     .put("max_incremental_bytes", sorted[sorted.length - 1])
                     .put("median_ratio", sorted[sorted.length / 2] / (double) full.getStateSize(), 4)
                     .put("max_ratio", sorted[sorted.length - 1] / (double) full.getStateSize(), 4)
-                    .put("measure", "Flink checkpoint stats: checkpointedSize (bytes this checkpoint uploaded)"
-                            + " of the first checkpoint after each batch / stateSize of the first checkpoint after"
-                            + " the initial ingest"));
+                    .put("measure", "Flink checkpoint stats: checkpointedSize (bytes a checkpoint uploaded) summed"
+                            + " over the checkpoints from the one before each batch to the first one triggered after"
+                            + " it / stateSize of the first checkpoint after the initial ingest"));
 
             String path = Objects.requireNonNull(inc.getExternalPath(), "retained checkpoint path");
             cluster.cancelJob(first).get();
@@ -120,6 +125,7 @@ public final class StateBench implements Callable<Integer> {
 
             log("restoring from %s", path);
             BenchSource.firstEmitMillis = 0;
+            CapturedMetrics.clear();
             long submitted = System.currentTimeMillis();
             JobID second = submit(cluster, conf, settings(a), 1, path);
             // queued once the new job's source exists: only the latest job's source takes batches
@@ -128,10 +134,14 @@ public final class StateBench implements Callable<Integer> {
             long running = awaitStatus(cluster, second, JobStatus.RUNNING);
             QueryResult before = BenchSink.RESULTS.get("probe-before");
             QueryResult after = BenchSink.RESULTS.get("probe-after");
+            double reloadMicros = CapturedMetrics.sum("reloadMicros");
+            double reloadedVectors = CapturedMetrics.sum("reloadedVectors");
             System.out.println(common("restore", a, indexed, dim)
                     .put("running_to_first_answer_ms", answered - running)
                     .put("submit_to_first_answer_ms", answered - submitted)
                     .put("index_size", after.indexSize)
+                    .put("reload_ms", reloadMicros / 1000, 1)
+                    .put("reload_vectors_per_s", reloadedVectors / (reloadMicros / 1e6), 0)
                     .put("identical_answer", before.neighbours.equals(after.neighbours)
                             && before.indexSize == after.indexSize));
             cluster.cancelJob(second).get();
@@ -160,15 +170,19 @@ public final class StateBench implements Callable<Integer> {
         return IndexSettings.builder().defaultConfig(a.config()).build();
     }
 
-    private static Configuration clusterConfig(BenchArgs a, Path work) {
+    /** A one-TaskManager MiniCluster configuration with the job's state backend and checkpoints under {@code work}. */
+    static Configuration clusterConfig(Path work, boolean changelog, java.time.Duration checkpointInterval) {
         Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
-                work.resolve("changelog"), a.changelog);
-        conf.setString("execution.checkpointing.interval", a.checkpointInterval.toMillis() + "ms");
+                work.resolve("changelog"), changelog);
+        conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        // checkpoints go on until the cancel: keep the one the restore is measured from
+        conf.setString("execution.checkpointing.num-retained", "100");
         conf.setString("taskmanager.memory.managed.size", "256m");
+        // any free port: several benchmarks (or test runs) may share the machine
+        conf.setString("rest.bind-port", "0");
         // a failure ends the measurement with its cause instead of restarting until the timeout
         conf.setString("restart-strategy.type", "none");
-        conf.setString("rest.bind-port", "0"); // any free port: 8081 may be taken on a shared machine
         return conf;
     }
 
@@ -241,6 +255,19 @@ public final class StateBench implements Callable<Integer> {
             Thread.sleep(50);
         }
         throw new IllegalStateException("timed out waiting for a checkpoint");
+    }
+
+    /** Bytes uploaded by the completed checkpoints with ids in (after, upTo]. */
+    private static long checkpointedSince(MiniCluster cluster, JobID job, long after, long upTo) throws Exception {
+        long bytes = 0;
+        for (AbstractCheckpointStats c : cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot().getHistory()
+                .getCheckpoints()) {
+            if (c.getStatus() == CheckpointStatsStatus.COMPLETED && c.getCheckpointId() > after
+                    && c.getCheckpointId() <= upTo) {
+                bytes += c.getCheckpointedSize();
+            }
+        }
+        return bytes;
     }
 
     private static IndexEvent[] upserts(float[][] vectors, int firstId) {

@@ -2,9 +2,11 @@ package io.flinkhnsw.operators.state;
 
 /**
  * The leading byte of every value the operator writes to keyed state, one constant per kind of value.
- * A later release that changes a layout adds a new version and keeps decoding the old ones, so
- * savepoints taken today stay readable; a value with an unknown version fails loudly rather than
- * being misread.
+ * A release that changes a layout adds a new version and keeps decoding the old ones, so savepoints
+ * taken by earlier releases stay readable; a value with an unknown version fails loudly rather than
+ * being misread. v1 node records and per-layer link lists ({@link NodeRecordCodec},
+ * {@link LinksCodec}) are only read: a key stored that way is rewritten in the current layout at
+ * its next write-back.
  */
 public final class FormatVersions {
     /** v1 carried the consolidation fraction and no deletion sequence; still read. */
@@ -13,6 +15,10 @@ public final class FormatVersions {
     public static final byte NODE_V1 = 1;
     public static final byte LINKS_V1 = 1;
     public static final byte PAYLOAD_V1 = 1;
+    public static final byte KEY_V1 = 1;
+    public static final byte NODE_LINKS_V2 = 2;
+    public static final byte VECTOR_V1 = 1;
+    public static final byte VECTOR_BLOCK_V1 = 1;
     public static final byte TOMBSTONE_V1 = 1;
 
     private FormatVersions() {

@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes the immutable part of a graph node (external id, top layer, stored vector) as bytes for
- * keyed state. Written once per node, so it holds nothing that changes later (links and tombstones
- * live in their own entries). Layout v1: version, level (int), dimension (int), the floats, then
- * the id as UTF-8 to the end of the value; big-endian.
+ * Reads the v1 node records of graphs written before vectors were kept in blocks
+ * ({@link VectorCodec}): per node its id, top layer and vector. Layout v1: version, level (int),
+ * dimension (int), the floats, then the id as UTF-8 to the end of the value; big-endian. Kept so
+ * older savepoints stay readable; nothing writes it any more.
  */
 public final class NodeRecordCodec {
     private NodeRecordCodec() {
@@ -15,16 +15,6 @@ public final class NodeRecordCodec {
 
     /** A decoded node record. */
     public record NodeRecord(String id, int level, float[] vector) {
-    }
-
-    public static byte[] encode(String id, int level, float[] vector) {
-        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 4 + 4 * vector.length + idBytes.length);
-        b.put(FormatVersions.NODE_V1).putInt(level).putInt(vector.length);
-        b.asFloatBuffer().put(vector);
-        b.position(b.position() + 4 * vector.length);
-        b.put(idBytes);
-        return b.array();
     }
 
     public static NodeRecord decode(byte[] bytes) {

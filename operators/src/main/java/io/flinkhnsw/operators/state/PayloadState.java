@@ -39,6 +39,11 @@ public final class PayloadState {
         put(id, null);
     }
 
+    /** Forgets every payload of the current key. */
+    public void clear() {
+        payloads.clear();
+    }
+
     /** The payload of {@code id}, or null. */
     public String get(String id) {
         try {

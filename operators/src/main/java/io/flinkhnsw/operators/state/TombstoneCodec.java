@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * Encodes a tombstone for keyed state: its deletion sequence number, which orders the repair queue
  * when a graph is loaded. Layout v1: version, the sequence (long, big-endian). (Before it, tombstones
- * were Boolean values in another state; {@link KeyedStateGraphStore} migrates those on load.)
+ * were Boolean values in another state; {@link KeyWriteBack} reads those too.)
  */
 public final class TombstoneCodec {
     private TombstoneCodec() {

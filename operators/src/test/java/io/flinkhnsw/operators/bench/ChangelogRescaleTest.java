@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The job's state backend end to end: a retained checkpoint taken at parallelism 2 with the state
  * changelog on (its handles, not a savepoint) is restored at parallelism 1 and 4 on a MiniCluster,
  * and every key answers its probe queries with the same ids, distances and index size as before;
- * the restored job then completes a checkpoint of its own.
+ * the restored job then completes a checkpoint of its own, and its gauges (read through
+ * {@link CapturedMetrics}) count every key and vector, in memory or not.
  */
 class ChangelogRescaleTest {
     private static final int KEYS = 6;
@@ -50,7 +51,10 @@ class ChangelogRescaleTest {
         conf.setString("execution.checkpointing.num-retained", "1000");
         conf.setString("restart-strategy.type", "none");
         conf.setString("rest.bind-port", "0"); // any free port: 8081 may be taken by another MiniCluster
-        IndexSettings settings = IndexSettings.builder().maxCachedKeys(2).build();
+        CapturedMetrics.enable(conf);
+        // keys become graphs at 100 vectors; a one-byte budget reloads a key from state on every key switch
+        IndexSettings settings = IndexSettings.builder().flatLimit(100).indexMemoryBytes(1).maxVectorsPerKey(1_000_000)
+                .build();
         SplittableRandom random = new SplittableRandom(5);
         List<IndexEvent> history = new ArrayList<>();
         for (int i = 0; i < PER_KEY; i++) {
@@ -86,6 +90,7 @@ class ChangelogRescaleTest {
 
             BenchSink.RESULTS.clear();
             BenchSink.ARRIVED.clear();
+            CapturedMetrics.clear();
             JobID restored = StateBench.submit(cluster, conf, settings, newParallelism, checkpoint);
             StateBench.awaitStatus(cluster, restored, JobStatus.RUNNING);
             BenchSource.BATCHES.add(probes.toArray(IndexEvent[]::new));
@@ -95,6 +100,16 @@ class ChangelogRescaleTest {
             }
             // and the restored job keeps checkpointing (in NO_CLAIM mode its first checkpoint failed the job)
             StateBench.awaitCheckpointTriggeredAfter(cluster, restored, restoredAnswered);
+            // the gauges count every key of the subtasks, in memory or not, across the rescale
+            assertThat(CapturedMetrics.sum("keys")).isEqualTo((double) KEYS);
+            assertThat(CapturedMetrics.sum("graphKeys")).isEqualTo((double) KEYS);
+            assertThat(CapturedMetrics.sum("flatKeys")).isZero();
+            assertThat(CapturedMetrics.sum("liveVectors")).isEqualTo((double) KEYS * PER_KEY);
+            assertThat(CapturedMetrics.sum("reloads")).isGreaterThanOrEqualTo((double) KEYS);
+            assertThat(CapturedMetrics.sum("reloadedVectors")).isGreaterThanOrEqualTo((double) KEYS * PER_KEY);
+            assertThat(CapturedMetrics.sum("cachedKeys")).isPositive();
+            assertThat(CapturedMetrics.sum("indexMemoryBytes")).isGreaterThan(PER_KEY * DIM * 4.0);
+            assertThat(CapturedMetrics.sum("indexMemoryBudgetBytes")).isEqualTo((double) newParallelism);
             cluster.cancelJob(restored).get();
             StateBench.awaitStatus(cluster, restored, JobStatus.CANCELED);
 

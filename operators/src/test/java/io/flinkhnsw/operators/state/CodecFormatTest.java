@@ -2,25 +2,31 @@ package io.flinkhnsw.operators.state;
 
 import io.flinkhnsw.hnsw.GraphHeader;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.KeyHeader;
 import io.flinkhnsw.vector.Metric;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Pins the byte layout of every value the operator keeps in keyed state against fixtures checked
- * in under {@code src/test/resources/format/v<version>}: today's encoder must produce exactly those
- * bytes and the decoder must read them back. A change that breaks savepoint compatibility fails
- * here; a deliberate new layout gets a new version byte and new fixtures, and keeps the old ones
- * readable (header v1, written before repair became incremental, still decodes).
+ * in under {@code src/test/resources/format}: {@code v1} holds the values of the first layout (the
+ * payloads, still written; the v1 graph header, node records and per-layer link lists, now only
+ * read) and the tombstone with its deletion sequence; {@code v2} those of the tiered layout (graph
+ * header with the deletion sequence, key header, node links, vector records and blocks). Today's
+ * encoders must produce exactly those bytes and the decoders must read them back. A change that
+ * breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte and
+ * new fixtures, and keeps these passing.
  */
 class CodecFormatTest {
-    static final GraphHeader HEADER = new GraphHeader(
-            new HnswConfig(Metric.COSINE, 12, 150, 40, 7L), 3, 5, 2, 9, 6, 2, 11L, 13L);
+    static final HnswConfig CONFIG = new HnswConfig(Metric.COSINE, 12, 150, 40, 7L);
+    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L, 13L);
     static final String NODE_ID = "doc-é-42";
     static final float[] NODE_VECTOR = {0.5f, -1.25f, 3.0e-7f};
     static final int[] LINKS = {0, 1, 127, 128, 16_383, 16_384, 1_000_000, Integer.MAX_VALUE};
@@ -48,9 +54,9 @@ class CodecFormatTest {
     }
 
     @Test
-    void nodeV1() throws IOException {
+    void nodeV1IsRead() throws IOException {
         byte[] fixture = fixture("v1/node.bin");
-        assertThat(NodeRecordCodec.encode(NODE_ID, 2, NODE_VECTOR)).isEqualTo(fixture);
+        assertThat(V1Format.node(NODE_ID, 2, NODE_VECTOR)).isEqualTo(fixture);
         NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(fixture);
         assertThat(rec.id()).isEqualTo(NODE_ID);
         assertThat(rec.level()).isEqualTo(2);
@@ -58,13 +64,13 @@ class CodecFormatTest {
     }
 
     @Test
-    void linksV1() throws IOException {
+    void linksV1AreRead() throws IOException {
         byte[] fixture = fixture("v1/links.bin");
         int[] padded = new int[LINKS.length + 3];
         System.arraycopy(LINKS, 0, padded, 2, LINKS.length);
-        assertThat(LinksCodec.encode(padded, 2, LINKS.length)).isEqualTo(fixture);
+        assertThat(V1Format.links(padded, 2, LINKS.length)).isEqualTo(fixture);
         assertThat(LinksCodec.decode(fixture)).containsExactly(LINKS);
-        assertThat(LinksCodec.decode(LinksCodec.encode(new int[0], 0, 0))).isEmpty();
+        assertThat(LinksCodec.decode(V1Format.links(new int[0], 0, 0))).isEmpty();
     }
 
     @Test
@@ -75,7 +81,46 @@ class CodecFormatTest {
     }
 
     @Test
-    void unknownVersionsFailLoudly() throws IOException {
+    void keyHeaderV1() throws IOException {
+        byte[] fixture = fixture("v2/key.bin");
+        KeyHeader header = new KeyHeader(CONFIG, 3, true, false, 5);
+        assertThat(KeyHeaderCodec.encode(header)).isEqualTo(fixture);
+        assertThat(KeyHeaderCodec.decode(fixture)).isEqualTo(header);
+    }
+
+    @Test
+    void nodeLinksV2() throws IOException {
+        byte[] fixture = fixture("v2/node-links.bin");
+        int[][] links = {LINKS, {}, {5}};
+        assertThat(NodeLinksCodec.encode(2, links)).isEqualTo(fixture);
+        assertThat(NodeLinksCodec.decode(fixture)).isDeepEqualTo(links);
+    }
+
+    @Test
+    void vectorRecordV1() throws IOException {
+        byte[] fixture = fixture("v2/vector.bin");
+        float[] padded = {9f, NODE_VECTOR[0], NODE_VECTOR[1], NODE_VECTOR[2]};
+        assertThat(VectorCodec.encodeRecord(NODE_ID, padded, 1, 3)).isEqualTo(fixture);
+        List<String> read = new ArrayList<>();
+        VectorCodec.decodeRecord(fixture, 3, new float[3], (offset, id, v) ->
+                read.add(offset + " " + id + " " + java.util.Arrays.toString(v)));
+        assertThat(read).containsExactly("0 " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR));
+    }
+
+    @Test
+    void vectorBlockV1() throws IOException {
+        byte[] fixture = fixture("v2/block.bin");
+        float[] vectors = {1f, 2f, 3f, 0f, 0f, 0f, NODE_VECTOR[0], NODE_VECTOR[1], NODE_VECTOR[2]};
+        assertThat(VectorCodec.encodeBlock(new String[] {"a", null, NODE_ID}, vectors, 3)).isEqualTo(fixture);
+        List<String> read = new ArrayList<>();
+        VectorCodec.decodeBlock(fixture, 3, new float[3], (offset, id, v) ->
+                read.add(offset + " " + id + " " + java.util.Arrays.toString(v)));
+        assertThat(read).containsExactly("0 a [1.0, 2.0, 3.0]",
+                "2 " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR));
+    }
+
+    @Test
+    void unknownVersionsAndBadLengthsFailLoudly() throws IOException {
         byte[] node = fixture("v1/node.bin");
         node[0] = 99;
         assertThatThrownBy(() -> NodeRecordCodec.decode(node)).hasMessageContaining("format version 99");
@@ -88,6 +133,15 @@ class CodecFormatTest {
         byte[] payload = fixture("v1/payload.bin");
         payload[0] = 7;
         assertThatThrownBy(() -> PayloadCodec.decode(payload)).hasMessageContaining("format version 7");
+        byte[] nodeLinks = fixture("v2/node-links.bin");
+        nodeLinks[0] = 1;
+        assertThatThrownBy(() -> NodeLinksCodec.decode(nodeLinks)).hasMessageContaining("format version 1");
+        byte[] key = fixture("v2/key.bin");
+        key[0] = 3;
+        assertThatThrownBy(() -> KeyHeaderCodec.decode(key)).hasMessageContaining("format version 3");
+        byte[] block = fixture("v2/block.bin");
+        assertThatThrownBy(() -> VectorCodec.decodeBlock(block, 4, new float[4], (o, id, v) -> { }))
+                .hasMessageContaining("vector block has 39 bytes");
         byte[] tombstone = fixture("v1/tombstone.bin");
         tombstone[0] = 2;
         assertThatThrownBy(() -> TombstoneCodec.decode(tombstone)).hasMessageContaining("format version 2");
@@ -95,7 +149,7 @@ class CodecFormatTest {
 
     @Test
     void negativeLinksAreRefused() {
-        assertThatThrownBy(() -> LinksCodec.encode(new int[] {3, -1}, 0, 2)).hasMessageContaining("negative");
+        assertThatThrownBy(() -> NodeLinksCodec.encode(0, new int[][] {{3, -1}})).hasMessageContaining("negative");
     }
 
     private static byte[] fixture(String name) throws IOException {

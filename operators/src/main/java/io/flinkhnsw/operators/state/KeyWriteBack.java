@@ -1,0 +1,715 @@
+package io.flinkhnsw.operators.state;
+
+import io.flinkhnsw.hnsw.GraphHeader;
+import io.flinkhnsw.hnsw.GraphStore;
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.HnswIndex;
+import io.flinkhnsw.hnsw.KeyHeader;
+import io.flinkhnsw.hnsw.KeyIndex;
+import io.flinkhnsw.hnsw.RamUsage;
+import io.flinkhnsw.operators.state.KeyedIndexState.Tier;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntPredicate;
+
+/**
+ * One cached key's link to keyed state. Loading: it reads the key's header and backlog from
+ * {@link KeyedIndexState}, and its graph only when the index asks for it (as the index's
+ * {@link KeyIndex.GraphSource}, which also answers whether the stored graph holds an id with one
+ * point lookup); a key of the v1 layout is read whole and marked for rewriting. Afterwards it
+ * receives every change of the key's index, as the index's {@link KeyIndex.Listener} and as its
+ * graph's {@link GraphStore}, and only <em>marks</em> what changed (a flag per slot, no copies);
+ * {@link #flush} reads the latest values back from the index and writes them, so memory stays
+ * proportional to the slots changed, however often they changed. Per tier it also tracks which
+ * slots have single vector records and which blocks exist: changed vectors go out as single records
+ * until half a block's slots would have one, then the whole block is written and its single records
+ * deleted (so a key loads from about one entry per block, and appending or churn rewrites each
+ * vector at most a few times). {@link #flush} and the reads act on the operator's current key,
+ * which must be this one. Task thread only.
+ */
+public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyIndex.GraphSource {
+    private static final byte NODE = 1;
+    private static final byte LINKS = 2;
+    private static final byte TOMBSTONE = 4;
+    private static final byte FREED = 8;
+    private static final byte CHANGED = 1;
+    private static final byte REMOVED = 2;
+    private static final long FIXED_BYTES = RamUsage.object(8 * RamUsage.REFERENCE + 4 * 4 + 8 + 3);
+    // shared until first needed: thousands of small keys cost no empty arrays
+    private static final float[] NO_FLOATS = new float[0];
+    private static final String[] NO_IDS = new String[0];
+    private static final int[] NO_INTS = new int[0];
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final long[] NO_LONGS = new long[0];
+
+    private final KeyedIndexState state;
+    private final LoadObserver observer;
+    private TierLayout graph = new TierLayout(Tier.GRAPH);
+    private final TierLayout flat = new TierLayout(Tier.FLAT);
+    private KeyIndex index;
+    private int dimension;
+    private boolean keyHeaderDirty;
+    private boolean graphHeaderDirty;
+    private boolean legacy;
+    private long pendingBytes;
+    /** Reused for vectors read from the index at flush. */
+    private float[] scratch = NO_FLOATS;
+    /**
+     * Graph nodes deleted or replaced since the last flush, in deletion order, with their ids (their
+     * id entries may have to go; null for a v1 tombstone being rewritten) and deletion sequences.
+     */
+    private String[] tombstonedIds = NO_IDS;
+    private int[] tombstonedNodes = NO_INTS;
+    private long[] tombstoneSequences = NO_LONGS;
+    private int tombstonedCount;
+
+    private KeyWriteBack(KeyedIndexState state, LoadObserver observer) {
+        this.state = state;
+        this.observer = observer;
+    }
+
+    /** Told how much was read from state and how long it took, whenever a key or its graph is loaded. */
+    public interface LoadObserver {
+        LoadObserver NONE = (graph, vectors, nanos) -> { };
+
+        /** {@code graph}: the graph was loaded (else the key's header and backlog); {@code vectors} read. */
+        void loaded(boolean graph, int vectors, long nanos);
+    }
+
+    /** The result of opening a key: its index, its write-back, and whether it was stored in the v1 layout. */
+    public record Opened(KeyIndex index, KeyWriteBack writeBack, boolean v1) {
+    }
+
+    /** A new index for the current key; its header is marked for writing. */
+    public static Opened create(KeyedIndexState state, HnswConfig config, int flatLimit, LoadObserver observer) {
+        KeyWriteBack wb = new KeyWriteBack(state, observer);
+        wb.index = KeyIndex.create(config, flatLimit, wb, wb, wb);
+        return new Opened(wb.index, wb, false);
+    }
+
+    /**
+     * The current key's stored index, or null when it has none. Only its header and backlog are
+     * read; its graph is read when the index asks for it ({@link #load()}). A key stored in the v1
+     * layout is read whole.
+     */
+    public static Opened load(KeyedIndexState state, int flatLimit, LoadObserver observer) {
+        long start = System.nanoTime();
+        KeyWriteBack wb = new KeyWriteBack(state, observer);
+        KeyHeader header = state.keyHeader();
+        if (header != null) {
+            wb.dimension = header.dimension();
+            GraphHeader graphHeader = header.graph() ? state.graphHeader() : null;
+            wb.index = KeyIndex.load(header, wb::readFlat, graphHeader, flatLimit, wb, wb, wb);
+            observer.loaded(false, header.flatCount(), System.nanoTime() - start);
+            return new Opened(wb.index, wb, false);
+        }
+        GraphHeader legacyHeader = state.graphHeader();
+        if (legacyHeader == null) {
+            return null;
+        }
+        wb.legacy = true;
+        HnswIndex graph = HnswIndex.load(wb);
+        observer.loaded(true, legacyHeader.highWater(), System.nanoTime() - start);
+        wb.index = KeyIndex.ofGraph(graph, flatLimit, wb, wb, wb);
+        wb.dimension = graph.dimension();
+        // rewrite the whole key in the current layout at the next flush, which also drops the v1 entries
+        wb.keyHeaderDirty = true;
+        wb.graphHeaderDirty = true;
+        for (int node = 0; node < wb.index.graphSlots(); node++) {
+            if (wb.index.graphSlotOccupied(node)) {
+                wb.graph.mark(node, NODE | LINKS);
+            }
+        }
+        for (int i = 0; i < wb.tombstonedCount; i++) {
+            wb.graph.mark(wb.tombstonedNodes[i], TOMBSTONE);
+        }
+        return new Opened(wb.index, wb, true);
+    }
+
+    /** True when changes are marked that keyed state does not hold yet. */
+    public boolean dirty() {
+        return keyHeaderDirty || graphHeaderDirty || graph.dirtyCount > 0 || flat.dirtyCount > 0;
+    }
+
+    /** Estimated bytes the next flush writes. */
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Heap bytes of the marks and the layout bookkeeping. */
+    public long ramBytesUsed() {
+        return FIXED_BYTES + (scratch == NO_FLOATS ? 0 : RamUsage.floats(scratch.length))
+                + (tombstonedIds == NO_IDS ? 0 : RamUsage.references(tombstonedIds.length)
+                        + RamUsage.ints(tombstonedNodes.length) + RamUsage.longs(tombstoneSequences.length))
+                + graph.ramBytesUsed() + flat.ramBytesUsed();
+    }
+
+    /**
+     * Writes every marked change to keyed state under the current key, reading the values from the
+     * index; returns the entries written or deleted.
+     */
+    public int flush() {
+        if (!dirty()) {
+            return 0;
+        }
+        int written = 0;
+        if (legacy) {
+            state.clearLegacy();
+            legacy = false;
+            written++;
+        }
+        dimension = index.dimension();
+        if (scratch.length != dimension) {
+            scratch = new float[dimension];
+        }
+        written += flushGraph();
+        written += flushGraphIds();
+        written += flushFlat();
+        if (graphHeaderDirty) {
+            GraphHeader h = index.graphHeader();
+            if (h != null) {
+                state.putGraphHeader(h);
+                written++;
+            }
+            graphHeaderDirty = false;
+        }
+        if (keyHeaderDirty) {
+            state.putKeyHeader(index.header());
+            keyHeaderDirty = false;
+            written++;
+        }
+        pendingBytes = 0;
+        scratch = NO_FLOATS;
+        return written;
+    }
+
+    /** Deleted and replaced ids whose id entry goes: those no live node holds any more. */
+    private int flushGraphIds() {
+        int written = 0;
+        for (int i = 0; i < tombstonedCount; i++) {
+            if (tombstonedIds[i] != null && !index.graphContains(tombstonedIds[i])) {
+                state.removeGraphId(tombstonedIds[i]);
+                written++;
+            }
+        }
+        tombstonedIds = NO_IDS;
+        tombstonedNodes = NO_INTS;
+        tombstoneSequences = NO_LONGS;
+        tombstonedCount = 0;
+        return written;
+    }
+
+    private int flushGraph() {
+        long[] deletions = deletionsByNode();
+        int written = 0;
+        int[] changed = new int[graph.dirtyCount];
+        int changes = 0;
+        for (int i = 0; i < graph.dirtyCount; i++) {
+            int node = graph.dirty[i];
+            int f = graph.flags[node];
+            graph.flags[node] = 0;
+            if (!index.graphSlotOccupied(node)) {
+                state.removeNodeLinks(node);
+                state.removeTombstone(node);
+                written += 2 + graph.dropSingle(node);
+                continue;
+            }
+            if ((f & (NODE | LINKS | FREED)) != 0) {
+                index.readGraphNode(node, (n, id, level, links, tombstone) -> {
+                    state.putNodeLinks(n, NodeLinksCodec.encode(level, links));
+                    if ((f & (TOMBSTONE | FREED)) != 0) {
+                        writeTombstone(n, tombstone, deletions);
+                    }
+                    if ((f & (NODE | FREED)) != 0 && !tombstone) {
+                        state.putGraphId(id, n);
+                    }
+                });
+                written += 2;
+            } else if ((f & TOMBSTONE) != 0) {
+                index.readGraphNode(node, (n, id, level, links, tombstone) -> writeTombstone(n, tombstone, deletions));
+                written++;
+            }
+            if ((f & (NODE | FREED)) != 0) {
+                changed[changes++] = node;
+            }
+        }
+        graph.release();
+        return written + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
+    }
+
+    /** Writes or removes the tombstone entry of an occupied node, by what it is now. */
+    private void writeTombstone(int node, boolean tombstone, long[] deletions) {
+        if (tombstone) {
+            state.putTombstone(node, deletionSequence(node, deletions));
+        } else {
+            state.removeTombstone(node);
+        }
+    }
+
+    /** The pending deletions as (node << 32 | position) sorted: a node's latest deletion is its current one. */
+    private long[] deletionsByNode() {
+        long[] sorted = new long[tombstonedCount];
+        for (int i = 0; i < tombstonedCount; i++) {
+            sorted[i] = (long) tombstonedNodes[i] << 32 | i;
+        }
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private long deletionSequence(int node, long[] deletions) {
+        int at = Arrays.binarySearch(deletions, (long) node << 32 | 0xFFFF_FFFFL);
+        int latest = -at - 2; // never found: the insertion point follows the node's last entry
+        if (latest < 0 || (int) (deletions[latest] >>> 32) != node) {
+            throw new IllegalStateException("graph node " + node + " is deleted but its deletion was never recorded");
+        }
+        return tombstoneSequences[(int) deletions[latest]];
+    }
+
+    private int flushFlat() {
+        int written = 0;
+        int size = index.flatSize();
+        int[] changed = new int[flat.dirtyCount];
+        int changes = 0;
+        boolean shrank = false;
+        for (int i = 0; i < flat.dirtyCount; i++) {
+            int slot = flat.dirty[i];
+            flat.flags[slot] = 0;
+            if (slot < size) {
+                changed[changes++] = slot;
+            } else {
+                written += flat.dropSingle(slot);
+                shrank = true;
+            }
+        }
+        flat.release();
+        if (shrank) {
+            written += flat.dropBlocksFrom((size + flat.blockSlots() - 1) / flat.blockSlots());
+        }
+        return written + flat.writeVectors(changed, changes, size, slot -> slot < size);
+    }
+
+    // ---- changes from the index: marks only ------------------------------------------------
+
+    @Override
+    public void headerChanged() {
+        keyHeaderDirty = true;
+    }
+
+    @Override
+    public void flatChanged(int slot) {
+        flat.mark(slot, CHANGED);
+    }
+
+    @Override
+    public void flatRemoved(int slot) {
+        flat.mark(slot, REMOVED);
+    }
+
+    @Override
+    public void writeHeader(GraphHeader header) {
+        graphHeaderDirty = true;
+    }
+
+    @Override
+    public void writeNode(int node, String id, int level, float[] vector) {
+        graph.mark(node, NODE | LINKS);
+    }
+
+    @Override
+    public void writeLinks(int node, int layer, int[] links, int offset, int count) {
+        graph.mark(node, LINKS);
+    }
+
+    @Override
+    public void writeTombstone(int node, long sequence) {
+        graph.mark(node, TOMBSTONE);
+        recordDeletion(index.graphId(node), node, sequence);
+    }
+
+    private void recordDeletion(String id, int node, long sequence) {
+        if (tombstonedCount == tombstonedIds.length) {
+            int grown = Math.max(4, tombstonedCount * 2);
+            tombstonedIds = Arrays.copyOf(tombstonedIds, grown);
+            tombstonedNodes = Arrays.copyOf(tombstonedNodes, grown);
+            tombstoneSequences = Arrays.copyOf(tombstoneSequences, grown);
+        }
+        tombstonedIds[tombstonedCount] = id;
+        tombstonedNodes[tombstonedCount] = node;
+        tombstoneSequences[tombstonedCount++] = sequence;
+    }
+
+    // ---- the graph while it is not in memory ---------------------------------------------------
+
+    @Override
+    public HnswIndex load() {
+        long start = System.nanoTime();
+        HnswIndex loaded = HnswIndex.load(this);
+        if (loaded != null) {
+            observer.loaded(true, loaded.size() + loaded.tombstones(), System.nanoTime() - start);
+        }
+        return loaded;
+    }
+
+    @Override
+    public boolean contains(String id) {
+        return state.graphHasId(id);
+    }
+
+    @Override
+    public void removeNode(int node, int level) {
+        graph.mark(node, FREED);
+    }
+
+    // ---- loading ----------------------------------------------------------------------------
+
+    @Override
+    public GraphHeader readHeader() {
+        requireGraphClean();
+        return state.graphHeader();
+    }
+
+    @Override
+    public void readNodes(NodeVisitor visitor) {
+        requireGraphClean();
+        GraphHeader h = state.graphHeader();
+        if (h == null) {
+            return;
+        }
+        if (legacy) {
+            readLegacyNodes(h, visitor);
+            return;
+        }
+        dimension = h.dimension();
+        graph = new TierLayout(Tier.GRAPH); // a graph read again after it was dropped from memory: fresh bookkeeping
+        int slots = h.highWater();
+        int[][][] links = new int[slots][][];
+        for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
+            links[checkSlot(e.getKey(), slots, "node links")] = NodeLinksCodec.decode(e.getValue());
+        }
+        long[] deletedAt = deletions(slots, false);
+        int expected = 0;
+        for (int[][] l : links) {
+            expected += l == null ? 0 : 1;
+        }
+        int read = graph.readVectors(state, slots, node -> links[node] != null, (node, id, vector) -> {
+            visitor.node(node, id, links[node].length - 1, vector, links[node], deletedAt[node]);
+            links[node] = null;
+        });
+        if (read != expected) {
+            throw new IllegalStateException("stored graph is inconsistent: " + expected + " nodes have links but "
+                    + read + " have vectors");
+        }
+    }
+
+    private void readFlat(int count, KeyIndex.FlatVisitor visitor) {
+        int read = flat.readVectors(state, count, slot -> slot < count, visitor::slot);
+        if (read != count) {
+            throw new IllegalStateException("stored flat tier is inconsistent: " + read + " of " + count
+                    + " vectors found");
+        }
+    }
+
+    /** The v1 layout: a node record per node, a link list per node layer, tombstones. */
+    private void readLegacyNodes(GraphHeader h, NodeVisitor visitor) {
+        int[][][] linksBySlot = new int[h.highWater()][][];
+        for (Map.Entry<Long, byte[]> e : state.legacyLinks()) {
+            long key = e.getKey();
+            int node = checkSlot((int) (key >>> 8), h.highWater(), "v1 links");
+            int layer = (int) (key & 0xFF);
+            int[][] perLayer = linksBySlot[node];
+            if (perLayer == null || perLayer.length <= layer) {
+                perLayer = perLayer == null ? new int[layer + 1][] : Arrays.copyOf(perLayer, layer + 1);
+                linksBySlot[node] = perLayer;
+            }
+            perLayer[layer] = LinksCodec.decode(e.getValue());
+        }
+        long[] deletedAt = deletions(h.highWater(), true);
+        for (Map.Entry<Integer, byte[]> e : state.legacyNodes()) {
+            int node = checkSlot(e.getKey(), h.highWater(), "v1 node");
+            NodeRecordCodec.NodeRecord rec = NodeRecordCodec.decode(e.getValue());
+            int[][] perLayer = linksBySlot[node] == null ? new int[0][] : linksBySlot[node];
+            int[][] links = new int[rec.level() + 1][];
+            for (int layer = 0; layer <= rec.level(); layer++) {
+                links[layer] = layer < perLayer.length && perLayer[layer] != null ? perLayer[layer] : new int[0];
+            }
+            visitor.node(node, rec.id(), rec.level(), rec.vector(), links, deletedAt[node]);
+            if (deletedAt[node] != NOT_DELETED) {
+                recordDeletion(null, node, deletedAt[node]); // rewritten in the current layout at the next flush
+            }
+            linksBySlot[node] = null;
+        }
+    }
+
+    /**
+     * The deletion sequence of every slot's tombstone, {@link #NOT_DELETED} for the others. With
+     * {@code legacy}, also the Boolean tombstones from before deletion sequences, each with its slot
+     * as sequence: below the deletion sequence a v1 header reads with ({@link HeaderCodec}), in slot
+     * order, as #9's migration gave them.
+     */
+    private long[] deletions(int slots, boolean legacy) {
+        long[] deletedAt = new long[slots];
+        Arrays.fill(deletedAt, NOT_DELETED);
+        for (Map.Entry<Integer, byte[]> e : state.tombstones()) {
+            deletedAt[checkSlot(e.getKey(), slots, "tombstone")] = TombstoneCodec.decode(e.getValue());
+        }
+        if (legacy) {
+            for (int node : state.legacyTombstones()) {
+                deletedAt[checkSlot(node, slots, "v1 tombstone")] = node;
+            }
+        }
+        return deletedAt;
+    }
+
+    private static int checkSlot(int slot, int slots, String what) {
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalStateException("stored " + what + " entry for slot " + slot + " outside 0.." + (slots - 1));
+        }
+        return slot;
+    }
+
+    /** The graph is read from state only when none of it is in memory, so nothing of it can be unflushed. */
+    private void requireGraphClean() {
+        if (graphHeaderDirty || graph.dirtyCount > 0) {
+            throw new IllegalStateException("graph read from state while its changes are unflushed");
+        }
+    }
+
+    /** Receives a stored vector with its slot and id; the array is only valid during the call. */
+    private interface VectorVisitor {
+        void vector(int slot, String id, float[] vector);
+    }
+
+    /** The marks and the vector layout bookkeeping of one tier. */
+    private final class TierLayout {
+        private final Tier tier;
+        private int blockSlots;
+        private int[] dirty = NO_INTS;
+        private int dirtyCount;
+        private byte[] flags = NO_BYTES;
+        /** Slots with a single vector record in state (null: none yet). */
+        private BitSet singles;
+        private int[] singlesPerBlock = NO_INTS;
+        /** Blocks present in state (null: none yet). */
+        private BitSet blocks;
+
+        TierLayout(Tier tier) {
+            this.tier = tier;
+        }
+
+        void mark(int slot, int kind) {
+            if (slot >= flags.length) {
+                flags = Arrays.copyOf(flags, Math.max(slot + 1, flags.length + (flags.length >> 1) + 8));
+            }
+            int before = flags[slot];
+            if (before == 0) {
+                if (dirtyCount == dirty.length) {
+                    dirty = Arrays.copyOf(dirty, Math.max(8, dirtyCount * 2));
+                }
+                dirty[dirtyCount++] = slot;
+            }
+            int added = kind & ~before;
+            flags[slot] = (byte) (before | kind);
+            if ((added & (tier == Tier.GRAPH ? NODE : CHANGED)) != 0) {
+                pendingBytes += 4L * Math.max(dimension, index == null ? 0 : index.dimension()) + 24;
+            }
+            if (tier == Tier.GRAPH && (added & LINKS) != 0) {
+                pendingBytes += 6L * (index == null ? 16 : index.config().m()) + 8;
+            }
+            if ((added & ~(NODE | LINKS)) != 0) {
+                pendingBytes += 16;
+            }
+        }
+
+        /** Marks exist only while there are changes: a key at rest keeps no mark arrays. */
+        void release() {
+            dirtyCount = 0;
+            dirty = NO_INTS;
+            flags = NO_BYTES;
+        }
+
+        long ramBytesUsed() {
+            return RamUsage.object(32) + (dirty == NO_INTS ? 0 : RamUsage.ints(dirty.length))
+                    + (flags == NO_BYTES ? 0 : RamUsage.bytes(flags.length)) + bitsBytes(singles) + bitsBytes(blocks)
+                    + (singlesPerBlock == NO_INTS ? 0 : RamUsage.ints(singlesPerBlock.length));
+        }
+
+        private static long bitsBytes(BitSet bits) {
+            return bits == null ? 0 : RamUsage.object(16) + RamUsage.longs(bits.size() / 64);
+        }
+
+        private boolean hasSingle(int slot) {
+            return singles != null && singles.get(slot);
+        }
+
+        private void setSingle(int slot) {
+            if (singles == null) {
+                singles = new BitSet();
+            }
+            singles.set(slot);
+        }
+
+        private void setBlock(int block) {
+            if (blocks == null) {
+                blocks = new BitSet();
+            }
+            blocks.set(block);
+        }
+
+        private int blockSlots() {
+            if (blockSlots == 0) {
+                assert dimension > 0 : "block size asked before the key has a dimension";
+                blockSlots = KeyedIndexState.blockSlots(dimension);
+            }
+            return blockSlots;
+        }
+
+        /** Deletes the single record of {@code slot} if it has one; returns the entries deleted. */
+        int dropSingle(int slot) {
+            if (!hasSingle(slot)) {
+                return 0;
+            }
+            state.removeVector(tier, slot);
+            singles.clear(slot);
+            singlesPerBlock[slot / blockSlots()]--;
+            return 1;
+        }
+
+        /** Deletes the blocks from {@code first} on (a flat tier that shrank below them). */
+        int dropBlocksFrom(int first) {
+            if (blocks == null) {
+                return 0;
+            }
+            int dropped = 0;
+            for (int b = blocks.nextSetBit(first); b >= 0; b = blocks.nextSetBit(b + 1)) {
+                state.removeBlock(tier, b);
+                dropped++;
+            }
+            blocks.clear(first, Math.max(first, blocks.length()));
+            return dropped;
+        }
+
+        /**
+         * Writes the vectors of the changed slots: per block, as single records, or, when half the
+         * block's slots would then have one, as the whole block (its single records deleted).
+         */
+        int writeVectors(int[] changed, int count, int slots, IntPredicate occupied) {
+            if (count == 0) {
+                return 0;
+            }
+            int per = blockSlots();
+            Arrays.sort(changed, 0, count);
+            int written = 0;
+            for (int from = 0; from < count; ) {
+                int block = changed[from] / per;
+                int to = from;
+                int fresh = 0;
+                while (to < count && changed[to] / per == block) {
+                    fresh += hasSingle(changed[to]) ? 0 : 1;
+                    to++;
+                }
+                if (block >= singlesPerBlock.length) {
+                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
+                }
+                if (2 * (singlesPerBlock[block] + fresh) >= per) {
+                    written += writeBlock(block, per, slots, occupied);
+                } else {
+                    for (int i = from; i < to; i++) {
+                        int slot = changed[i];
+                        state.putVector(tier, slot, VectorCodec.encodeRecord(idOf(slot), vectorOf(slot), 0, dimension));
+                        if (!hasSingle(slot)) {
+                            setSingle(slot);
+                            singlesPerBlock[block]++;
+                        }
+                        written++;
+                    }
+                }
+                from = to;
+            }
+            return written;
+        }
+
+        private int writeBlock(int block, int per, int slots, IntPredicate occupied) {
+            int first = block * per;
+            int n = Math.min(per, slots - first);
+            String[] ids = new String[per];
+            float[] vectors = new float[per * dimension];
+            for (int i = 0; i < n; i++) {
+                if (occupied.test(first + i)) {
+                    ids[i] = idOf(first + i);
+                    System.arraycopy(vectorOf(first + i), 0, vectors, i * dimension, dimension);
+                }
+            }
+            state.putBlock(tier, block, VectorCodec.encodeBlock(ids, vectors, dimension));
+            setBlock(block);
+            int written = 1;
+            if (singles != null) {
+                for (int slot = singles.nextSetBit(first); slot >= 0 && slot < first + per;
+                        slot = singles.nextSetBit(slot + 1)) {
+                    state.removeVector(tier, slot);
+                    written++;
+                }
+                singles.clear(first, first + per);
+            }
+            singlesPerBlock[block] = 0;
+            return written;
+        }
+
+        private String idOf(int slot) {
+            return tier == Tier.GRAPH ? index.graphId(slot) : index.flatId(slot);
+        }
+
+        private float[] vectorOf(int slot) {
+            if (tier == Tier.GRAPH) {
+                index.graphVector(slot, scratch);
+            } else {
+                index.flatVector(slot, scratch);
+            }
+            return scratch;
+        }
+
+        /**
+         * Reads the tier's stored vectors of the slots {@code occupied} accepts, a single record
+         * winning over its block's copy, and records which singles and blocks exist; returns how
+         * many vectors it handed to the visitor.
+         */
+        int readVectors(KeyedIndexState from, int slots, IntPredicate occupied, VectorVisitor visitor) {
+            int per = blockSlots();
+            float[] buffer = new float[dimension];
+            Map<Integer, byte[]> single = new HashMap<>();
+            for (Map.Entry<Integer, byte[]> e : from.vectors(tier)) {
+                int slot = e.getKey();
+                single.put(slot, e.getValue());
+                setSingle(slot);
+                int block = slot / per;
+                if (block >= singlesPerBlock.length) {
+                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
+                }
+                singlesPerBlock[block]++;
+            }
+            int[] read = {0};
+            for (Map.Entry<Integer, byte[]> e : from.blocks(tier)) {
+                int first = e.getKey() * per;
+                setBlock(e.getKey());
+                VectorCodec.decodeBlock(e.getValue(), dimension, buffer, (offset, id, vector) -> {
+                    int slot = first + offset;
+                    if (slot < slots && occupied.test(slot) && !single.containsKey(slot)) {
+                        visitor.vector(slot, id, vector);
+                        read[0]++;
+                    }
+                });
+            }
+            for (Map.Entry<Integer, byte[]> e : single.entrySet()) {
+                int slot = e.getKey();
+                if (slot < slots && occupied.test(slot)) {
+                    VectorCodec.decodeRecord(e.getValue(), dimension, buffer, (offset, id, vector) ->
+                            visitor.vector(slot, id, vector));
+                    read[0]++;
+                }
+            }
+            return read[0];
+        }
+    }
+}
