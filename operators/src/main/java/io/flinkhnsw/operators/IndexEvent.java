@@ -1,14 +1,18 @@
 package io.flinkhnsw.operators;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One event for a keyed index: an upsert (id, vector, optional JSON payload), a delete (id), a
- * query (queryId, vector, k, optional ef) or a drop of the whole key. A single POJO with an {@link Op} tag rather than a class
- * hierarchy, so Flink serialises it with its POJO serializer. {@code sourceTopic/Partition/Offset}
+ * query (queryId, vector, k, optional ef) or a drop of the whole key. A single class with an
+ * {@link Op} tag rather than a class hierarchy; Flink serialises it with
+ * {@link IndexEventSerializer} (see {@link IndexEventTypeInfo}). {@code sourceTopic/Partition/Offset}
  * say where the event came from, for dead letters; they are -1/null for events made in code.
  */
+@TypeInfo(IndexEventTypeInfo.Factory.class)
 public class IndexEvent {
 
     /** What an event asks of the index. */

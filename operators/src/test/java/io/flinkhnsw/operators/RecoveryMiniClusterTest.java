@@ -3,6 +3,7 @@ package io.flinkhnsw.operators;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -90,7 +91,7 @@ class RecoveryMiniClusterTest {
         conf.setString("restart-strategy.fixed-delay.delay", "100ms");
         // a MiniCluster of its own per run: the changelog's storage is configured on the cluster, not the job
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        env.addSource(new GatedEventSource(), "events", Types.POJO(IndexEvent.class)).setParallelism(1)
+        env.addSource(new GatedEventSource(), "events", TypeInformation.of(IndexEvent.class)).setParallelism(1)
                 .keyBy(e -> e.key)
                 .transform(HnswIndexOperator.NAME, Types.POJO(QueryResult.class), new HnswIndexOperator(
                         new FailingOnceIndexFunction(IndexSettings.builder().flatLimit(64).indexMemoryBytes(60_000)

@@ -2,10 +2,8 @@ package io.flinkhnsw.bench;
 
 import io.flinkhnsw.bench.plot.RecallQpsPlot;
 import io.flinkhnsw.cli.Cli;
-import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
-import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.HnswIndex;
 import io.flinkhnsw.hnsw.SearchResult;
@@ -119,20 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
         progress.printf("[flink-hnsw] n=%d dim=%d nq=%d metric=%s kernels=%s building...%n", base.length,
                 base[0].length, queries.length, metric.cliName(), Kernels.best().name());
 
-        if (jitWarmup > 0) {
-            warmUpJit(config, base[0].length, jitWarmup);
-        }
-        HnswIndex index = HnswIndex.create(config, GraphStore.NONE);
-        long t0 = System.nanoTime();
-        int step = Math.max(1, base.length / 10);
-        for (int i = 0; i < base.length; i++) {
-            index.upsert(Integer.toString(i), base[i]);
-            if ((i + 1) % step == 0 && i + 1 < base.length) {
-                progress.printf("[flink-hnsw] built %d/%d%n", i + 1, base.length);
-            }
-        }
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        progress.printf("[flink-hnsw] build %.2fs (%.0f inserts/s)%n", buildSeconds, base.length / buildSeconds);
+        CoreBuild build = CoreBuild.run(config, base, jitWarmup, line -> progress.println("[flink-hnsw] " + line));
+        HnswIndex index = build.index;
+        double buildSeconds = build.seconds;
         double heapMb = usedHeapMb();
 
         Run run = new Run(base, queries, truth, buildSeconds, heapMb);
@@ -170,26 +157,6 @@ public final class BenchCommand implements Callable<Integer> {
         lines.add(text);
         out.println(text);
         out.flush();
-    }
-
-    /**
-     * Builds and searches a throwaway index of synthetic vectors with the same dimension and
-     * parameters, so the timed build measures compiled code as hnswlib's (compiled ahead of time)
-     * does, not the JIT compiling it. The index is discarded; the timed build starts from nothing.
-     */
-    private void warmUpJit(HnswConfig config, int dim, int count) {
-        long w0 = System.nanoTime();
-        ClusteredDataset synthetic = new ClusteredDataset(dim, 32, 0.3f, config.seed() + 1);
-        HnswIndex scratch = HnswIndex.create(config, GraphStore.NONE);
-        float[][] vectors = synthetic.next(count);
-        for (int i = 0; i < vectors.length; i++) {
-            scratch.upsert("w" + i, vectors[i]);
-        }
-        for (int i = 0; i < vectors.length; i += 2) {
-            scratch.delete("w" + i);
-        }
-        progress.printf("[flink-hnsw] JIT warm-up on %d synthetic vectors took %.2fs (not timed)%n", count,
-                (System.nanoTime() - w0) / 1e9);
     }
 
     /**

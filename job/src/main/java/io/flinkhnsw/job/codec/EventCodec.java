@@ -1,23 +1,27 @@
 package io.flinkhnsw.job.codec;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import io.flinkhnsw.hnsw.Limits;
+import io.flinkhnsw.job.codec.EventFields.Field;
 import io.flinkhnsw.operators.EventValidator;
 import io.flinkhnsw.operators.IndexEvent;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
  * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
- * {@link #decode} checks what only the bytes and the
- * JSON can tell (size, UTF-8, JSON shape, op, field types, the key against the record key), then
+ * {@link #decode} checks what only the bytes and the JSON can tell (size, UTF-8, JSON shape, op,
+ * field types, the key against the record key, a vector given once, as a JSON array or as
+ * {@code vector_b64}: see {@link EventFields}), then
  * hands the parsed event to the same {@link EventValidator} the index operator uses (required
  * fields, lengths, dimension, finite components, k, ef, payload), and returns either the event or a
  * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index is
@@ -47,24 +51,15 @@ public final class EventCodec implements Serializable {
         }
     }
 
-    /** Thrown inside decoding with the reason; turned into a dead letter at the top. */
-    private static final class Invalid extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Invalid(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
     public Decoded decode(RawRecord r) {
         try {
             IndexEvent e = parse(r);
             String reason = validator.check(e);
             if (reason != null) {
-                throw new Invalid(reason);
+                throw new InvalidEvent(reason);
             }
             return new Decoded(e.from(r.topic, r.partition, r.offset), null);
-        } catch (Invalid e) {
+        } catch (InvalidEvent e) {
             return new Decoded(null, deadLetter(e.getMessage(), r));
         }
     }
@@ -78,149 +73,112 @@ public final class EventCodec implements Serializable {
 
     /** A dead letter for an event the index operator refused; its text is the event re-rendered as JSON. */
     public static DeadLetter rejected(String reason, IndexEvent e) {
-        byte[] raw = encode(e).getBytes(StandardCharsets.UTF_8);
+        byte[] raw = encode(e, VectorEncoding.JSON);
         return new DeadLetter(reason, e.sourceTopic, e.sourcePartition, e.sourceOffset, e.key,
                 Text.lenientCut(raw, DeadLetter.MAX_RAW_BYTES), raw.length);
     }
 
-    private IndexEvent parse(RawRecord r) throws Invalid {
+    private IndexEvent parse(RawRecord r) throws InvalidEvent {
         if (r.value == null || r.value.length == 0) {
-            throw new Invalid("empty message: an event is a JSON object (to delete an id send {\"op\":\"delete\",...})");
+            throw new InvalidEvent("empty message: an event is a JSON object (to delete an id send {\"op\":\"delete\",...})");
         }
         if (r.value.length > maxMessageBytes) {
-            throw new Invalid("message is " + r.value.length + " bytes, over the limit of " + maxMessageBytes
+            throw new InvalidEvent("message is " + r.value.length + " bytes, over the limit of " + maxMessageBytes
                     + " bytes (--max-message-bytes)");
         }
         int bad = Text.invalidUtf8Offset(r.value);
         if (bad >= 0) {
-            throw new Invalid("message is not valid UTF-8 (first bad byte at offset " + bad + ")");
+            throw new InvalidEvent("message is not valid UTF-8 (first bad byte at offset " + bad + ")");
         }
         String recordKey = null;
         if (r.key != null) {
             if (Text.invalidUtf8Offset(r.key) >= 0) {
-                throw new Invalid("record key is not valid UTF-8");
+                throw new InvalidEvent("record key is not valid UTF-8");
             }
             recordKey = new String(r.key, StandardCharsets.UTF_8);
         }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(r.value);
-        } catch (JacksonException e) {
-            // Jackson names the input "REDACTED" in nested locations; keep just line and column.
-            String msg = e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[");
-            throw new Invalid("malformed JSON: " + msg + locate(e));
-        } catch (java.io.IOException e) {
-            throw new Invalid("malformed JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new Invalid("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT)));
-        }
-        String op = text(root, "op");
+        EventFields f = EventFields.read(r.value);
+        String op = f.text(Field.OP);
         if (op == null) {
-            throw new Invalid("missing field 'op'");
+            throw new InvalidEvent("missing field 'op'");
         }
-        String key = text(root, "key");
+        String key = f.text(Field.KEY);
         if (key == null) key = DEFAULT_KEY;
         if (recordKey != null && !recordKey.equals(key)) {
-            throw new Invalid("record key '" + Text.cut(recordKey, 200) + "' does not match the event's key '"
+            throw new InvalidEvent("record key '" + Text.cut(recordKey, 200) + "' does not match the event's key '"
                     + Text.cut(key, 200) + "' (the record key must be the partition key, or absent)");
         }
         switch (op.toLowerCase(Locale.ROOT)) {
             case "upsert":
-                return IndexEvent.upsert(key, text(root, "id"), vector(root), payload(root));
+                return IndexEvent.upsert(key, f.text(Field.ID), f.vector(), f.payload());
             case "delete":
-                return IndexEvent.delete(key, text(root, "id"));
+                return IndexEvent.delete(key, f.text(Field.ID));
             case "drop":
                 return IndexEvent.drop(key);
             case "query":
-                return IndexEvent.query(key, text(root, "queryId"), vector(root), requiredInt(root, "k"),
-                        root.hasNonNull("ef") ? requiredInt(root, "ef") : 0);
+                Integer k = f.integer(Field.K);
+                if (k == null) {
+                    throw new InvalidEvent("missing field 'k'");
+                }
+                Integer ef = f.integer(Field.EF);
+                return IndexEvent.query(key, f.text(Field.QUERY_ID), f.vector(), k, ef == null ? 0 : ef);
             default:
-                throw new Invalid("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
+                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
     }
 
-    private static String locate(JacksonException e) {
-        return e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-    }
-
-    /** A string field's value; null when absent. Lengths and emptiness are the validator's. */
-    private static String text(JsonNode root, String field) throws Invalid {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) {
-            throw new Invalid("field '" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase(Locale.ROOT));
-        }
-        return n.textValue();
-    }
-
-    private static int requiredInt(JsonNode root, String field) throws Invalid {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
-            throw new Invalid("missing field '" + field + "'");
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new Invalid("field '" + field + "' must be an integer, got " + Text.cut(n.toString(), 100));
-        }
-        return n.intValue();
-    }
-
-    /** The vector's components as floats (NaN and overflow checked by the validator); null when absent. */
-    private static float[] vector(JsonNode root) throws Invalid {
-        JsonNode n = root.get("vector");
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isArray()) {
-            throw new Invalid("field 'vector' must be an array of numbers");
-        }
-        float[] v = new float[n.size()];
-        for (int i = 0; i < v.length; i++) {
-            JsonNode c = n.get(i);
-            if (!c.isNumber()) {
-                throw new Invalid("vector[" + i + "] is not a number: " + Text.cut(c.toString(), 100));
+    /**
+     * The JSON of an event, as {@link #decode} accepts it, with the vector as a JSON array or as
+     * {@code vector_b64}; used by producers and to show rejected events. Written with Jackson's
+     * streaming generator (shortest float text that reads back as the same float).
+     */
+    public static byte[] encode(IndexEvent e, VectorEncoding encoding) {
+        int vectorBytes = e.vector == null ? 0 : e.vector.length * (encoding == VectorEncoding.B64 ? 6 : 16);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + vectorBytes
+                + (e.payload == null ? 0 : e.payload.length() * 3));
+        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("op", e.op.name().toLowerCase(Locale.ROOT));
+            g.writeStringField("key", e.key);
+            if (e.id != null) g.writeStringField("id", e.id);
+            if (e.queryId != null) g.writeStringField("queryId", e.queryId);
+            if (e.vector != null && encoding == VectorEncoding.B64) {
+                ByteBuffer b = ByteBuffer.allocate(e.vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(e.vector);
+                g.writeFieldName("vector_b64");
+                g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b.array(), 0, b.capacity());
+            } else if (e.vector != null) {
+                g.writeArrayFieldStart("vector");
+                for (float f : e.vector) g.writeNumber(f);
+                g.writeEndArray();
             }
-            v[i] = c.floatValue();
-        }
-        return v;
-    }
-
-    private static String payload(JsonNode root) throws Invalid {
-        JsonNode n = root.get("payload");
-        if (n == null || n.isNull()) return null;
-        if (!n.isObject()) {
-            throw new Invalid("field 'payload' must be a JSON object");
-        }
-        return n.toString();
-    }
-
-    /** The JSON text of an event (what {@link #decode} accepts); used by producers and to show rejected events. */
-    public static String encode(IndexEvent e) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("op", e.op.name().toLowerCase(Locale.ROOT));
-        o.put("key", e.key);
-        if (e.id != null) o.put("id", e.id);
-        if (e.queryId != null) o.put("queryId", e.queryId);
-        if (e.vector != null) {
-            ArrayNode a = o.putArray("vector");
-            for (float f : e.vector) a.add(f);
-        }
-        if (e.payload != null) {
-            try {
-                o.set("payload", Json.MAPPER.readTree(e.payload));
-            } catch (JsonProcessingException ex) {
-                o.put("payload", e.payload);
+            if (e.payload != null) {
+                if (isJson(e.payload)) {
+                    g.writeFieldName("payload");
+                    g.writeRawValue(e.payload);
+                } else {
+                    g.writeStringField("payload", e.payload);
+                }
             }
-        }
-        if (e.op == IndexEvent.Op.QUERY) {
-            o.put("k", e.k);
-            if (e.ef > 0) o.put("ef", e.ef);
-        }
-        try {
-            return Json.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException ex) {
+            if (e.op == IndexEvent.Op.QUERY) {
+                g.writeNumberField("k", e.k);
+                if (e.ef > 0) g.writeNumberField("ef", e.ef);
+            }
+            g.writeEndObject();
+        } catch (IOException ex) {
             throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** True when {@code text} is one JSON value, so it can be written into an event as it is. */
+    private static boolean isJson(String text) {
+        try (JsonParser p = Json.MAPPER.createParser(text)) {
+            if (p.nextToken() == null) return false;
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

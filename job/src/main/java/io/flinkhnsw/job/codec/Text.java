@@ -14,6 +14,9 @@ final class Text {
 
     /** The offset of the first byte that is not valid UTF-8, or -1 when all of it is. */
     static int invalidUtf8Offset(byte[] bytes) {
+        if (isAscii(bytes)) {
+            return -1; // the common case, without decoding
+        }
         CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -22,6 +25,14 @@ final class Text {
         if (r.isError()) return in.position();
         r = d.flush(out);
         return r.isError() ? in.position() : -1;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        int any = 0;
+        for (byte b : bytes) {
+            any |= b; // no early exit: the JIT vectorises the loop
+        }
+        return any >= 0;
     }
 
     /** Lenient decode (bad bytes become U+FFFD) cut to at most {@code maxBytes} of UTF-8, on a character boundary. */

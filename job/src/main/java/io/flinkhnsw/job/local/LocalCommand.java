@@ -1,14 +1,18 @@
 package io.flinkhnsw.job.local;
 
+import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.cli.JobOptions;
 import io.flinkhnsw.job.cli.KafkaOptions;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.job.kafka.Topics;
 import io.flinkhnsw.job.pipeline.FailOnceAfter;
 import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
+import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
@@ -34,6 +38,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -52,6 +57,10 @@ import java.util.stream.Stream;
             "Without --bootstrap-servers (or a bootstrap.servers Kafka property) a broker is started in this process."})
 public final class LocalCommand implements Callable<Integer> {
     private static final String BARRIER = "__ingest-barrier";
+    private static final String WARMUP_KEY = "__local-warmup";
+    private static final String WARMUP_BARRIER = "__warmup-barrier";
+    /** queryId prefix of the queries sent among the upserts (--queries-during-ingest). */
+    private static final String DURING_INGEST = "ingest-q-";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
 
     @Option(names = "--base", paramLabel = "FILE.fvecs", description = "vectors to upsert (default: a generated clustered set)")
@@ -72,6 +81,17 @@ public final class LocalCommand implements Callable<Integer> {
     String key = "default";
     @Option(names = "--query-rate", paramLabel = "N", description = "queries sent per second")
     double queryRate = 200;
+    @Option(names = "--vector-encoding", paramLabel = "json|b64",
+            description = "send vectors as JSON arrays ('vector') or base64 of little-endian float32 ('vector_b64')")
+    VectorEncoding vectorEncoding = VectorEncoding.JSON;
+    @Option(names = "--queries-during-ingest", arity = "0..1", paramLabel = "true|false",
+            description = "also send the queries interleaved with the upserts and report their search times "
+                    + "(ingest_search_p50_ms, ingest_search_p99_ms) next to those on the loaded index")
+    boolean queriesDuringIngest;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, and N synthetic "
+                    + "upserts streamed through the job on a key of their own (0 = none)")
+    int warmup = CoreBuild.DEFAULT_JIT_WARMUP;
     @Option(names = "--inject-failure-after", paramLabel = "N", description = "fail the job once after N events (0 = never)")
     long injectFailureAfter;
     @Option(names = "--serve", arity = "0..1", paramLabel = "true|false",
@@ -101,6 +121,16 @@ public final class LocalCommand implements Callable<Integer> {
         // checked before anything starts; an embedded broker's address is known once it runs
         JobConfig config = job.toConfig(kafkaOptions, external != null ? external : "127.0.0.1:0").toBuilder()
                 .injectFailureAfter(injectFailureAfter).build();
+        DataSet data = null;
+        CoreBuild core = null;
+        if (!serve) {
+            data = base == null ? DataSet.generate(size, Math.max(1, size / 25), dim, 7) : DataSet.load(base, queries, groundtruth);
+            progress.say("data: " + data.name + ": " + data.base.length + " vectors of dimension " + data.base[0].length
+                    + ", " + data.queries.length + " queries; core insert rate on them (in memory, one thread):");
+            // before the broker and the job start, so nothing else runs while the core is timed
+            core = CoreBuild.run(config.indexSettings().configFor(key), data.base, warmup,
+                    line -> progress.say("core: " + line));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "local-shutdown"));
         dir = Files.createTempDirectory("flink-hnsw-local-");
         String bootstrap = external;
@@ -125,9 +155,9 @@ public final class LocalCommand implements Callable<Integer> {
             return serve(config, out);
         }
         try {
-            DataSet data = base == null ? DataSet.generate(size, Math.max(1, size / 25), dim, 7)
-                    : DataSet.load(base, queries, groundtruth);
             Summary s = stream(config, data);
+            s.coreInsertsPerSecond = core.insertsPerSecond();
+            s.coreCpuSeconds = core.cpuSeconds;
             out.println(s.toJson());
             out.flush();
             return Cli.OK;
@@ -140,20 +170,31 @@ public final class LocalCommand implements Callable<Integer> {
         int dim = data.base[0].length;
         int n = data.base.length;
         int deletes = Math.max(0, Math.min(this.deletes, n - 1));
-        progress.say("data: " + data.name + ": " + n + " vectors of dimension " + dim + ", " + data.queries.length + " queries");
+        int nq = data.queries.length;
         String queryTopic = config.queriesTopic != null ? config.queriesTopic : config.eventsTopic;
         Summary s = new Summary();
         s.k = k;
         s.delivery = JobConfig.deliveryName(config.delivery);
+        s.vectorEncoding = vectorEncoding.toString();
         try (OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
-             EventWriter events = new EventWriter(config.kafka, config.eventsTopic);
-             EventWriter queryWriter = new EventWriter(config.kafka, queryTopic)) {
+             EventWriter events = new EventWriter(config.kafka, config.eventsTopic, vectorEncoding);
+             EventWriter queryWriter = new EventWriter(config.kafka, queryTopic, vectorEncoding)) {
             // Streaming starts once the job runs and has checkpointed, so timings measure the index, not start-up.
             waitFor(out, () -> flink.completedCheckpoints() >= 1, "the job to start");
-            progress.say("job running; streaming " + n + " upserts");
+            warmUp(events, out, dim);
+            int duringIngest = queriesDuringIngest ? Math.min(nq, n) : 0;
+            progress.say("job running; streaming " + n + " upserts"
+                    + (duringIngest > 0 ? " with " + duringIngest + " queries among them" : ""));
             long t0 = System.nanoTime();
+            double indexCpu0 = CpuClock.threads(HnswIndexOperator.NAME);
+            double processCpu0 = CpuClock.process();
+            int queryEvery = duringIngest > 0 ? n / duringIngest : 0;
             for (int i = 0; i < n; i++) {
                 events.send(IndexEvent.upsert(key, Integer.toString(i), data.base[i], "{\"row\":" + i + "}"));
+                if (duringIngest > 0 && (i + 1) % queryEvery == 0 && (i + 1) / queryEvery <= duringIngest) {
+                    int q = (i + 1) / queryEvery - 1;
+                    events.send(IndexEvent.query(key, DURING_INGEST + q, data.queries[q], k, 0));
+                }
                 if ((i + 1) % 1000 == 0 || i + 1 == n) progress.say("sent " + (i + 1) + "/" + n + " upserts");
             }
             Set<Integer> deleted = new HashSet<>();
@@ -168,29 +209,41 @@ public final class LocalCommand implements Callable<Integer> {
             // proves the index holds it all (even when the other queries use a separate topic).
             events.send(IndexEvent.query(key, BARRIER, data.base[n - 1], 1, 0));
             events.flush();
-            waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the index to take in " + n + " upserts");
-            QueryResult barrier = out.result(BARRIER);
+            long applied = awaitApplied(out, warmup + n, BARRIER);
             s.upserts = n;
+            s.warmupUpserts = warmup;
             s.deletes = deletes;
-            s.ingestPerSecond = n / ((out.firstSeenNanos(BARRIER) - t0) / 1e9);
+            s.ingestPerSecond = n / ((applied - t0) / 1e9);
+            s.indexCpuSeconds = CpuClock.threads(HnswIndexOperator.NAME) - indexCpu0;
+            s.processCpuSeconds = CpuClock.process() - processCpu0;
+            waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the answer to a query sent after the upserts");
+            QueryResult barrier = out.result(BARRIER);
             progress.say(String.format("index holds %d vectors (%.0f upserts/s end to end); sending %d queries",
-                    barrier.indexSize, s.ingestPerSecond, data.queries.length));
+                    barrier.indexSize, s.ingestPerSecond, nq));
             if (barrier.indexSize != n - deletes) {
                 throw new IllegalStateException("index size " + barrier.indexSize + ", expected " + (n - deletes));
             }
+            if (duringIngest > 0) {
+                waitFor(out, () -> answered(out, DURING_INGEST, duringIngest) == duringIngest,
+                        duringIngest + " answers to the queries sent during ingest");
+                s.ingestSearchMillis = new double[duringIngest];
+                for (int q = 0; q < duringIngest; q++) {
+                    s.ingestSearchMillis[q] = out.result(DURING_INGEST + q).tookMicros / 1000.0;
+                }
+            }
 
-            long[] sentAt = new long[data.queries.length];
+            long[] sentAt = new long[nq];
             long pace = (long) (1e9 / queryRate);
             long next = System.nanoTime();
-            for (int q = 0; q < data.queries.length; q++) {
-                while (System.nanoTime() < next) Thread.onSpinWait();
+            for (int q = 0; q < nq; q++) {
+                // sleep, not spin: a spinning sender would take one of the two cores from the job
+                for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
                 next += pace;
                 sentAt[q] = System.nanoTime();
                 queryWriter.send(IndexEvent.query(key, "q-" + q, data.queries[q], k, 0));
                 queryWriter.flush();
             }
-            int nq = data.queries.length;
-            waitFor(out, () -> answered(out, nq) == nq && out.deadLetters().size() >= bad, nq + " answers");
+            waitFor(out, () -> answered(out, "q-", nq) == nq && out.deadLetters().size() >= bad, nq + " answers");
 
             double recall = 0;
             s.queryMillis = new double[nq];
@@ -229,10 +282,70 @@ public final class LocalCommand implements Callable<Integer> {
         return 3;
     }
 
-    private static int answered(OutputReader out, int nq) {
+    private static int answered(OutputReader out, String prefix, int nq) {
         int c = 0;
-        for (int q = 0; q < nq; q++) if (out.firstSeenNanos("q-" + q) != null) c++;
+        for (int q = 0; q < nq; q++) if (out.firstSeenNanos(prefix + q) != null) c++;
         return c;
+    }
+
+    /**
+     * When the index had applied all {@code n} upserts (nanoTime): the first poll at which the index
+     * operator's upsert counter, read over the MiniCluster's REST API, reached {@code n}. Under
+     * exactly-once an answer becomes visible only when the next checkpoint commits, so the barrier's
+     * answer would time the checkpoint interval too; it is the fallback when the counter cannot tell
+     * (a restart starts the counter again from the restored checkpoint's events). A metrics fetch
+     * costs the job CPU, so polls are a second apart while the end is far and
+     * {@link LocalFlink#METRICS_UPDATE} apart near it.
+     */
+    private long awaitApplied(OutputReader out, long n, String barrierId) throws Exception {
+        long start = System.nanoTime();
+        long end = start + TIMEOUT.toNanos();
+        long first = -1;
+        double lastSaid = progress.seconds();
+        while (true) {
+            long polled = System.nanoTime();
+            long upserts = flink.indexMetricSum("upserts");
+            if (upserts >= n) {
+                return polled;
+            }
+            Long barrier = out.firstSeenNanos(barrierId);
+            if (barrier != null) {
+                return barrier;
+            }
+            flink.checkRunning();
+            if (System.nanoTime() > end) throw new IllegalStateException("timed out waiting for the index to apply " + n + " upserts");
+            if (progress.seconds() - lastSaid >= 3) {
+                lastSaid = progress.seconds();
+                progress.say("waiting for the index to apply " + n + " upserts (" + Math.max(0, upserts)
+                        + " applied, " + flink.completedCheckpoints() + " checkpoints so far)");
+            }
+            if (first < 0 && upserts >= 0) first = upserts;
+            // half the time the rest should take at the rate so far, within [METRICS_UPDATE, 1 s]
+            double rate = first >= 0 && upserts > first ? (upserts - first) / ((polled - start) / 1e9) : 0;
+            long sleepMs = rate > 0 ? (long) ((n - upserts) / rate * 500) : 1000;
+            Thread.sleep(Math.max(LocalFlink.METRICS_UPDATE.toMillis(), Math.min(1000, sleepMs)));
+        }
+    }
+
+    /**
+     * Streams {@link #warmup} synthetic vectors of the data's dimension through the whole path, on a
+     * key of their own that the timed stream and the queries never touch, and waits until the index
+     * applied them: producer, broker, source, decoder, shuffle and operator then run compiled code,
+     * as the core's timed build does after its own warm-up.
+     */
+    private void warmUp(EventWriter events, OutputReader out, int dim) throws Exception {
+        if (warmup <= 0) return;
+        String warmKey = key.equals(WARMUP_KEY) ? WARMUP_KEY + "-2" : WARMUP_KEY;
+        progress.say("warm-up: streaming " + warmup + " synthetic upserts on key '" + warmKey + "' (not timed)");
+        float[][] vectors = new ClusteredDataset(dim, 10, 1.0f, 99).next(warmup);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < warmup; i++) {
+            events.send(IndexEvent.upsert(warmKey, "w" + i, vectors[i], "{\"row\":" + i + "}"));
+        }
+        events.send(IndexEvent.query(warmKey, WARMUP_BARRIER, vectors[0], 1, 0));
+        events.flush();
+        awaitApplied(out, warmup, WARMUP_BARRIER);
+        progress.say(String.format("warm-up done in %.1f s", (System.nanoTime() - t0) / 1e9));
     }
 
     private static void checkOrdered(QueryResult r) {

@@ -1,8 +1,10 @@
 package io.flinkhnsw.job.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
+import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -23,16 +25,20 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The Kafka job on an in-process Flink MiniCluster, configured like a real deployment: RocksDB
  * state, incremental checkpoints to a local directory, a fixed-delay restart strategy, and the REST
- * endpoint on a free loopback port (used to read checkpoint counts).
+ * endpoint on a free loopback port (used to read checkpoint counts and the index operator's metrics).
  */
 public final class LocalFlink implements AutoCloseable {
     private static final int REST_PORT_ATTEMPTS = 5;
+    /** How stale an operator metric read over REST may be. */
+    public static final Duration METRICS_UPDATE = Duration.ofMillis(50);
 
     private final JobClient client;
     /** Taken once at submission: once the job ends the MiniCluster is gone and cannot be asked again. */
     private final CompletableFuture<JobExecutionResult> result;
     private final String restUrl;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The job vertex of the index operator (its chain), found on first use. */
+    private String indexVertex;
 
     private LocalFlink(JobClient client, String restUrl) {
         this.client = client;
@@ -62,6 +68,8 @@ public final class LocalFlink implements AutoCloseable {
                 "rest.address", "127.0.0.1",
                 "rest.bind-address", "127.0.0.1",
                 "rest.bind-port", Integer.toString(restPort),
+                // operator metrics over REST within a poll, not 10 s late (local's ingest timing reads them)
+                "metrics.fetcher.update-interval", METRICS_UPDATE.toMillis() + " ms",
                 "io.tmp.dirs", dir.resolve("tmp").toString()));
         StateBackendSettings.apply(conf, dir.resolve("checkpoints"), dir.resolve("changelog"), true);
         int parallelism = config.parallelism > 0 ? config.parallelism : 2;
@@ -90,13 +98,38 @@ public final class LocalFlink implements AutoCloseable {
 
     private int checkpointCount(String which) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + client.getJobID() + "/checkpoints"))
-                    .timeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-            return Json.MAPPER.readTree(resp.body()).path("counts").path(which).asInt(-1);
+            return get("/checkpoints").path("counts").path(which).asInt(-1);
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /**
+     * A metric of the index operator ({@link HnswIndexOperator}, group {@code hnsw}, e.g.
+     * {@code upserts}) summed over the subtasks of the current attempt, at most
+     * {@link #METRICS_UPDATE} old; -1 when the REST endpoint does not answer or has no value yet.
+     */
+    public long indexMetricSum(String metric) {
+        try {
+            if (indexVertex == null) {
+                for (JsonNode v : get("").path("vertices")) {
+                    if (v.path("name").asText().startsWith(HnswIndexOperator.NAME)) indexVertex = v.path("id").asText();
+                }
+                if (indexVertex == null) return -1;
+            }
+            JsonNode values = get("/vertices/" + indexVertex + "/subtasks/metrics?get="
+                    + HnswIndexOperator.NAME + ".hnsw." + metric + "&agg=sum");
+            return values.size() == 0 ? -1 : values.get(0).path("sum").asLong(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** GET of this job's REST path (below /jobs/ID), as JSON. */
+    private JsonNode get(String path) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + client.getJobID() + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        return Json.MAPPER.readTree(http.send(req, HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Throws, with the job's root cause, when the job has failed or ended. */

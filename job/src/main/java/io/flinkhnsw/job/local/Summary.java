@@ -10,7 +10,12 @@ import java.util.Arrays;
 /**
  * The one JSON line a local run ends with. Latencies are end to end (query sent to its result
  * visible to a read_committed consumer), so under exactly-once they include waiting for the next
- * checkpoint to commit; {@code search_*} are the operator's own search times.
+ * checkpoint to commit; {@code search_*} are the operator's own search times. {@code ingest_per_s}
+ * counts until the index applied the last upsert; {@code ingest_ratio} divides it by the core
+ * insert rate on the same vectors in the same run. {@code ingest_search_*} (only with queries sent
+ * during ingest) are the operator's search times of those queries. The {@code *_cpu_us_per_*}
+ * fields are CPU time per vector, which other work on the machine does not change: the core build's
+ * thread, the index operator's task threads and the whole process over the ingest window.
  */
 public final class Summary {
     public long upserts;
@@ -24,6 +29,14 @@ public final class Summary {
     public int checkpoints;
     public long deadLetters;
     public String delivery;
+    public double coreInsertsPerSecond;
+    public String vectorEncoding;
+    public int warmupUpserts;
+    public double coreCpuSeconds;
+    public double indexCpuSeconds;
+    public double processCpuSeconds;
+    /** Operator search times of the queries sent among the upserts; empty when none were. */
+    public double[] ingestSearchMillis = new double[0];
 
     public String toJson() {
         ObjectNode o = Json.MAPPER.createObjectNode();
@@ -40,6 +53,18 @@ public final class Summary {
         o.put("search_p50_ms", round(percentile(searchMillis, 50), 3));
         o.put("search_p99_ms", round(percentile(searchMillis, 99), 3));
         o.put("delivery", delivery);
+        o.put("core_inserts_per_s", round(coreInsertsPerSecond, 1));
+        o.put("ingest_ratio", round(coreInsertsPerSecond > 0 ? ingestPerSecond / coreInsertsPerSecond : 0, 3));
+        o.put("vector_encoding", vectorEncoding);
+        o.put("warmup_upserts", warmupUpserts);
+        o.put("core_cpu_us_per_insert", round(coreCpuSeconds * 1e6 / Math.max(1, upserts), 1));
+        o.put("index_cpu_us_per_upsert", round(indexCpuSeconds * 1e6 / Math.max(1, upserts), 1));
+        o.put("process_cpu_us_per_upsert", round(processCpuSeconds * 1e6 / Math.max(1, upserts), 1));
+        if (ingestSearchMillis.length > 0) {
+            o.put("ingest_queries", ingestSearchMillis.length);
+            o.put("ingest_search_p50_ms", round(percentile(ingestSearchMillis, 50), 3));
+            o.put("ingest_search_p99_ms", round(percentile(ingestSearchMillis, 99), 3));
+        }
         try {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -46,9 +46,13 @@ public final class HnswJob {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
         }
-        // Records are small and the index, not the network, limits throughput: flush buffers after 10 ms
-        // instead of Flink's 100 ms default, which would otherwise dominate at-least-once query latency.
+        // Flink's 100 ms default would dominate at-least-once latency on the dead-letter edges; the
+        // edge into the index sets its own below.
         env.setBufferTimeout(10);
+        // Chained operators hand records on without a serializer copy (Flink copies by default: a
+        // reflective RawRecord copy per event, a Kryo copy of each result's neighbour list). Safe here:
+        // no function of the job keeps or changes a record it has passed on.
+        env.getConfig().enableObjectReuse();
         if (config.checkpointIntervalMs > 0) {
             env.enableCheckpointing(config.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
         }
@@ -61,10 +65,14 @@ public final class HnswJob {
         SingleOutputStreamOperator<IndexEvent> decoded = raw
                 .process(new DecodeFunction(new EventCodec(config.maxMessageBytes, settings.validator())))
                 .uid("decode").name("decode");
-        DataStream<IndexEvent> valid = decoded;
+        SingleOutputStreamOperator<IndexEvent> valid = decoded;
         if (config.injectFailureAfter > 0) {
             valid = valid.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure").name("inject-failure");
         }
+        // Queries share the edge into the index with upserts: send each record at once instead of
+        // waiting up to the buffer timeout. The index applies a few thousand events a second at most,
+        // so a buffer per record costs the shuffle little (docs/ARCHITECTURE.md, "The Kafka path").
+        valid.setBufferTimeout(0);
         SingleOutputStreamOperator<QueryResult> answered =
                 HnswIndexOperator.apply(valid.keyBy(new EventKey()), settings);
         answered.sinkTo(results).uid("results-sink").name("results");

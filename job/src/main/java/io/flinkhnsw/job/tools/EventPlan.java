@@ -1,6 +1,7 @@
 package io.flinkhnsw.job.tools;
 
 import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.operators.IndexEvent;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,8 @@ import java.util.List;
  * key {@code shop-(i % keys)}, id {@code v<i>}), a query every {@code queryEvery} upserts (so
  * answers depend on how much of the stream came before them), then deletes of the first rows, then
  * final queries on every key, with three bad events (malformed JSON, NaN, wrong dimension for an
- * existing index) in between. Replaying the same plan must give the same answers.
+ * existing index) in between. Replaying the same plan must give the same answers. Vectors are
+ * written as the given {@link VectorEncoding}.
  */
 public final class EventPlan {
     /** One record: its key and value bytes and what kind of event it is. */
@@ -22,23 +24,24 @@ public final class EventPlan {
         public final boolean query;
         public final boolean bad;
 
-        Item(String key, String value, boolean query, boolean bad) {
+        Item(String key, byte[] value, boolean query, boolean bad) {
             this.key = key.getBytes(StandardCharsets.UTF_8);
-            this.value = value.getBytes(StandardCharsets.UTF_8);
+            this.value = value;
             this.query = query;
             this.bad = bad;
         }
     }
 
     public final List<Item> items = new ArrayList<>();
+    private final VectorEncoding encoding;
     public int upserts;
     public int deletes;
     public int queries;
     public int bad;
 
     public static EventPlan of(float[][] base, float[][] queryVectors, int keys, int queryEvery, int deletes,
-                               int finalQueriesPerKey, int k) {
-        EventPlan p = new EventPlan();
+                               int finalQueriesPerKey, int k, VectorEncoding encoding) {
+        EventPlan p = new EventPlan(encoding);
         int dim = base[0].length;
         int qi = 0;
         for (int i = 0; i < base.length; i++) {
@@ -55,7 +58,9 @@ public final class EventPlan {
                 p.addBad(key(1 % keys), "{\"op\":\"upsert\",\"key\":\"" + key(1 % keys) + "\",\"id\":\"nan\",\"vector\":[NaN"
                         + ",0".repeat(dim - 1) + "]}");
             } else if (i == 3 * base.length / 4) {
-                p.addBad(key(0), EventCodec.encode(IndexEvent.upsert(key(0), "wrong-dimension", new float[dim + 1], null)));
+                p.items.add(new Item(key(0), EventCodec.encode(IndexEvent.upsert(key(0), "wrong-dimension",
+                        new float[dim + 1], null), encoding), false, true));
+                p.bad++;
             }
         }
         for (int i = 0; i < Math.min(deletes, base.length); i++) {
@@ -73,16 +78,20 @@ public final class EventPlan {
         return p;
     }
 
+    private EventPlan(VectorEncoding encoding) {
+        this.encoding = encoding;
+    }
+
     static String key(int i) {
         return "shop-" + i;
     }
 
     private void add(IndexEvent e, boolean query) {
-        items.add(new Item(e.key, EventCodec.encode(e), query, false));
+        items.add(new Item(e.key, EventCodec.encode(e, encoding), query, false));
     }
 
     private void addBad(String key, String text) {
-        items.add(new Item(key, text, false, true));
+        items.add(new Item(key, text.getBytes(StandardCharsets.UTF_8), false, true));
         bad++;
     }
 }

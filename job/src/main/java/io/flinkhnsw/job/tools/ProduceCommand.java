@@ -4,6 +4,7 @@ import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.cli.KafkaOptions;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.job.kafka.Topics;
 import picocli.CommandLine.Command;
@@ -47,6 +48,9 @@ public final class ProduceCommand implements Callable<Integer> {
     int k = 10;
     @Option(names = "--limit", paramLabel = "N", description = "use only the first N base vectors (default: all)")
     Integer limit;
+    @Option(names = "--vector-encoding", paramLabel = "json|b64",
+            description = "vectors as JSON arrays ('vector') or base64 of little-endian float32 ('vector_b64')")
+    VectorEncoding vectorEncoding = VectorEncoding.JSON;
     @Option(names = "--rate", paramLabel = "N", description = "records per second, 0 = as fast as possible")
     double rate;
     @Option(names = "--create-topics", arity = "0..1", paramLabel = "true|false", description = "create events, results and dead-letter topics (2 partitions)")
@@ -68,7 +72,8 @@ public final class ProduceCommand implements Callable<Integer> {
         float[][] vectors = Fvecs.readFloats(base);
         float[][] queryVectors = queries == null ? vectors : Fvecs.readFloats(queries);
         if (limit != null && limit < vectors.length) vectors = Arrays.copyOf(vectors, limit);
-        EventPlan plan = EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k);
+        EventPlan plan = EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k,
+                vectorEncoding);
         if (createTopics) {
             Topics.create(client, 2, topics);
         }

@@ -5,8 +5,10 @@ import io.flinkhnsw.operators.IndexEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,21 +69,48 @@ class EventCodecTest {
         assertThat(drop.op).isEqualTo(IndexEvent.Op.DROP);
         assertThat(drop.key).isEqualTo("shop-1");
         assertThat(drop.id).isNull();
-        assertThat(codec.decode(record("shop-1", EventCodec.encode(drop))).event).isEqualTo(drop);
+        assertThat(codec.decode(record("shop-1".getBytes(StandardCharsets.UTF_8), EventCodec.encode(drop, VectorEncoding.JSON)))
+                .event).isEqualTo(drop);
         assertThat(rejected("shop-2", "{\"op\":\"drop\",\"key\":\"shop-1\"}").error)
                 .as("a drop names the record's key").contains("does not match");
     }
 
-    @Test
-    void encodeThenDecodeGivesTheSameEvent() {
-        IndexEvent up = IndexEvent.upsert("k", "a", new float[] {1.25f, -3e-7f, 1e30f}, "{\"x\":1}");
-        IndexEvent back = codec.decode(record("k", EventCodec.encode(up))).event;
+    @ParameterizedTest
+    @EnumSource(VectorEncoding.class)
+    void encodeThenDecodeGivesTheSameEvent(VectorEncoding encoding) {
+        float[] awkward = {1.25f, -3e-7f, 1e30f, Float.MIN_VALUE, -Float.MAX_VALUE, 0.1f, 16777217f, -0f};
+        IndexEvent up = IndexEvent.upsert("k", "a", awkward, "{\"x\":1}");
+        IndexEvent back = codec.decode(record("k".getBytes(StandardCharsets.UTF_8), EventCodec.encode(up, encoding))).event;
         assertThat(back.vector).containsExactly(up.vector);
+        assertThat(Float.floatToRawIntBits(back.vector[7])).as("negative zero").isEqualTo(Float.floatToRawIntBits(-0f));
         assertThat(back.payload).isEqualTo(up.payload);
         IndexEvent q = IndexEvent.query("k", "q", new float[] {1}, 5, 50);
-        IndexEvent qb = codec.decode(record("k", EventCodec.encode(q))).event;
+        IndexEvent qb = codec.decode(record(null, EventCodec.encode(q, encoding))).event;
+        assertThat(qb.vector).containsExactly(1f);
         assertThat(qb.k).isEqualTo(5);
         assertThat(qb.ef).isEqualTo(50);
+    }
+
+    @Test
+    void decodesVectorB64AsLittleEndianFloat32() {
+        // 1.0f = 00 00 80 3F, -2.5f = 00 00 20 C0 (little-endian)
+        String b64 = Base64.getEncoder().encodeToString(new byte[] {0, 0, (byte) 0x80, 0x3F, 0, 0, 0x20, (byte) 0xC0});
+        IndexEvent e = codec.decode(record(null, "{\"op\":\"upsert\",\"id\":\"a\",\"vector_b64\":\"" + b64 + "\"}")).event;
+        assertThat(e.vector).containsExactly(1f, -2.5f);
+        assertThat(codec.decode(record(null, "{\"op\":\"query\",\"queryId\":\"q\",\"k\":1,\"vector_b64\":\"" + b64 + "\"}"))
+                .event.vector).containsExactly(1f, -2.5f);
+    }
+
+    @Test
+    void decodesAVectorOfEveryComponentCountUpToTheLimit() {
+        for (int dim : new int[] {1, 127, 128, 129, 784, 4096}) {
+            float[] v = new float[dim];
+            for (int i = 0; i < dim; i++) v[i] = i * 0.37f - 11f;
+            EventCodec big = new EventCodec(1 << 20, new EventValidator(500, 16 * 1024));
+            IndexEvent back = big.decode(record(null, EventCodec.encode(IndexEvent.upsert("default", "a", v, null),
+                    VectorEncoding.JSON))).event;
+            assertThat(back.vector).as("dim %d", dim).containsExactly(v);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -99,6 +128,16 @@ class EventCodecTest {
         missing vector             | {"op":"upsert","id":"a"}                  | missing field 'vector'
         vector not an array        | {"op":"upsert","id":"a","vector":"1,2"}   | field 'vector' must be an array
         empty vector               | {"op":"upsert","id":"a","vector":[]}      | vector has 0 components, must have 1..4096
+        nested vector              | {"op":"upsert","id":"a","vector":[[1],2]} | vector[0] is not a number: [1]
+        vector and vector_b64      | {"op":"upsert","id":"a","vector":[1],"vector_b64":"AACAPw=="} | the event has both 'vector' and 'vector_b64'
+        vector_b64 not base64      | {"op":"upsert","id":"a","vector_b64":"AAC-Pw=="} | field 'vector_b64' is not valid base64
+        vector_b64 cut short       | {"op":"upsert","id":"a","vector_b64":"AACAPwA="} | field 'vector_b64' decodes to 5 bytes, not a whole number of little-endian float32
+        vector_b64 not a string    | {"op":"query","queryId":"q","k":1,"vector_b64":[1]} | field 'vector_b64' must be a string
+        vector_b64 empty           | {"op":"upsert","id":"a","vector_b64":""}  | vector has 0 components, must have 1..4096
+        vector_b64 NaN             | {"op":"upsert","id":"a","vector_b64":"AACAPwAAwH8="} | vector[1] is NaN
+        vector_b64 Infinity        | {"op":"upsert","id":"a","vector_b64":"AACA/w=="} | vector[0] is infinite
+        malformed after a bad type | {"op":1,"id":"a","vector":[1,2            | malformed JSON
+        more content after         | {"op":"delete","id":"a"} {"op":"delete","id":"b"} | malformed JSON: more content after the event
         vector with a string       | {"op":"upsert","id":"a","vector":[1,"2"]} | vector[1] is not a number
         NaN                        | {"op":"upsert","id":"a","vector":[1,NaN]} | vector[1] is NaN
         Infinity                   | {"op":"upsert","id":"a","vector":[-Infinity]} | vector[0] is infinite
@@ -133,7 +172,7 @@ class EventCodecTest {
         for (IndexEvent e : bad) {
             String reason = validator.check(e);
             assertThat(reason).as("operator reason for %s", e).isNotNull();
-            RawRecord r = record(null, EventCodec.encode(e));
+            RawRecord r = record(null, EventCodec.encode(e, VectorEncoding.JSON));
             assertThat(strict.decode(r).deadLetter.error).as("decoder reason for %s", e).isEqualTo(reason);
         }
         assertThat(validator.check(bad.get(2))).isEqualTo("payload is 110 bytes, over the limit of 64 bytes (--max-payload-bytes)");

@@ -4,6 +4,7 @@ import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.EventCodec;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.job.local.LocalFlink;
 import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
@@ -51,9 +52,11 @@ class DeadLetterEndToEndTest {
         bad.put("missing vector", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v1\"}", "missing field 'vector'"});
         bad.put("missing queryId", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"vector\":" + v8 + ",\"k\":3}", "missing field 'queryId'"});
         bad.put("wrong dimension (upsert of an existing id)", new String[] {KEY,
-                EventCodec.encode(IndexEvent.upsert(KEY, "v3", new float[DIM + 1], null)), "dimension"});
-        bad.put("wrong dimension (query)", new String[] {KEY,
-                EventCodec.encode(IndexEvent.query(KEY, "bad-q", new float[DIM - 1], 3, 0)), "dimension"});
+                json(IndexEvent.upsert(KEY, "v3", new float[DIM + 1], null), VectorEncoding.JSON), "dimension"});
+        bad.put("wrong dimension (query, vector_b64)", new String[] {KEY,
+                json(IndexEvent.query(KEY, "bad-q", new float[DIM - 1], 3, 0), VectorEncoding.B64), "dimension"});
+        bad.put("vector and vector_b64", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v2\",\"vector\":" + v8
+                + ",\"vector_b64\":\"AACAPw==\"}", "both 'vector' and 'vector_b64'"});
         bad.put("NaN", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v2\",\"vector\":[1,NaN,3,4,5,6,7,8]}", "vector[1] is NaN"});
         bad.put("Infinity", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v2\",\"vector\":[1,2,3,4,5,6,7,1e39]}", "vector[7] is infinite"});
         bad.put("k out of range", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"x\",\"vector\":" + v8 + ",\"k\":1001}", "k is 1001"});
@@ -108,6 +111,10 @@ class DeadLetterEndToEndTest {
             assertThat(after.neighbours.get(0).id).isEqualTo("v7");
             assertThat(out.results()).doesNotContainKeys("bad-q", "x");
         }
+    }
+
+    private static String json(IndexEvent e, VectorEncoding encoding) {
+        return new String(EventCodec.encode(e, encoding), StandardCharsets.UTF_8);
     }
 
     private static byte[] invalidUtf8() {

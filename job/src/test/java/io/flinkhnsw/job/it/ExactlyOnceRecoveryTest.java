@@ -3,6 +3,7 @@ package io.flinkhnsw.job.it;
 import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.DeadLetter;
+import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.job.local.LocalFlink;
 import io.flinkhnsw.job.pipeline.FailOnceAfter;
 import io.flinkhnsw.job.tools.EventPlan;
@@ -24,11 +25,12 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Exactly-once across a failure: a multi-key stream of upserts, deletes, interleaved queries and
- * bad events is processed by a job that fails once mid-stream (after checkpoints have completed)
- * and by a reference job without failure reading the same topic. With read_committed, the failed
- * job's output equals the reference exactly: every query answered once with the same neighbours,
- * distances and index size, the same dead letters.
+ * Exactly-once across a failure, and the two vector encodings giving the same answers: a multi-key
+ * stream of upserts, deletes, interleaved queries and bad events, with vectors as
+ * {@code vector_b64}, is processed by a job that fails once mid-stream (after checkpoints have
+ * completed); the same stream with JSON vectors by a reference job without failure. With
+ * read_committed, the failed job's output equals the reference exactly: every query answered once
+ * with the same neighbours, distances and index size, the same dead letters.
  */
 @ExtendWith(SharedKafka.class)
 class ExactlyOnceRecoveryTest {
@@ -39,9 +41,12 @@ class ExactlyOnceRecoveryTest {
     void injectedFailureLeavesTheOutputExact() throws Exception {
         JobConfig failing = Jobs.config("eo").delivery(DeliveryGuarantee.EXACTLY_ONCE).checkpointIntervalMs(300)
                 .injectFailureAfter(700).build();
-        JobConfig reference = Jobs.config("eo-reference").eventsTopic(failing.eventsTopic).injectFailureAfter(0).build();
+        JobConfig reference = Jobs.config("eo-reference").injectFailureAfter(0).build();
         ClusteredDataset data = new ClusteredDataset(16, 8, 0.3f, 11);
-        EventPlan plan = EventPlan.of(data.next(1200), data.next(50), 3, 20, 60, 5, 10);
+        float[][] base = data.next(1200);
+        float[][] queries = data.next(50);
+        EventPlan plan = EventPlan.of(base, queries, 3, 20, 60, 5, 10, VectorEncoding.B64);
+        EventPlan jsonPlan = EventPlan.of(base, queries, 3, 20, 60, 5, 10, VectorEncoding.JSON);
 
         FailOnceAfter.reset();
         Map<String, List<QueryResult>> got;
@@ -72,6 +77,9 @@ class ExactlyOnceRecoveryTest {
 
         Map<String, List<QueryResult>> expected;
         List<DeadLetter> expectedDead;
+        try (EventWriter in = new EventWriter(reference.kafka, reference.eventsTopic)) {
+            jsonPlan.items.forEach(it -> in.sendRaw(it.key, it.value));
+        }
         try (LocalFlink flink = LocalFlink.start(reference, dir.resolve("reference"), "eo-reference");
              OutputReader out = new OutputReader(reference.kafka, reference.resultsTopic, reference.deadLetterTopic)) {
             assertThat(out.await(() -> {

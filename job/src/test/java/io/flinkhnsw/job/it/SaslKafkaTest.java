@@ -80,7 +80,7 @@ class SaslKafkaTest {
         local.setOut(new PrintWriter(out));
         local.setErr(new PrintWriter(err));
         int rc = local.execute("--bootstrap-servers", kafka.bootstrapServers(), "--kafka-properties", credentials.toString(),
-                "--size", "400", "--dim", "8", "--query-rate", "1000", "--group-id", "sasl-test");
+                "--size", "400", "--dim", "8", "--query-rate", "1000", "--warmup", "100", "--group-id", "sasl-test");
 
         assertThat(rc).as("exit code; stderr: %s", err).isZero();
         JsonNode summary = Json.MAPPER.readTree(out.toString().trim());

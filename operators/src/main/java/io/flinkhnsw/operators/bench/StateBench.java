@@ -1,10 +1,8 @@
 package io.flinkhnsw.operators.bench;
 
+import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.bench.JsonLine;
 import io.flinkhnsw.cli.Cli;
-import io.flinkhnsw.hnsw.GraphStore;
-import io.flinkhnsw.hnsw.HnswConfig;
-import io.flinkhnsw.hnsw.HnswIndex;
 import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
@@ -37,7 +35,7 @@ import java.util.concurrent.Callable;
 /**
  * Measures the keyed HNSW operator on RocksDB through a local MiniCluster with incremental
  * checkpoints: (a) ingest rate of one key through the operator, next to the core single-thread
- * insert rate of {@link HnswIndex} on the same data and parameters in this JVM; (b) the size of the
+ * insert rate ({@link CoreBuild}) on the same data and parameters in this JVM; (b) the size of the
  * incremental checkpoint after indexing {@code --extra} more vectors, against the full state size,
  * both from Flink's checkpoint statistics ({@code checkpointedSize} = bytes that checkpoint
  * uploaded, {@code stateSize} = all state it references); (c) restore: time from the restored job
@@ -62,7 +60,9 @@ public final class StateBench implements Callable<Integer> {
         int dim = data.base()[0].length;
         log("data %s: %d + %d vectors of dim %d", a.dataName(), n, data.extra().length, dim);
 
-        double coreRate = coreInsertRate(a.config(), data.base());
+        log("core insert of %d vectors", n);
+        double coreRate = CoreBuild.run(a.config(), data.base(), CoreBuild.DEFAULT_JIT_WARMUP, line -> log("core %s", line))
+                .insertsPerSecond();
         System.out.println(common("core-insert", a, n, dim).put("vectors_per_s", coreRate, 4));
 
         Path work = a.workDir != null ? Files.createDirectories(a.workDir) : Files.createTempDirectory("state-bench");
@@ -153,17 +153,6 @@ public final class StateBench implements Callable<Integer> {
         return new JsonLine().put("bench", bench).put("data", a.dataName()).put("vectors", n).put("dim", dim)
                 .put("metric", a.metric.cliName()).put("m", a.m).put("ef_construction", a.efConstruction)
                 .put("checkpoint_interval_ms", a.checkpointInterval.toMillis()).put("changelog", a.changelog);
-    }
-
-    /** Single-thread inserts into an in-memory index with the same parameters: the baseline the operator is compared with. */
-    private static double coreInsertRate(HnswConfig config, float[][] base) {
-        log("core insert of %d vectors", base.length);
-        HnswIndex index = HnswIndex.create(config, GraphStore.NONE);
-        long start = System.nanoTime();
-        for (int i = 0; i < base.length; i++) {
-            index.upsert("v" + i, base[i]);
-        }
-        return base.length / ((System.nanoTime() - start) / 1e9);
     }
 
     private static IndexSettings settings(BenchArgs a) {
