@@ -16,6 +16,7 @@ KAFKA_PORT=${KAFKA_PORT:-39092}
 CONTROLLER_PORT=${CONTROLLER_PORT:-39093}
 REST_PORT=${REST_PORT:-38081}
 RPC_PORT=${RPC_PORT:-36123}
+PROM_PORTS=${PROM_PORTS:-39249-39260}   # Prometheus reporter port range (JobManager and TaskManager)
 LIMIT=${LIMIT:-3000}          # base vectors streamed
 RATE=${RATE:-400}             # records per second
 KILL_AFTER=${KILL_AFTER:-3}   # seconds into the stream (and after 2 checkpoints of it)
@@ -92,7 +93,7 @@ OVERRIDES=(
   "execution.checkpointing.interval: 1s" "io.tmp.dirs: $WORK/tmp"
   "jobmanager.memory.process.size: 1024m" "taskmanager.memory.process.size: 1536m"
   "restart-strategy.exponential-delay.initial-backoff: 500ms" "restart-strategy.exponential-delay.max-backoff: 2s"
-  "heartbeat.interval: 2000" "heartbeat.timeout: 8000" "metrics.reporter.prom.port: 39249-39260"
+  "heartbeat.interval: 2000" "heartbeat.timeout: 8000" "metrics.reporter.prom.port: $PROM_PORTS"
 )
 pattern=$(printf '%s\n' "${OVERRIDES[@]}" | sed 's/:.*//' | paste -sd'|' | sed 's/\./\\./g')
 grep -vE "^($pattern):" "$ROOT/flink-conf/config.yaml" > "$WORK/conf/config.yaml"
@@ -173,10 +174,10 @@ wait_for "a restore from a checkpoint" bash -c \
     "curl -sf http://localhost:$REST_PORT/jobs/$JOB_ID/checkpoints | grep -Eq '\"restored\":[1-9]'"
 say "job restored: $(rest "/jobs/$JOB_ID/checkpoints" | grep -o '"counts":{[^}]*}')"
 metrics_ok=false
-for port in $(seq 39249 39260); do
+for port in $(seq "${PROM_PORTS%-*}" "${PROM_PORTS#*-}"); do
   if curl -sf "http://localhost:$port/metrics" | grep -q '^flink_'; then metrics_ok=true; break; fi
 done
-$metrics_ok || { say "no Prometheus metrics on ports 39249-39260"; exit 1; }
+$metrics_ok || { say "no Prometheus metrics on ports $PROM_PORTS"; exit 1; }
 say "Prometheus metrics served on port $port"
 java -jar "$JAR" verify "${JOB_ARGS[@]}" --expect-queries "$QUERIES" --expect-dead-letters "$BAD" --timeout-s 300 \
     >"$WORK/verify.json" 2>"$WORK/log/verify.out" || { cat "$WORK/log/verify.out" "$WORK/verify.json" >&2; exit 1; }
