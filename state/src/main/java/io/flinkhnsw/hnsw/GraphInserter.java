@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Adds a node to an {@link HnswGraph} as in hnswlib: greedy descent to the node's top layer, then
  * on each layer down to 0 a beam search with efConstruction, heuristic selection of up to M
- * neighbours (2M on layer 0), and reverse links; a neighbour whose list is full (M, or 2M on layer
+ * neighbours (on layer 0 2M once the graph has seen a delete, see {@link #selectionLimit}), and
+ * reverse links; a neighbour whose list is full (M, or 2M on layer
  * 0) is re-pruned with the same heuristic. Tombstones are never chosen as neighbours.
  */
 final class GraphInserter {
@@ -18,6 +19,11 @@ final class GraphInserter {
     private final long[] pruneInput;
     private final long[] pruneOutput;
     private final int[] linkBuffer;
+    private final float[] query;
+    private final float[] neighbourVector;
+    private final int[] pruneNodes;
+    private final int[] pruneOffsets;
+    private final float[] pruneDistances;
 
     GraphInserter(HnswGraph graph, GraphSearcher searcher, NeighborSelector selector, int efConstruction) {
         this.graph = graph;
@@ -29,6 +35,11 @@ final class GraphInserter {
         this.pruneInput = new long[graph.maxConn0 + 1];
         this.pruneOutput = new long[graph.maxConn0 + 1];
         this.linkBuffer = new int[graph.maxConn0 + 1];
+        this.query = graph.newQuery();
+        this.neighbourVector = graph.newQuery();
+        this.pruneNodes = new int[graph.maxConn0];
+        this.pruneOffsets = new int[graph.maxConn0];
+        this.pruneDistances = new float[graph.maxConn0];
     }
 
     /** Inserts a prepared vector with the given top layer; returns its node. */
@@ -36,7 +47,9 @@ final class GraphInserter {
         HnswGraph g = graph;
         int top = g.maxLevel;
         boolean empty = g.entryPoint == GraphHeader.NO_ENTRY;
-        int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(vector, level);
+        float[] query = this.query;
+        g.prepareQuery(vector, 1.0, query);
+        int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(query, level);
         float entryDistance = searcher.lastDistance();
         int node = g.addNode(id, level, vector);
         if (empty) {
@@ -44,14 +57,11 @@ final class GraphInserter {
             return node;
         }
         for (int layer = Math.min(level, top); layer >= 0; layer--) {
-            int n = searchNeighbours(vector, entry, entryDistance, layer);
+            int n = searchNeighbours(query, entry, entryDistance, layer);
             if (n == 0) {
                 continue;
             }
-            // As many links as the layer allows (2M on layer 0, as Lucene does; hnswlib takes M): with
-            // M on layer 0, nodes re-inserted under churn have fewer links than the nodes they
-            // replace, and recall falls round after round (ARCHITECTURE.md, "Deletes and graph repair").
-            int kept = selector.select(found, n, g.maxConnections(layer), chosen);
+            int kept = selector.select(found, n, selectionLimit(layer), chosen);
             g.setLinks(node, layer, nodesOf(chosen, kept), kept);
             for (int i = 0; i < kept; i++) {
                 addReverseLink(ScoredNode.node(chosen[i]), node, ScoredNode.distance(chosen[i]), layer);
@@ -66,12 +76,25 @@ final class GraphInserter {
     }
 
     /**
+     * How many neighbours a new node selects on {@code layer}: M, as hnswlib does, until the graph
+     * has seen its first delete (a replacing upsert is one); from then on as many as the layer holds
+     * (2M on layer 0, as Lucene does). With M on layer 0, nodes re-inserted under churn have fewer
+     * links than the nodes they replace (which gathered reverse links over the build) and recall
+     * falls round after round; with 2M always, a build without deletes inserted 25-35 % slower and
+     * searched no faster at equal recall (ARCHITECTURE.md, "Search speed"). The delete count is part
+     * of the stored header, so a restored graph chooses as the original would.
+     */
+    private int selectionLimit(int layer) {
+        return layer == 0 && graph.deleteSequence == 0 ? graph.m : graph.maxConnections(layer);
+    }
+
+    /**
      * Beam search with efConstruction on {@code layer} from {@code entry}, as an insert does; also how
      * an orphan is linked back in. Returns how many candidates it put, nearest
      * first, in {@link #found}.
      */
-    int searchNeighbours(float[] vector, int entry, float entryDistance, int layer) {
-        searcher.searchLayer(vector, entry, entryDistance, efConstruction, layer);
+    int searchNeighbours(float[] query, int entry, float entryDistance, int layer) {
+        searcher.searchLayer(query, entry, entryDistance, efConstruction, layer);
         if (found.length < searcher.resultCount()) {
             found = new long[searcher.resultCount()];
         }
@@ -93,12 +116,19 @@ final class GraphInserter {
             g.appendLink(node, layer, target);
             return;
         }
-        int n = 0;
+        int live = 0;
         for (int i = 1; i <= count; i++) {
             int other = links[base + i];
             if (!g.tombstone[other]) {
-                pruneInput[n++] = ScoredNode.encode(g.distanceBetween(node, other), other);
+                pruneOffsets[live] = g.vectorOffset(other);
+                pruneNodes[live++] = other;
             }
+        }
+        g.copyVector(node, neighbourVector);
+        g.distances(neighbourVector, pruneOffsets, live, pruneDistances);
+        int n = 0;
+        for (; n < live; n++) {
+            pruneInput[n] = ScoredNode.encode(pruneDistances[n], pruneNodes[n]);
         }
         pruneInput[n++] = ScoredNode.encode(distance, target);
         Arrays.sort(pruneInput, 0, n);

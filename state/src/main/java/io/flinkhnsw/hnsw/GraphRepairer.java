@@ -34,6 +34,12 @@ final class GraphRepairer {
     private long[] candidates = new long[64];
     private final long[] selected;
     private final int[] linkBuffer;
+    /** The vector of the node being relinked or reconnected, padded as a query. */
+    private final float[] vector;
+    /** One tombstone's live links not seen yet, their vector offsets and distances: one batch. */
+    private final int[] batch;
+    private final int[] batchOffsets;
+    private final float[] batchDistances;
 
     GraphRepairer(HnswGraph graph, GraphSearcher searcher, GraphInserter inserter, NeighborSelector selector,
             HnswConfig config) {
@@ -46,6 +52,10 @@ final class GraphRepairer {
         this.marks = new VisitedSet(graph.capacity());
         this.selected = new long[graph.maxConn0];
         this.linkBuffer = new int[graph.maxConn0];
+        this.vector = graph.newQuery();
+        this.batch = new int[graph.maxConn0];
+        this.batchOffsets = new int[graph.maxConn0];
+        this.batchDistances = new float[graph.maxConn0];
     }
 
     /** Performs up to {@code budget} repair units; returns how many it performed. */
@@ -164,11 +174,12 @@ final class GraphRepairer {
                 linkBuffer[kept++] = neighbour;
             }
         }
+        g.copyVector(node, vector);
         int n = 0;
         for (int i = 1; i <= count; i++) {
             int neighbour = links[base + i];
             if (g.tombstone[neighbour]) {
-                n = addLiveLinks(node, neighbour, layer, n);
+                n = addLiveLinks(neighbour, layer, n);
             }
         }
         Arrays.sort(candidates, 0, n);
@@ -181,18 +192,25 @@ final class GraphRepairer {
         g.setLinks(node, layer, linkBuffer, kept);
     }
 
-    private int addLiveLinks(int node, int tombstone, int layer, int n) {
+    /** Adds the unseen live links of {@code tombstone}, scored against {@link #vector} in one batch, to the candidates. */
+    private int addLiveLinks(int tombstone, int layer, int n) {
         HnswGraph g = graph;
         int[] links = g.linkArray(tombstone, layer);
         int base = g.linkBase(tombstone, layer);
+        int found = 0;
         for (int i = 1, count = links[base]; i <= count; i++) {
             int other = links[base + i];
             if (!g.tombstone[other] && marks.add(other)) {
-                if (n == candidates.length) {
-                    candidates = Arrays.copyOf(candidates, n * 2);
-                }
-                candidates[n++] = ScoredNode.encode(g.distanceBetween(node, other), other);
+                batchOffsets[found] = g.vectorOffset(other);
+                batch[found++] = other;
             }
+        }
+        g.distances(vector, batchOffsets, found, batchDistances);
+        if (n + found > candidates.length) {
+            candidates = Arrays.copyOf(candidates, Math.max(2 * candidates.length, n + found));
+        }
+        for (int j = 0; j < found; j++) {
+            candidates[n++] = ScoredNode.encode(batchDistances[j], batch[j]);
         }
         return n;
     }
@@ -215,7 +233,7 @@ final class GraphRepairer {
      */
     private void linkFromReachable(int node) {
         HnswGraph g = graph;
-        float[] vector = Arrays.copyOfRange(g.vectors, node * g.dim, (node + 1) * g.dim);
+        g.copyVector(node, vector);
         int start = searcher.descend(vector, 0);
         int n = inserter.searchNeighbours(vector, start, searcher.lastDistance(), 0);
         long[] found = inserter.found();

@@ -9,8 +9,9 @@ import java.util.BitSet;
 
 /**
  * The in-memory layout of one HNSW graph, built for search speed: all vectors in one flat float
- * array, layer-0 links in one flat int array with a fixed stride of 2M+1 per node (count, then
- * links), upper-layer links in a small int array per node that has any. Every mutation is written
+ * array, each zero-padded to the kernels' width so batch distances need no scalar tail; layer-0
+ * links in one flat int array with a fixed stride of 2M+1 per node (count, then links);
+ * upper-layer links in a small int array per node that has any. Every mutation is written
  * through to the {@link GraphStore}, so the store always holds what this object holds.
  *
  * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting in
@@ -24,6 +25,8 @@ final class HnswGraph {
     private static final VectorKernels KERNELS = Kernels.best();
 
     final int dim;
+    /** {@link #dim} rounded up to the kernels' width: the stride of {@link #vectors}. */
+    final int paddedDim;
     final int m;
     final int maxConn0;
     final int stride0;
@@ -58,6 +61,7 @@ final class HnswGraph {
     HnswGraph(int dim, int m, Metric metric, GraphStore store, int initialCapacity) {
         assert dim > 0 && m >= 2;
         this.dim = dim;
+        this.paddedDim = paddedDimension(dim);
         this.m = m;
         this.maxConn0 = 2 * m;
         this.stride0 = maxConn0 + 1;
@@ -65,7 +69,7 @@ final class HnswGraph {
         this.l2 = metric == Metric.L2;
         this.store = store;
         int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
-        vectors = new float[capacity * dim];
+        vectors = new float[capacity * paddedDim];
         levels = new int[capacity];
         Arrays.fill(levels, FREE);
         layer0 = new int[capacity * stride0];
@@ -81,7 +85,13 @@ final class HnswGraph {
 
     /** The most nodes a graph of this shape can hold: its largest arrays stay within Java's array limit. */
     static long maxCapacity(int dim, int m) {
-        return (Integer.MAX_VALUE - 16L) / Math.max(dim, 2L * m + 1);
+        return (Integer.MAX_VALUE - 16L) / Math.max(paddedDimension(dim), 2L * m + 1);
+    }
+
+    /** {@code dim} rounded up to the kernels' width: the stride of {@link #vectors}. */
+    static int paddedDimension(int dim) {
+        int width = KERNELS.packedWidth();
+        return (dim + width - 1) / width * width;
     }
 
     int maxConnections(int layer) {
@@ -90,14 +100,65 @@ final class HnswGraph {
 
     // ---- distances -------------------------------------------------------------------------
 
+    /** Distance from a prepared query ({@link #prepareQuery}) to {@code node}. */
     float distance(float[] query, int node) {
-        return l2 ? KERNELS.squaredL2(query, 0, vectors, node * dim, dim)
-                : 1f - KERNELS.dot(query, 0, vectors, node * dim, dim);
+        return l2 ? KERNELS.squaredL2(query, 0, vectors, node * paddedDim, paddedDim)
+                : 1f - KERNELS.dot(query, 0, vectors, node * paddedDim, paddedDim);
+    }
+
+    /**
+     * Distances from a prepared query to the nodes whose {@link #vectorOffset}s are
+     * {@code offsets[0..n)}, into {@code out}: several vectors at once, so their cache misses overlap.
+     */
+    void distances(float[] query, int[] offsets, int n, float[] out) {
+        if (l2) {
+            KERNELS.squaredL2Batch(query, vectors, offsets, n, paddedDim, out);
+        } else {
+            KERNELS.dotBatch(query, vectors, offsets, n, paddedDim, out);
+            for (int j = 0; j < n; j++) {
+                out[j] = 1f - out[j];
+            }
+        }
+    }
+
+    int vectorOffset(int node) {
+        return node * paddedDim;
     }
 
     float distanceBetween(int a, int b) {
-        return l2 ? KERNELS.squaredL2(vectors, a * dim, vectors, b * dim, dim)
-                : 1f - KERNELS.dot(vectors, a * dim, vectors, b * dim, dim);
+        return l2 ? KERNELS.squaredL2(vectors, a * paddedDim, vectors, b * paddedDim, paddedDim)
+                : 1f - KERNELS.dot(vectors, a * paddedDim, vectors, b * paddedDim, paddedDim);
+    }
+
+    /** A zeroed query array: {@link #paddedDim} floats. */
+    float[] newQuery() {
+        return new float[paddedDim];
+    }
+
+    /**
+     * Writes {@code vector[0..dim)}, each component times {@code scale} rounded to float, into
+     * {@code query}; the padding stays zero. A scale of 1 copies exactly.
+     */
+    void prepareQuery(float[] vector, double scale, float[] query) {
+        for (int i = 0; i < dim; i++) {
+            query[i] = (float) (vector[i] * scale);
+        }
+    }
+
+    /** Copies {@code node}'s stored vector, padding included, into {@code query}. */
+    void copyVector(int node, float[] query) {
+        System.arraycopy(vectors, node * paddedDim, query, 0, paddedDim);
+    }
+
+    /** True when {@code node}'s stored vector has exactly the bits of {@code vector}. */
+    boolean hasVector(int node, float[] vector) {
+        int offset = node * paddedDim;
+        for (int i = 0; i < dim; i++) {
+            if (Float.floatToIntBits(vectors[offset + i]) != Float.floatToIntBits(vector[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- links -----------------------------------------------------------------------------
@@ -173,7 +234,7 @@ final class HnswGraph {
         } else {
             freeSlots.clear(node);
         }
-        System.arraycopy(vector, 0, vectors, node * dim, dim);
+        System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
         levels[node] = level;
         ids[node] = id;
         tombstone[node] = false;
@@ -274,7 +335,7 @@ final class HnswGraph {
      */
     void restoreNode(int node, String id, int level, float[] vector, int[][] links, long deletedAt) {
         ensureCapacity(node + 1);
-        System.arraycopy(vector, 0, vectors, node * dim, dim);
+        System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
         levels[node] = level;
         ids[node] = id;
         tombstone[node] = deletedAt != GraphStore.NOT_DELETED;
@@ -353,9 +414,9 @@ final class HnswGraph {
             throw new InvalidVectorException("a graph of dimension " + dim + " and M " + m + " holds at most " + max
                     + " nodes");
         }
-        // in longs: capacity * dim overflows an int long before the array limit is reached
+        // in longs: capacity * paddedDim overflows an int long before the array limit is reached
         int grown = (int) Math.min(max, Math.max(needed, capacity + (capacity >> 1)));
-        vectors = Arrays.copyOf(vectors, grown * dim);
+        vectors = Arrays.copyOf(vectors, grown * paddedDim);
         levels = Arrays.copyOf(levels, grown);
         Arrays.fill(levels, capacity, grown, FREE);
         layer0 = Arrays.copyOf(layer0, grown * stride0);

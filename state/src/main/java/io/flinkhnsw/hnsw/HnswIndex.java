@@ -117,7 +117,7 @@ public final class HnswIndex {
         }
         Integer existing = nodesById.get(id);
         if (existing != null) {
-            if (sameVector(existing, prepared)) {
+            if (graph.hasVector(existing, prepared)) {
                 return;
             }
             graph.markTombstone(existing);
@@ -192,6 +192,7 @@ public final class HnswIndex {
     /** See {@link #reader()}. */
     public final class Reader {
         private final GraphSearcher readerSearcher = graph == null ? null : new GraphSearcher(graph);
+        private final float[] preparedQuery = graph == null ? null : graph.newQuery();
         private long[] buffer = new long[64];
 
         private Reader() {
@@ -200,17 +201,23 @@ public final class HnswIndex {
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
         public SearchResult search(float[] query, int k, int ef) {
             checkSearch(k, ef);
-            return searchPrepared(VectorValidator.prepare(query, dimension(), config.metric(), "query vector"), k, ef);
+            return searchScaled(query, VectorValidator.check(query, dimension(), config.metric(), "query vector"), k, ef);
         }
 
         /** The search of a query already validated and prepared for this index's metric. */
         SearchResult searchPrepared(float[] prepared, int k, int ef) {
+            return searchScaled(prepared, 1.0, k, ef);
+        }
+
+        /** Searches for {@code query} times {@code scale}, prepared (scaled, padded) into the reader's scratch. */
+        private SearchResult searchScaled(float[] query, double scale, int k, int ef) {
             if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
                 return SearchResult.EMPTY;
             }
+            graph.prepareQuery(query, scale, preparedQuery);
             GraphSearcher s = readerSearcher;
-            int start = s.descend(prepared, 0);
-            s.searchLayer(prepared, start, s.lastDistance(), ef, 0);
+            int start = s.descend(preparedQuery, 0);
+            s.searchLayer(preparedQuery, start, s.lastDistance(), ef, 0);
             if (buffer.length < s.resultCount()) {
                 buffer = new long[s.resultCount()];
             }
@@ -258,7 +265,7 @@ public final class HnswIndex {
     /** Copies the stored vector of an occupied slot into {@code out}. */
     void copyVector(int node, float[] out) {
         assert occupied(node);
-        System.arraycopy(graph.vectors, node * graph.dim, out, 0, graph.dim);
+        System.arraycopy(graph.vectors, graph.vectorOffset(node), out, 0, graph.dim);
     }
 
     /** Receives one node of a graph in memory: what a store keeps of it beside its vector. */
@@ -304,7 +311,7 @@ public final class HnswIndex {
         HnswGraph g = graph;
         long cap = g.capacity();
         long used = (long) g.liveCount + g.tombstoneCount;
-        bytes += RamUsage.floats(cap * g.dim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
+        bytes += RamUsage.floats(cap * g.paddedDim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
                 + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
         double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
@@ -329,16 +336,6 @@ public final class HnswIndex {
         inserter = new GraphInserter(graph, searcher, selector, config.efConstruction());
         repairer = new GraphRepairer(graph, searcher, inserter, selector, config);
         reader = null;
-    }
-
-    private boolean sameVector(int node, float[] vector) {
-        int offset = node * graph.dim;
-        for (int i = 0; i < graph.dim; i++) {
-            if (Float.floatToIntBits(graph.vectors[offset + i]) != Float.floatToIntBits(vector[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** After every upsert and delete: a bounded slice of the pending repair, then orphans, then the header. */

@@ -16,6 +16,24 @@ final class VectorValidator {
      * @param role "vector" or "query vector", for messages
      */
     static float[] prepare(float[] vector, int expectedDimension, Metric metric, String role) {
+        double scale = check(vector, expectedDimension, metric, role);
+        if (!metric.normalises()) {
+            return vector;
+        }
+        float[] unit = new float[vector.length];
+        for (int i = 0; i < unit.length; i++) {
+            unit[i] = (float) (vector[i] * scale);
+        }
+        return unit;
+    }
+
+    /**
+     * Validates {@code vector} without copying it; returns the factor that gives the form the graph
+     * works with: 1/norm for cosine, 1 otherwise. Multiplying by it as a double and rounding to
+     * float is what {@link #prepare} does, so a query scaled this way matches a stored vector bit
+     * for bit.
+     */
+    static double check(float[] vector, int expectedDimension, Metric metric, String role) {
         if (vector == null) {
             throw new InvalidVectorException("missing " + role);
         }
@@ -38,16 +56,11 @@ final class VectorValidator {
             squaredNorm += (double) x * x;
         }
         if (!metric.normalises()) {
-            return vector;
+            return 1.0;
         }
         if (squaredNorm == 0) {
             throw new InvalidVectorException(role + " is all zeros; it has no direction for cosine distance");
         }
-        float[] unit = new float[dim];
-        double scale = 1.0 / Math.sqrt(squaredNorm);
-        for (int i = 0; i < dim; i++) {
-            unit[i] = (float) (vector[i] * scale);
-        }
-        return unit;
+        return 1.0 / Math.sqrt(squaredNorm);
     }
 }

@@ -44,6 +44,25 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public int packedWidth() {
+        return 1;
+    }
+
+    @Override
+    public void squaredL2Batch(float[] query, float[] data, int[] offsets, int n, int len, float[] out) {
+        for (int j = 0; j < n; j++) {
+            out[j] = squaredL2(query, 0, data, offsets[j], len);
+        }
+    }
+
+    @Override
+    public void dotBatch(float[] query, float[] data, int[] offsets, int n, int len, float[] out) {
+        for (int j = 0; j < n; j++) {
+            out[j] = dot(query, 0, data, offsets[j], len);
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

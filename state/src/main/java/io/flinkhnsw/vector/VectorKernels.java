@@ -1,8 +1,11 @@
 package io.flinkhnsw.vector;
 
 /**
- * The two inner loops every distance is built from, over slices of flat float arrays so vectors can
- * live in one array per graph. {@link Kernels#best()} picks the fastest implementation available.
+ * The inner loops every distance is built from, over slices of flat float arrays so vectors can
+ * live in one array per graph. The batch forms score one query against several vectors at once,
+ * interleaved, so the CPU has the cache misses of several vectors in flight instead of one; they
+ * need vectors zero-padded to a multiple of {@link #packedWidth()}. {@link Kernels#best()} picks
+ * the fastest implementation available.
  */
 public interface VectorKernels {
 
@@ -11,6 +14,18 @@ public interface VectorKernels {
 
     /** Dot product of a[aOff..aOff+dim) and b[bOff..bOff+dim). */
     float dot(float[] a, int aOff, float[] b, int bOff, int dim);
+
+    /** Vectors handed to the batch forms are zero-padded to a multiple of this many floats. */
+    int packedWidth();
+
+    /**
+     * {@code out[j] = squaredL2(query, 0, data, offsets[j], len)} for j in [0, n); {@code len} is a
+     * multiple of {@link #packedWidth()}.
+     */
+    void squaredL2Batch(float[] query, float[] data, int[] offsets, int n, int len, float[] out);
+
+    /** {@code out[j] = dot(query, 0, data, offsets[j], len)} for j in [0, n); as {@link #squaredL2Batch}. */
+    void dotBatch(float[] query, float[] data, int[] offsets, int n, int len, float[] out);
 
     /** A short name for logs and benchmark output. */
     String name();

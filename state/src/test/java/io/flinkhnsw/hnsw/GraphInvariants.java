@@ -125,8 +125,8 @@ final class GraphInvariants {
             }
             assertThat(y.ids[node]).isEqualTo(x.ids[node]);
             assertThat(y.tombstone[node]).isEqualTo(x.tombstone[node]);
-            assertThat(Arrays.copyOfRange(y.vectors, node * y.dim, (node + 1) * y.dim))
-                    .isEqualTo(Arrays.copyOfRange(x.vectors, node * x.dim, (node + 1) * x.dim));
+            assertThat(Arrays.copyOfRange(y.vectors, y.vectorOffset(node), y.vectorOffset(node) + y.paddedDim))
+                    .isEqualTo(Arrays.copyOfRange(x.vectors, x.vectorOffset(node), x.vectorOffset(node) + x.paddedDim));
             for (int layer = 0; layer <= x.levels[node]; layer++) {
                 assertThat(links(y, node, layer)).as("links of %d on layer %d", node, layer)
                         .isEqualTo(links(x, node, layer));

@@ -202,4 +202,41 @@ class HnswIndexTest {
         assertThatThrownBy(() -> HnswConfig.defaults(Metric.L2).withEfConstruction(0))
                 .hasMessageContaining("efConstruction");
     }
+
+    /** hnswlib's M on layer 0 keeps fresh builds fast; 2M after deletes keeps churned graphs as dense as fresh ones. */
+    @Test
+    void newNodesSelectMLayerZeroLinksUntilTheFirstDeleteAndUpTo2MAfter() {
+        ClusteredDataset data = new ClusteredDataset(64, 4, 0.5f, 5);
+        float[][] base = data.next(1000);
+        float[][] added = data.next(40);
+        HnswIndex appendOnly = index(Metric.L2);
+        HnswIndex churned = index(Metric.L2);
+        for (int i = 0; i < base.length; i++) {
+            appendOnly.upsert("v" + i, base[i]);
+            churned.upsert("v" + i, base[i]);
+        }
+        churned.delete("v0");
+        int m = HnswConfig.defaults(Metric.L2).m();
+        int mostAppendOnly = 0;
+        int mostChurned = 0;
+        for (int i = 0; i < added.length; i++) {
+            appendOnly.upsert("new" + i, added[i]);
+            churned.upsert("new" + i, added[i]);
+            mostAppendOnly = Math.max(mostAppendOnly, layerZeroLinks(appendOnly, "new" + i));
+            mostChurned = Math.max(mostChurned, layerZeroLinks(churned, "new" + i));
+        }
+        assertThat(mostAppendOnly).as("links a new node selects before any delete").isLessThanOrEqualTo(m);
+        assertThat(mostChurned).as("links a new node selects after a delete").isGreaterThan(m)
+                .isLessThanOrEqualTo(2 * m);
+    }
+
+    private static int layerZeroLinks(HnswIndex index, String id) {
+        HnswGraph g = index.graph();
+        for (int node = 0; node < g.highWater; node++) {
+            if (id.equals(g.ids[node]) && !g.tombstone[node]) {
+                return g.linkCount(node, 0);
+            }
+        }
+        throw new AssertionError(id + " not in the graph");
+    }
 }

@@ -38,6 +38,41 @@ class KernelsTest {
     }
 
     @Test
+    void batchKernelsAgreeWithSingleDistancesForEveryBatchSize() {
+        SplittableRandom random = new SplittableRandom(8);
+        for (VectorKernels kernels : new VectorKernels[] {scalar, Kernels.vectorApi()}) {
+            int width = kernels.packedWidth();
+            for (int len = width; len <= 12 * width; len += 3 * width) {
+                float[] query = randomArray(random, len);
+                float[] data = randomArray(random, 40 * len);
+                for (int n = 0; n <= 9; n++) {
+                    int[] offsets = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        offsets[j] = random.nextInt(40) * len;
+                    }
+                    float[] l2 = new float[n + 1];
+                    float[] dot = new float[n + 1];
+                    l2[n] = -1;
+                    dot[n] = -1;
+                    kernels.squaredL2Batch(query, data, offsets, n, len, l2);
+                    kernels.dotBatch(query, data, offsets, n, len, dot);
+                    for (int j = 0; j < n; j++) {
+                        float tolerance = 1e-5f * len;
+                        float expectedL2 = scalar.squaredL2(query, 0, data, offsets[j], len);
+                        float expectedDot = scalar.dot(query, 0, data, offsets[j], len);
+                        assertThat(l2[j]).as("%s l2 %d of %d, len %d", kernels.name(), j, n, len)
+                                .isCloseTo(expectedL2, within(tolerance * Math.max(1, Math.abs(expectedL2))));
+                        assertThat(dot[j]).as("%s dot %d of %d, len %d", kernels.name(), j, n, len)
+                                .isCloseTo(expectedDot, within(tolerance * Math.max(1, Math.abs(expectedDot))));
+                    }
+                    assertThat(l2[n]).as("nothing written past n").isEqualTo(-1);
+                    assertThat(dot[n]).as("nothing written past n").isEqualTo(-1);
+                }
+            }
+        }
+    }
+
+    @Test
     void scalarKernelsAreExactOnSmallIntegers() {
         float[] a = {1, 2, 3, 4, 5};
         float[] b = {5, 4, 3, 2, 1};

@@ -1,0 +1,47 @@
+package io.flinkhnsw.hnsw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.vector.Metric;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A search allocates its result and nothing else: the query's prepared (normalised, padded) copy,
+ * the heaps, the visited set and the neighbour batch are the reader's scratch.
+ */
+class SearchAllocationTest {
+    private static final int K = 10;
+    /** SearchResult (24 bytes) + String[10] (56) + float[10] (56), with some slack for the JVM's rounding. */
+    private static final long RESULT_BYTES = 160;
+
+    @ParameterizedTest
+    @EnumSource(value = Metric.class, names = {"L2", "COSINE"})
+    void searchAllocatesOnlyTheResult(Metric metric) {
+        ClusteredDataset data = new ClusteredDataset(48, 8, 0.4f, 11);
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(metric), GraphStore.NONE);
+        float[][] base = data.next(2000);
+        for (int i = 0; i < base.length; i++) {
+            index.upsert("v" + i, base[i]);
+        }
+        float[][] queries = data.next(100);
+        HnswIndex.Reader reader = index.reader();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        // Until the JIT has compiled the kernels, the Vector API allocates its vectors: measure
+        // repeatedly and keep the best round, which is the compiled code's.
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 50 && best > RESULT_BYTES; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            int found = 0;
+            for (int i = 0; i < 1000; i++) {
+                found += reader.search(queries[i % queries.length], K, 64).size();
+            }
+            long perSearch = (threads.getCurrentThreadAllocatedBytes() - before) / 1000;
+            assertThat(found).isEqualTo(1000 * K);
+            best = Math.min(best, perSearch);
+        }
+        assertThat(best).as("bytes allocated per search").isLessThanOrEqualTo(RESULT_BYTES);
+    }
+}
