@@ -8,7 +8,8 @@ import java.util.Arrays;
  * Repairs the graph around tombstones, a bounded number of units at a time, oldest deletion first.
  * One unit relinks one in-neighbour of the oldest tombstone on one layer: a live in-neighbour keeps
  * its live links and replaces each link to a tombstone by at most one of that tombstone's live
- * neighbours, the nearest one the relaxed selection heuristic accepts beside the links it keeps; a
+ * neighbours, the nearest one the relaxed selection heuristic accepts beside the links it keeps
+ * (one more when its list is below three quarters of the layer's maximum); a
  * tombstone in-neighbour just drops its links to tombstones. When nothing links to a tombstone any
  * more its slot is freed (one more unit). Which unit is next is a function of the graph alone (the
  * lowest in-neighbour on the highest layer that has one), so a graph loaded from its store resumes
@@ -24,6 +25,8 @@ final class GraphRepairer {
      * nearer to it by this factor. 1.0 and 1.1 measured alike on glove-tune (ARCHITECTURE.md).
      */
     private static final float REPAIR_SLACK = 1.1f;
+    /** A list shorter than this many quarters of the layer's maximum may grow by one link in a relink. */
+    private static final int SHORT_LIST_NUMERATOR = 3;
 
     private final HnswGraph graph;
     private final GraphSearcher searcher;
@@ -155,7 +158,8 @@ final class GraphRepairer {
     /**
      * New links for live {@code node} on {@code layer}: its live links, and for each link to a
      * tombstone at most one replacement from the tombstones' live links, nearest first, accepted
-     * when no kept link is nearer to it (by the slack) than {@code node} is. Only replacing, not
+     * when no kept link is nearer to it (by the slack) than {@code node} is, plus one more when the
+     * list is short ({@link #SHORT_LIST_NUMERATOR}). Only replacing, not
      * re-pruning the whole list with the heuristic (FreshDiskANN's rule), keeps the links chosen for
      * the node; re-pruning lost more recall and cost three times as much (ARCHITECTURE.md).
      */
@@ -183,7 +187,10 @@ final class GraphRepairer {
             }
         }
         Arrays.sort(candidates, 0, n);
-        for (int i = 0; i < n && kept < count; i++) {
+        // One link more than the node had while its list is short: without it repair only ever
+        // shrinks lists, and 20 rounds of churn cost 0.7 points of recall (ARCHITECTURE.md).
+        int limit = count < g.maxConnections(layer) * SHORT_LIST_NUMERATOR / 4 ? count + 1 : count;
+        for (int i = 0; i < n && kept < limit; i++) {
             int candidate = ScoredNode.node(candidates[i]);
             if (diverse(candidate, ScoredNode.distance(candidates[i]), kept)) {
                 linkBuffer[kept++] = candidate;
