@@ -4,6 +4,7 @@ import io.flinkhnsw.bench.BenchCommand;
 import io.flinkhnsw.bench.SyntheticSetCommand;
 import io.flinkhnsw.bench.plot.PlotCommand;
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.job.inspect.InspectCommand;
 import io.flinkhnsw.job.local.LocalCommand;
 import io.flinkhnsw.job.tools.ProduceCommand;
 import io.flinkhnsw.job.tools.VerifyCommand;
@@ -49,6 +50,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new LocalCommand())
                 .addSubcommand(new ProduceCommand())
                 .addSubcommand(new VerifyCommand())
+                .addSubcommand(new InspectCommand())
                 .addSubcommand(new ClusterJob())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new StateBench())

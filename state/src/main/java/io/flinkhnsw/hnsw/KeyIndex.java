@@ -174,6 +174,16 @@ public final class KeyIndex {
         return hasGraph;
     }
 
+    /**
+     * Brings a key's stored graph into memory, as the first operation needing it would; for readers
+     * that list every node (the graph accessors below see only a graph in memory). No-op for a flat key.
+     */
+    public void loadGraph() {
+        if (hasGraph) {
+            graph();
+        }
+    }
+
     /** True while the key's graph is in memory. */
     public boolean graphLoaded() {
         return graph != null;

@@ -153,12 +153,7 @@ public final class EventCodec implements Serializable {
                 g.writeEndArray();
             }
             if (e.payload != null) {
-                if (isJson(e.payload)) {
-                    g.writeFieldName("payload");
-                    g.writeRawValue(e.payload);
-                } else {
-                    g.writeStringField("payload", e.payload);
-                }
+                writePayload(e.payload, g);
             }
             if (e.op == IndexEvent.Op.QUERY) {
                 g.writeNumberField("k", e.k);
@@ -169,6 +164,16 @@ public final class EventCodec implements Serializable {
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
+    }
+
+    /** Writes a {@code payload} field: the payload as JSON when it is JSON, else as a string. */
+    public static void writePayload(String payload, JsonGenerator g) throws IOException {
+        if (isJson(payload)) {
+            g.writeFieldName("payload");
+            g.writeRawValue(payload);
+        } else {
+            g.writeStringField("payload", payload);
+        }
     }
 
     /** True when {@code text} is one JSON value, so it can be written into an event as it is. */
