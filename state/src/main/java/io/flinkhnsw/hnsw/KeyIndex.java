@@ -315,6 +315,21 @@ public final class KeyIndex {
         return new SearchResult(ids, distances);
     }
 
+    /**
+     * A copy of the vector stored under {@code id}, as the metric keeps it (unit length under
+     * cosine), or null when the id has none. An id in the graph needs the graph, so a graph that is
+     * not in memory is loaded, as a search would.
+     */
+    public float[] vector(String id) {
+        int slot = flat == null ? -1 : flat.slotOf(id);
+        if (slot >= 0) {
+            float[] out = new float[dimension];
+            flat.copyVector(slot, out);
+            return out;
+        }
+        return graphContains(id) ? graph().vector(id) : null;
+    }
+
     /** The id in backlog slot {@code slot} (slot below {@link #flatSize}). */
     public String flatId(int slot) {
         return flat.id(slot);
