@@ -52,6 +52,13 @@ class QueryFormsTest {
         return vectors;
     }
 
+    /** With a one-byte budget, an event of another key evicts every key but that one. */
+    private void evictUnless(boolean cold) throws Exception {
+        if (cold) {
+            h.process(upsert("other", "x", new float[] {1}, null));
+        }
+    }
+
     /** Flat key (20 vectors) and graph key (300 vectors, flat limit 30), in memory or evicted after every event. */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -62,6 +69,7 @@ class QueryFormsTest {
             float[][] vectors = load(key, key.equals("flat") ? 20 : 300, 3);
             for (int probe : new int[] {0, 7, 19}) {
                 QueryResult byVector = h.ask(query(key, "qv", vectors[probe], 6, 60));
+                evictUnless(cold);
                 QueryResult byId = h.ask(queryById(key, "qi", "v" + probe, 5, 60));
                 assertThat(ids(byVector).get(0)).isEqualTo("v" + probe);
                 assertThat(byId.neighbours).as("%s key, probe %d", key, probe)
@@ -131,6 +139,7 @@ class QueryFormsTest {
         h = IndexHarness.open(cold ? settings.indexMemoryBytes(1).maxVectorsPerKey(1_000_000).build() : settings.build());
         float[][] vectors = load("graph", 100, 5);
         for (int i : new int[] {0, 50, 99}) {
+            evictUnless(cold);
             QueryResult got = h.ask(get("graph", "g" + i, "v" + i));
             assertThat(got.get).isTrue();
             assertThat(got.id).isEqualTo("v" + i);
@@ -138,6 +147,13 @@ class QueryFormsTest {
             assertThat(got.payload).isEqualTo("{\"i\":" + i + "}");
             assertThat(got.error).isNull();
         }
+        // a replaced graph vector: a new node whose vector is written as a single record
+        float[] moved = RandomEvents.vector(new SplittableRandom(1), DIM);
+        h.process(upsert("graph", "v50", moved, null));
+        evictUnless(cold);
+        QueryResult got = h.ask(get("graph", "g", "v50"));
+        assertThat(got.vector).containsExactly(moved);
+        assertThat(got.payload).isNull();
     }
 
     @Test
