@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * One event for a keyed index: an upsert (id, vector, optional JSON payload), a delete (id), a
- * query (queryId, vector, k, optional ef) or a drop of the whole key. A single class with an
+ * query (queryId, vector, k, optional ef and payload filter) or a drop of the whole key. A single class with an
  * {@link Op} tag rather than a class hierarchy; Flink serialises it with
  * {@link IndexEventSerializer} (see {@link IndexEventTypeInfo}). {@code sourceTopic/Partition/Offset}
  * say where the event came from, for dead letters; they are -1/null for events made in code.
@@ -33,6 +33,8 @@ public class IndexEvent {
     public int k;
     /** Query: beam width; 0 means the index's default. */
     public int ef;
+    /** Query: the JSON text of a payload filter ({@code io.flinkhnsw.filter.Filter}); null for none. */
+    public String filter;
 
     public String sourceTopic;
     public int sourcePartition = -1;
@@ -93,12 +95,13 @@ public class IndexEvent {
         return op == e.op && k == e.k && ef == e.ef && sourcePartition == e.sourcePartition
                 && sourceOffset == e.sourceOffset && Objects.equals(key, e.key) && Objects.equals(id, e.id)
                 && Objects.equals(queryId, e.queryId) && Arrays.equals(vector, e.vector)
-                && Objects.equals(payload, e.payload) && Objects.equals(sourceTopic, e.sourceTopic);
+                && Objects.equals(payload, e.payload) && Objects.equals(sourceTopic, e.sourceTopic)
+                && Objects.equals(filter, e.filter);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(op, key, id, queryId, Arrays.hashCode(vector), payload, k, ef);
+        return Objects.hash(op, key, id, queryId, Arrays.hashCode(vector), payload, k, ef, filter);
     }
 
     @Override
@@ -106,6 +109,7 @@ public class IndexEvent {
         return "IndexEvent{" + op + " key=" + key
                 + (id != null ? " id=" + id : "") + (queryId != null ? " queryId=" + queryId : "")
                 + (vector != null ? " dim=" + vector.length : "") + (op == Op.QUERY ? " k=" + k + " ef=" + ef : "")
+                + (filter != null ? " filter=" + filter : "")
                 + "}";
     }
 }

@@ -28,6 +28,8 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
     private static final int VECTOR = 1 << 3;
     private static final int PAYLOAD = 1 << 4;
     private static final int SOURCE_TOPIC = 1 << 5;
+    /** Written after the source fields, so events without a filter keep version 1's bytes. */
+    private static final int FILTER = 1 << 6;
 
     private IndexEventSerializer() {
     }
@@ -60,6 +62,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         reuse.sourceTopic = from.sourceTopic;
         reuse.sourcePartition = from.sourcePartition;
         reuse.sourceOffset = from.sourceOffset;
+        reuse.filter = from.filter;
         return reuse;
     }
 
@@ -73,7 +76,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         out.writeByte(e.op == null ? 0 : e.op.ordinal() + 1);
         out.writeByte((e.key != null ? KEY : 0) | (e.id != null ? ID : 0) | (e.queryId != null ? QUERY_ID : 0)
                 | (e.vector != null ? VECTOR : 0) | (e.payload != null ? PAYLOAD : 0)
-                | (e.sourceTopic != null ? SOURCE_TOPIC : 0));
+                | (e.sourceTopic != null ? SOURCE_TOPIC : 0) | (e.filter != null ? FILTER : 0));
         writeIfPresent(e.key, out);
         writeIfPresent(e.id, out);
         writeIfPresent(e.queryId, out);
@@ -89,6 +92,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         writeIfPresent(e.sourceTopic, out);
         out.writeInt(e.sourcePartition);
         out.writeLong(e.sourceOffset);
+        writeIfPresent(e.filter, out);
     }
 
     private static void writeIfPresent(String s, DataOutputView out) throws IOException {
@@ -125,6 +129,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         e.sourceTopic = readIfPresent(present, SOURCE_TOPIC, in);
         e.sourcePartition = in.readInt();
         e.sourceOffset = in.readLong();
+        e.filter = readIfPresent(present, FILTER, in);
         return e;
     }
 

@@ -83,6 +83,13 @@ public final class BenchCommand implements Callable<Integer> {
     int jitWarmup;
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "also draw recall@k against QPS into this SVG file")
     Path plot;
+    @Option(names = "--filter-selectivity", split = ",", paramLabel = "S",
+            description = "then, per share S of the base, a synthetic payload field matching S of the rows: recall against"
+                    + " the exact filtered top k of the filtered search, an exact scan and a post-filtered search")
+    double[] filterSelectivities;
+    @Option(names = "--filter-labels", defaultValue = "random", paramLabel = "random|clustered",
+            description = "which rows match: drawn at random, or the rows nearest to one random base row")
+    String filterLabels;
 
     @Spec
     CommandSpec spec;
@@ -126,6 +133,23 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         for (int ef : efs) {
             print(lines, run.measure(index, ef));
+        }
+        if (filterSelectivities != null) {
+            FilterBench.Labels labels = FilterBench.Labels.valueOf(filterLabels.toUpperCase(java.util.Locale.ROOT));
+            List<String> unplotted = new ArrayList<>();
+            for (double selectivity : filterSelectivities) {
+                if (!(selectivity > 0 && selectivity <= 1)) {
+                    throw new IllegalArgumentException("--filter-selectivity must be in (0, 1], got " + selectivity);
+                }
+                FilterBench bench = new FilterBench(index, base, queries, metric, k, selectivity, labels, seed);
+                print(unplotted, run.filterLine(index, 0, bench.exact(run::bestPassSeconds), selectivity, bench));
+                for (int ef : efs) {
+                    print(unplotted, run.filterLine(index, ef, bench.filtered(Math.max(ef, k), run::bestPassSeconds),
+                            selectivity, bench));
+                    print(unplotted, run.filterLine(index, ef, bench.postFilter(ef, run::bestPassSeconds), selectivity,
+                            bench));
+                }
+            }
         }
         if (churnRounds > 0) {
             long c0 = System.nanoTime();
@@ -234,40 +258,64 @@ public final class BenchCommand implements Callable<Integer> {
             this.heapMb = heapMb;
         }
 
+        private int passes;
+
+        /** Runs warm-up passes, then timed ones; the best timed pass's seconds. */
+        double bestPassSeconds(Runnable pass) {
+            long start = System.nanoTime();
+            for (int w = 0; w < warmup || seconds(start) < warmupSeconds; w++) {
+                pass.run();
+            }
+            double best = Double.MAX_VALUE;
+            passes = 0;
+            start = System.nanoTime();
+            for (int r = 0; r < Math.max(1, repeats) || seconds(start) < minSeconds; r++) {
+                long p0 = System.nanoTime();
+                pass.run();
+                best = Math.min(best, seconds(p0));
+                passes++;
+            }
+            return best;
+        }
+
+        /** A result line of a filtered way of answering (ef 0 for the exact scan), with the filter's fields added. */
+        JsonLine filterLine(HnswIndex index, int ef, FilterBench.Result r, double selectivity, FilterBench bench) {
+            return line(index, ef, r.recall(), r.qps()).put("filter_selectivity", selectivity, 6)
+                    .put("filter_labels", filterLabels).put("filter_matches", bench.matches())
+                    .put("filter_strategy", r.strategy()).put("filter_plans", r.plans());
+        }
+
         JsonLine measure(HnswIndex index, int ef) throws Exception {
             int efUsed = Math.max(ef, k);
             int[][] found = new int[queries.length][];
-            int repeats = Math.max(1, BenchCommand.this.repeats);
             ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
             try {
-                long start = System.nanoTime();
-                for (int w = 0; w < warmup || seconds(start) < warmupSeconds; w++) {
-                    pass(index, efUsed, found, pool);
-                }
-                double best = Double.MAX_VALUE;
-                int passes = 0;
-                start = System.nanoTime();
-                for (int r = 0; r < repeats || seconds(start) < minSeconds; r++) {
-                    long p0 = System.nanoTime();
-                    pass(index, efUsed, found, pool);
-                    best = Math.min(best, seconds(p0));
-                    passes++;
-                }
-                return new JsonLine().put("peer", "flink-hnsw")
-                        .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
-                        .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
-                        .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
-                        .put("nq", queries.length).put("k", k).put("m", index.config().m())
-                        .put("ef_construction", index.config().efConstruction()).put("threads", threads)
-                        .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
-                        .put("ef", ef).put("recall_at_k", ExactKnn.recall(found, truth, k), 5).put("qps", queries.length / best, 1)
-                        .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
-                        .put("live", index.size()).put("tombstones", index.tombstones());
+                double best = bestPassSeconds(() -> {
+                    try {
+                        pass(index, efUsed, found, pool);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                return line(index, ef, ExactKnn.recall(found, truth, k), queries.length / best);
             } finally {
                 if (pool != null) {
                     pool.shutdownNow();
                 }
             }
+        }
+
+        private JsonLine line(HnswIndex index, int ef, double recall, double qps) {
+            return new JsonLine().put("peer", "flink-hnsw")
+                    .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
+                    .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
+                    .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
+                    .put("nq", queries.length).put("k", k).put("m", index.config().m())
+                    .put("ef_construction", index.config().efConstruction()).put("threads", threads)
+                    .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
+                    .put("ef", ef).put("recall_at_k", recall, 5).put("qps", qps, 1)
+                    .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
+                    .put("live", index.size()).put("tombstones", index.tombstones());
         }
 
         private void pass(HnswIndex index, int ef, int[][] found, ExecutorService pool) throws Exception {

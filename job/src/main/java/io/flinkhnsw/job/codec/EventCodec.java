@@ -121,7 +121,9 @@ public final class EventCodec implements Serializable {
                     throw new InvalidEvent("missing field 'k'");
                 }
                 Integer ef = f.integer(Field.EF);
-                return IndexEvent.query(key, f.text(Field.QUERY_ID), f.vector(), k, ef == null ? 0 : ef);
+                IndexEvent query = IndexEvent.query(key, f.text(Field.QUERY_ID), f.vector(), k, ef == null ? 0 : ef);
+                query.filter = f.filter();
+                return query;
             default:
                 throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
         }
@@ -152,23 +154,30 @@ public final class EventCodec implements Serializable {
                 for (float f : e.vector) g.writeNumber(f);
                 g.writeEndArray();
             }
-            if (e.payload != null) {
-                if (isJson(e.payload)) {
-                    g.writeFieldName("payload");
-                    g.writeRawValue(e.payload);
-                } else {
-                    g.writeStringField("payload", e.payload);
-                }
-            }
+            writeJsonOrText(g, "payload", e.payload);
             if (e.op == IndexEvent.Op.QUERY) {
                 g.writeNumberField("k", e.k);
                 if (e.ef > 0) g.writeNumberField("ef", e.ef);
+                writeJsonOrText(g, "filter", e.filter);
             }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
+    }
+
+    /** Writes {@code value} under {@code name} as the JSON it holds, or as a string when it is not JSON; nothing when null. */
+    private static void writeJsonOrText(JsonGenerator g, String name, String value) throws IOException {
+        if (value == null) {
+            return;
+        }
+        if (isJson(value)) {
+            g.writeFieldName(name);
+            g.writeRawValue(value);
+        } else {
+            g.writeStringField(name, value);
+        }
     }
 
     /** True when {@code text} is one JSON value, so it can be written into an event as it is. */
