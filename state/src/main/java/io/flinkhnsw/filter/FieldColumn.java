@@ -8,16 +8,35 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
- * The values of one declared field for every id of a key's {@link FieldIndex}, by the id's ordinal:
- * a column, so setting or clearing one id's values is O(its values) and a condition is one tight
- * scan of the column ({@link #keywords}, {@link #range}, {@link #bools}) giving the exact set of
- * matching ordinals. The first value of an id sits in a primitive array; ids with several values
- * (a JSON array) keep all of them in a side map, scanned after the array. Values of another JSON
- * type than the field's are not indexed (they match nothing).
+ * The values of one declared field for every id of a key's {@link FieldIndex}, by the id's ordinal.
+ * Setting or clearing one id's values is O(its values). A condition on the column ({@link #keywords},
+ * {@link #range}, {@link #bools}) is a {@link Test}: a per-ordinal check over the column's arrays
+ * as they are (no pass over the key per query), an estimate of how many ordinals pass, and, where
+ * the column keeps postings, the ordinals that may pass. The first value of an id sits in a
+ * primitive array; ids with several values (a JSON array) keep all of them in a side map. Values of
+ * another JSON type than the field's are not indexed (they match nothing).
  */
 abstract class FieldColumn {
+    /** Ordinals sampled to estimate how many pass a range. */
+    private static final int SAMPLE = 512;
+
+    /** A condition on one column: valid until the column changes, so for one query. */
+    interface Test {
+        boolean test(int ord);
+
+        /** Estimated ordinals that pass, of the {@code live} ones. */
+        int estimate(int live);
+
+        /** Whether {@link #candidates} can list the ordinals that may pass. */
+        boolean listable();
+
+        /** Hands every ordinal that may pass to {@code action} (once each) and returns true; false when it cannot list them. */
+        boolean candidates(IntConsumer action);
+    }
+
     /** Ordinals with more than one value. */
     protected final BitSet multi = new BitSet();
     protected long multiBytes;
@@ -41,40 +60,57 @@ abstract class FieldColumn {
 
     abstract long ramBytesUsed();
 
-    /** Ordinals below {@code limit} with one of {@code wanted} (keyword columns only). */
-    BitSet keywords(List<String> wanted, int limit) {
+    /** Has one of {@code wanted} (keyword columns only). */
+    Test keywords(List<String> wanted) {
         throw new IllegalStateException("not a keyword column");
     }
 
-    /** Ordinals below {@code limit} with a value in the range (number columns only). */
-    BitSet range(double low, boolean lowInclusive, double high, boolean highInclusive, int limit) {
+    /** Has a value in the range (number columns only); ordinals below {@code limit}, live ones in {@code live}. */
+    Test range(double low, boolean lowInclusive, double high, boolean highInclusive, BitSet live, int limit) {
         throw new IllegalStateException("not a number column");
     }
 
-    /** Ordinals with the value {@code wanted} (bool columns only). */
-    BitSet bools(boolean wanted) {
+    /** Has the value {@code wanted} (bool columns only). */
+    Test bools(boolean wanted) {
         throw new IllegalStateException("not a bool column");
     }
 
-    /** Strings by dictionary code: 4 bytes per ordinal, each distinct string once. */
+    /**
+     * Strings by dictionary code: the first value's code per ordinal, a posting list per code of the
+     * ordinals whose first value it is (swap-removal through each ordinal's position), and per code
+     * the number of ordinals that have it at all.
+     */
     private static final class Keywords extends FieldColumn {
         private final Map<String, Integer> codes = new HashMap<>();
         private long dictionaryChars;
         /** code + 1 of the first value, 0 for none. */
         private int[] first = new int[0];
+        /** Position of each ordinal in the posting list of its first value's code. */
+        private int[] position = new int[0];
+        private int[][] postings = new int[0][];
+        private int[] postingSizes = new int[0];
+        /** Ordinals that have each code, first value or not. */
+        private int[] counts = new int[0];
         private final Map<Integer, int[]> all = new HashMap<>();
+        private long postingInts;
 
         @Override
         void grow(int capacity) {
             first = Arrays.copyOf(first, capacity);
+            position = Arrays.copyOf(position, capacity);
         }
 
         @Override
         void set(int ord, List<JsonNode> values) {
             clear(ord);
             int[] c = values.stream().filter(JsonNode::isTextual).mapToInt(v -> code(v.textValue())).distinct().toArray();
-            if (c.length > 0) {
-                first[ord] = c[0] + 1;
+            if (c.length == 0) {
+                return;
+            }
+            first[ord] = c[0] + 1;
+            addPosting(c[0], ord);
+            for (int code : c) {
+                counts[code]++;
             }
             if (c.length > 1) {
                 multi.set(ord);
@@ -89,56 +125,118 @@ abstract class FieldColumn {
                 c = codes.size();
                 codes.put(value, c);
                 dictionaryChars += value.length();
+                if (c == postings.length) {
+                    int n = Math.max(4, c * 2);
+                    postings = Arrays.copyOf(postings, n);
+                    postingSizes = Arrays.copyOf(postingSizes, n);
+                    counts = Arrays.copyOf(counts, n);
+                }
+                postings[c] = new int[4];
+                postingInts += 4;
             }
             return c;
         }
 
+        private void addPosting(int code, int ord) {
+            int size = postingSizes[code];
+            if (size == postings[code].length) {
+                postingInts += size;
+                postings[code] = Arrays.copyOf(postings[code], size * 2);
+            }
+            postings[code][size] = ord;
+            position[ord] = size;
+            postingSizes[code] = size + 1;
+        }
+
         @Override
         void clear(int ord) {
+            int f = first[ord];
+            if (f == 0) {
+                return;
+            }
+            int code = f - 1;
+            int last = --postingSizes[code];
+            int moved = postings[code][last];
+            postings[code][position[ord]] = moved;
+            position[moved] = position[ord];
             first[ord] = 0;
             if (multi.get(ord)) {
                 multi.clear(ord);
-                multiBytes -= RamUsage.ints(all.remove(ord).length) + 48;
+                int[] c = all.remove(ord);
+                for (int x : c) {
+                    counts[x]--;
+                }
+                multiBytes -= RamUsage.ints(c.length) + 48;
+            } else {
+                counts[code]--;
             }
         }
 
         @Override
-        BitSet keywords(List<String> wanted, int limit) {
+        Test keywords(List<String> wanted) {
+            // code + 1, as first[] holds them
             int[] c = wanted.stream().map(codes::get).filter(x -> x != null).mapToInt(x -> x + 1).distinct().sorted().toArray();
-            BitSet out = new BitSet(limit);
-            if (c.length == 0) {
-                return out;
-            }
             int[] f = first;
-            if (c.length == 1) {
-                int only = c[0];
-                for (int ord = 0; ord < limit; ord++) {
-                    if (f[ord] == only) {
-                        out.set(ord);
+            int[][] lists = postings;
+            int[] sizes = postingSizes;
+            BitSet several = multi;
+            Map<Integer, int[]> values = all;
+            int total = Arrays.stream(c).map(x -> counts[x - 1]).sum();
+            return new Test() {
+                @Override
+                public boolean test(int ord) {
+                    int code = f[ord];
+                    if (code == 0) {
+                        return false;
                     }
-                }
-            } else {
-                for (int ord = 0; ord < limit; ord++) {
-                    if (f[ord] != 0 && Arrays.binarySearch(c, f[ord]) >= 0) {
-                        out.set(ord);
+                    if (c.length == 1 ? code == c[0] : Arrays.binarySearch(c, code) >= 0) {
+                        return true;
                     }
-                }
-            }
-            for (int ord = multi.nextSetBit(0); ord >= 0; ord = multi.nextSetBit(ord + 1)) {
-                for (int code : all.get(ord)) {
-                    if (Arrays.binarySearch(c, code + 1) >= 0) {
-                        out.set(ord);
-                        break;
+                    if (several.get(ord)) {
+                        for (int other : values.get(ord)) {
+                            if (Arrays.binarySearch(c, other + 1) >= 0) {
+                                return true;
+                            }
+                        }
                     }
+                    return false;
                 }
-            }
-            return out;
+
+                @Override
+                public int estimate(int live) {
+                    return Math.min(total, live);
+                }
+
+                @Override
+                public boolean listable() {
+                    return true;
+                }
+
+                @Override
+                public boolean candidates(IntConsumer action) {
+                    for (int code : c) {
+                        int[] list = lists[code - 1];
+                        for (int i = 0, n = sizes[code - 1]; i < n; i++) {
+                            action.accept(list[i]);
+                        }
+                    }
+                    // ordinals whose first value is not wanted but another may be
+                    for (int ord = several.nextSetBit(0); ord >= 0; ord = several.nextSetBit(ord + 1)) {
+                        if (Arrays.binarySearch(c, f[ord]) < 0) {
+                            action.accept(ord);
+                        }
+                    }
+                    return true;
+                }
+            };
         }
 
         @Override
         long ramBytesUsed() {
-            return RamUsage.ints(first.length) + multiBytes
-                    + codes.size() * (RamUsage.string(0) + 48L) + dictionaryChars;
+            return RamUsage.ints(first.length) + RamUsage.ints(position.length) + multiBytes
+                    + RamUsage.references(postings.length) + 2 * RamUsage.ints(counts.length)
+                    + codes.size() * (RamUsage.ARRAY_HEADER + RamUsage.string(0) + 48L) + 4 * postingInts
+                    + dictionaryChars;
         }
     }
 
@@ -178,25 +276,56 @@ abstract class FieldColumn {
         }
 
         @Override
-        BitSet range(double low, boolean lowInclusive, double high, boolean highInclusive, int limit) {
-            BitSet out = new BitSet(limit);
+        Test range(double low, boolean lowInclusive, double high, boolean highInclusive, BitSet live, int limit) {
             double[] f = first;
-            for (int ord = 0; ord < limit; ord++) {
-                // NaN (no value) fails every comparison
-                double x = f[ord];
-                if ((lowInclusive ? x >= low : x > low) && (highInclusive ? x <= high : x < high)) {
-                    out.set(ord);
+            BitSet several = multi;
+            Map<Integer, double[]> values = all;
+            return new Test() {
+                private boolean in(double x) {
+                    // NaN (no value) fails every comparison
+                    return (lowInclusive ? x >= low : x > low) && (highInclusive ? x <= high : x < high);
                 }
-            }
-            for (int ord = multi.nextSetBit(0); ord >= 0; ord = multi.nextSetBit(ord + 1)) {
-                for (double x : all.get(ord)) {
-                    if ((lowInclusive ? x >= low : x > low) && (highInclusive ? x <= high : x < high)) {
-                        out.set(ord);
-                        break;
+
+                @Override
+                public boolean test(int ord) {
+                    if (in(f[ord])) {
+                        return true;
                     }
+                    if (several.get(ord)) {
+                        for (double x : values.get(ord)) {
+                            if (in(x)) {
+                                return true;
+                            }
+                        }
+                    }
+                    return false;
                 }
-            }
-            return out;
+
+                /** From an evenly strided sample of the ordinals: a range keeps no counts. */
+                @Override
+                public int estimate(int liveCount) {
+                    int step = Math.max(1, limit / SAMPLE);
+                    int sampled = 0;
+                    int passed = 0;
+                    for (int ord = 0; ord < limit; ord += step) {
+                        if (live.get(ord)) {
+                            sampled++;
+                            passed += test(ord) ? 1 : 0;
+                        }
+                    }
+                    return sampled == 0 ? 0 : (int) Math.ceil((double) passed / sampled * liveCount);
+                }
+
+                @Override
+                public boolean listable() {
+                    return false;
+                }
+
+                @Override
+                public boolean candidates(IntConsumer action) {
+                    return false;
+                }
+            };
         }
 
         @Override
@@ -232,8 +361,32 @@ abstract class FieldColumn {
         }
 
         @Override
-        BitSet bools(boolean wanted) {
-            return (BitSet) (wanted ? trues : falses).clone();
+        Test bools(boolean wanted) {
+            BitSet bits = wanted ? trues : falses;
+            return new Test() {
+                @Override
+                public boolean test(int ord) {
+                    return bits.get(ord);
+                }
+
+                @Override
+                public int estimate(int live) {
+                    return bits.cardinality();
+                }
+
+                @Override
+                public boolean listable() {
+                    return true;
+                }
+
+                @Override
+                public boolean candidates(IntConsumer action) {
+                    for (int ord = bits.nextSetBit(0); ord >= 0; ord = bits.nextSetBit(ord + 1)) {
+                        action.accept(ord);
+                    }
+                    return true;
+                }
+            };
         }
 
         @Override

@@ -111,9 +111,12 @@ public final class FieldIndex {
         return ords.size();
     }
 
-    /** The matches of {@code filter}, which must have been parsed against this index's fields. */
+    /**
+     * {@code filter}, which must have been parsed against this index's fields, bound to this index:
+     * O(conditions), no pass over the ids. Valid until the index changes.
+     */
     public CompiledFilter compile(Filter filter) {
-        return new CompiledFilter(this, filter.evaluate(this), filter.matchesMissing());
+        return new CompiledFilter(this, filter.tests(this), filter.matchesMissing());
     }
 
     /** Estimated heap bytes: ordinals, ids, columns and the slot cache. O(fields). */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -32,24 +31,24 @@ public final class Filter {
 
     /** One condition on one field. */
     private sealed interface Condition permits Keywords, Range, Bool {
-        BitSet evaluate(FieldIndex index);
+        FieldColumn.Test on(FieldIndex index);
     }
 
     private record Keywords(String field, List<String> values) implements Condition {
-        public BitSet evaluate(FieldIndex index) {
-            return index.column(field).keywords(values, index.limit());
+        public FieldColumn.Test on(FieldIndex index) {
+            return index.column(field).keywords(values);
         }
     }
 
     private record Range(String field, double low, boolean lowInclusive, double high, boolean highInclusive)
             implements Condition {
-        public BitSet evaluate(FieldIndex index) {
-            return index.column(field).range(low, lowInclusive, high, highInclusive, index.limit());
+        public FieldColumn.Test on(FieldIndex index) {
+            return index.column(field).range(low, lowInclusive, high, highInclusive, index.live(), index.limit());
         }
     }
 
     private record Bool(String field, boolean value) implements Condition {
-        public BitSet evaluate(FieldIndex index) {
+        public FieldColumn.Test on(FieldIndex index) {
             return index.column(field).bools(value);
         }
     }
@@ -208,34 +207,12 @@ public final class Filter {
         return must.isEmpty() && should.isEmpty();
     }
 
-    /** The ordinals of {@code index} that match. */
-    BitSet evaluate(FieldIndex index) {
-        BitSet result = null;
-        for (Condition c : must) {
-            BitSet bits = c.evaluate(index);
-            if (result == null) {
-                result = bits;
-            } else {
-                result.and(bits);
-            }
-        }
-        if (!should.isEmpty()) {
-            BitSet any = new BitSet();
-            for (Condition c : should) {
-                any.or(c.evaluate(index));
-            }
-            if (result == null) {
-                result = any;
-            } else {
-                result.and(any);
-            }
-        }
-        if (result == null) {
-            result = (BitSet) index.live().clone();
-        }
-        for (Condition c : mustNot) {
-            result.andNot(c.evaluate(index));
-        }
-        return result;
+    /** The tests of each list on {@code index}: must, should, must_not. */
+    FieldColumn.Test[][] tests(FieldIndex index) {
+        return new FieldColumn.Test[][] {tests(must, index), tests(should, index), tests(mustNot, index)};
+    }
+
+    private static FieldColumn.Test[] tests(List<Condition> conditions, FieldIndex index) {
+        return conditions.stream().map(c -> c.on(index)).toArray(FieldColumn.Test[]::new);
     }
 }

@@ -211,7 +211,7 @@ public final class HnswIndex {
         /**
          * The k nearest live vectors to {@code query} that {@code filter} accepts, nearest first: an
          * exact scan of the matches or a filtered traversal at beam width {@code ef}, as
-         * {@link FilterPlan} chooses from the exact match count; a traversal that would score more
+         * {@link FilterPlan} chooses from the estimated match count; a traversal that would score more
          * vectors than the scan, or finds fewer than k matches when the graph has k, ends in the
          * scan, so a selective filter never returns fewer than k when k match. Contract otherwise as
          * {@link HnswIndex#search(float[], int, int)}.
@@ -244,11 +244,8 @@ public final class HnswIndex {
                 return SearchResult.EMPTY;
             }
             int matches = filter.matchCount(liveIds);
-            if (matches == 0) {
-                return SearchResult.EMPTY;
-            }
             graph.prepareQuery(query, scale, preparedQuery);
-            lastPlan = FilterPlan.choose(matches, size(), ef);
+            lastPlan = FilterPlan.choose(matches, size(), ef, graph.maxConn0);
             if (lastPlan != FilterPlan.EXACT) {
                 GraphSearcher s = readerSearcher;
                 int start = s.descend(preparedQuery, 0);

@@ -3,11 +3,11 @@ package io.flinkhnsw.hnsw;
 /**
  * Which of a key's live ids a filtered search may return, as a compiled payload filter answers it.
  * A search asks for graph nodes by slot and id (so an implementation may cache per slot) and for
- * backlog vectors by id. {@link #matchCount} is exact, so the planner ({@link FilterPlan}) knows when
- * an exact scan of the matches is the cheaper search.
+ * backlog vectors by id. {@link #matchCount} is an estimate the planner ({@link FilterPlan}) uses to
+ * choose between an exact scan of the matches and a traversal; results never depend on it.
  */
 public interface IdFilter {
-    /** How many of the key's {@code liveIds} live ids match. */
+    /** About how many of the key's {@code liveIds} live ids match. */
     int matchCount(int liveIds);
 
     /** Whether live graph node {@code node}, which holds {@code id}, matches. */
