@@ -1,6 +1,8 @@
 package io.flinkhnsw.job.it;
 
 import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.data.ExactKnn;
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.EventCodec;
@@ -10,6 +12,7 @@ import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.vector.Metric;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every class of bad input, sent through Kafka between two identical queries: each comes back on
  * the dead-letter topic with its reason and source offset, the job keeps running, and the second
  * query's answer (neighbours, distances, index size) equals the first, so no bad event changed the
- * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key).
+ * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key),
+ * and every class of bad filter. A filtered query through the same path answers with exactly the
+ * filtered top k a brute force finds.
  */
 @ExtendWith(SharedKafka.class)
 class DeadLetterEndToEndTest {
@@ -41,7 +47,8 @@ class DeadLetterEndToEndTest {
 
     @Test
     void everyBadInputIsDeadLetteredAndLeavesTheIndexUnchanged() throws Exception {
-        JobConfig config = Jobs.config("dead-letters").maxMessageBytes(4096).maxEf(500).build();
+        JobConfig config = Jobs.config("dead-letters").maxMessageBytes(4096).maxEf(500)
+                .filterFields(FilterFields.parse("i:number,color:keyword,tags:keyword,shipping.free:bool")).build();
         float[][] vectors = new ClusteredDataset(DIM, 4, 0.2f, 3).next(60);
         float[] probe = vectors[7];
         String v8 = "[1,2,3,4,5,6,7,8]";
@@ -64,6 +71,17 @@ class DeadLetterEndToEndTest {
         bad.put("over the size limit", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v4\",\"vector\":" + v8
                 + ",\"payload\":{\"pad\":\"" + "x".repeat(5000) + "\"}}", "over the limit of 4096 bytes"});
         bad.put("invalid UTF-8", new String[] {KEY, null, "not valid UTF-8"});
+        String query = "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"f\",\"vector\":" + v8 + ",\"k\":3,\"filter\":";
+        bad.put("filter on an undeclared field", new String[] {KEY, query + "{\"must\":[{\"field\":\"size\",\"match\":\"xl\"}]}}",
+                "field 'size' is not filterable"});
+        bad.put("range on a keyword field", new String[] {KEY, query + "{\"must\":[{\"field\":\"color\",\"range\":{\"gte\":1}}]}}",
+                "range does not apply to keyword field 'color'"});
+        bad.put("match of a string on a number field", new String[] {KEY, query
+                + "{\"should\":[{\"field\":\"i\",\"match\":\"ten\"}]}}", "match of a string does not apply to number field 'i'"});
+        bad.put("unknown condition", new String[] {KEY, query + "{\"must\":[{\"field\":\"color\",\"regex\":\"r.*\"}]}}",
+                "must have one of match, any, range"});
+        bad.put("unknown filter part", new String[] {KEY, query + "{\"and\":[]}}", "unknown part 'and'"});
+        bad.put("filter not an object", new String[] {KEY, query + "[1]}", "field 'filter' must be a JSON object"});
         bad.put("record key differs from the key field", new String[] {"other", "{\"op\":\"delete\",\"key\":\"dl\",\"id\":\"v5\"}",
                 "record key 'other' does not match"});
 
@@ -71,9 +89,12 @@ class DeadLetterEndToEndTest {
              OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
              EventWriter in = new EventWriter(config.kafka, config.eventsTopic)) {
             for (int i = 0; i < vectors.length; i++) {
-                in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], "{\"i\":" + i + "}"));
+                in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], payload(i)));
             }
             in.send(IndexEvent.query(KEY, "before", probe, 10, 0));
+            IndexEvent filtered = IndexEvent.query(KEY, "filtered", probe, 5, 0);
+            filtered.filter = FILTER;
+            in.send(filtered);
             Map<Long, String> labelByOffset = new LinkedHashMap<>();
             List<String> labels = new ArrayList<>(bad.keySet());
             for (String label : labels) {
@@ -109,8 +130,29 @@ class DeadLetterEndToEndTest {
             assertThat(after.indexSize).isEqualTo(before.indexSize);
             assertThat(after.neighbours).isEqualTo(before.neighbours);
             assertThat(after.neighbours.get(0).id).isEqualTo("v7");
-            assertThat(out.results()).doesNotContainKeys("bad-q", "x");
+            assertThat(out.results()).doesNotContainKeys("bad-q", "x", "f");
+
+            int[] truth = ExactKnn.nearest(vectors, probe, 5, Metric.L2, row -> !matches(row));
+            assertThat(out.result("filtered").neighbours).extracting(n -> n.id)
+                    .containsExactly(Arrays.stream(truth).mapToObj(row -> "v" + row).toArray(String[]::new));
+            assertThat(out.result("filtered").neighbours).extracting(n -> n.payload)
+                    .containsExactly(Arrays.stream(truth).mapToObj(DeadLetterEndToEndTest::payload).toArray(String[]::new));
         }
+    }
+
+    /** Red or blue, tags (an array), a nested bool and a number: every field type and form of filter. */
+    private static String payload(int i) {
+        return "{\"i\":" + i + ",\"color\":\"" + (i % 3 == 0 ? "red" : "blue") + "\",\"tags\":[\"t" + i % 4 + "\",\"all\"],"
+                + "\"shipping\":{\"free\":" + (i % 5 == 0) + "}}";
+    }
+
+    private static final String FILTER = "{\"must\":[{\"field\":\"color\",\"match\":\"red\"},{\"field\":\"i\",\"range\":{\"gte\":10,\"lt\":50}}],"
+            + "\"should\":[{\"field\":\"tags\",\"any\":[\"t0\",\"t1\"]},{\"field\":\"tags\",\"match\":\"t2\"}],"
+            + "\"must_not\":[{\"field\":\"shipping.free\",\"match\":true}]}";
+
+    /** What {@link #FILTER} accepts, for the brute force. */
+    private static boolean matches(int i) {
+        return i % 3 == 0 && i >= 10 && i < 50 && i % 4 != 3 && i % 5 != 0;
     }
 
     private static String json(IndexEvent e, VectorEncoding encoding) {
