@@ -53,8 +53,15 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
             IndexEvent.delete("shop-2", "x".repeat(512)),
             IndexEvent.query("shop-1", "q-7", new float[784], 10, 100).from("hnsw-queries", 0, 7),
             IndexEvent.query(null, null, null, 0, 0),
+            filtered(),
             new IndexEvent(),
         };
+    }
+
+    private static IndexEvent filtered() {
+        IndexEvent e = IndexEvent.query("shop-1", "q-8", new float[] {1f, 2f}, 5, 0).from("hnsw-events", 2, 9);
+        e.filter = "{\"must\":[{\"field\":\"color\",\"match\":\"red\"}]}";
+        return e;
     }
 
     @Test
