@@ -131,10 +131,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         CoreBuild build = CoreBuild.run(config, base, jitWarmup, line -> progress.println("[flink-hnsw] " + line));
         HnswIndex index = build.index;
-        double buildSeconds = build.seconds;
         double heapMb = usedHeapMb();
 
-        Run run = new Run(base, queries, truth, buildSeconds, heapMb);
+        Run run = new Run(base, queries, truth, build, heapMb);
         List<String> lines = new ArrayList<>();
         for (int ef : efs) {
             print(lines, run.measure(index, ef));
@@ -157,9 +156,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (churnRounds > 0) {
+            long cpu0 = CPU.getCurrentThreadCpuTime();
             long c0 = System.nanoTime();
             long[] opNanos = churn(index, base, churnRounds, churnFraction, seed);
             double churnSeconds = (System.nanoTime() - c0) / 1e9;
+            double churnCpuSeconds = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e9;
             int unreachable = index.unreachableCount();
             Arrays.sort(opNanos);
             double maxOpMs = opNanos[opNanos.length - 1] / 1e6;
@@ -171,6 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int ef : efs) {
                 print(lines, run.measure(index, ef).put("churn_rounds", churnRounds)
                         .put("churn_fraction", churnFraction, 3).put("churn_s", churnSeconds, 3)
+                        .put("churn_cpu_s", churnCpuSeconds, 3)
                         .put("churn_ops_per_s", opsPerSecond, 1).put("max_op_ms", maxOpMs, 3)
                         .put("p999_op_ms", p999OpMs, 3).put("unreachable", unreachable));
             }
@@ -209,20 +211,24 @@ public final class BenchCommand implements Callable<Integer> {
                 order[i] = order[j];
                 order[j] = t;
             }
+            long cpu0 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < perRound; i++) {
                 String id = Integer.toString(order[i]);
                 long t = System.nanoTime();
                 index.delete(id);
                 opNanos[ops++] = System.nanoTime() - t;
             }
+            long cpu1 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < perRound; i++) {
                 String id = Integer.toString(order[i]);
                 long t = System.nanoTime();
                 index.upsert(id, base[order[i]]);
                 opNanos[ops++] = System.nanoTime() - t;
             }
-            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted, %d tombstones pending%n", r,
-                    rounds, perRound, index.tombstones());
+            long cpu2 = CPU.getCurrentThreadCpuTime();
+            progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted (CPU %.1f us per delete,"
+                    + " %.1f us per upsert), %d tombstones pending%n", r, rounds, perRound,
+                    (cpu1 - cpu0) / 1e3 / perRound, (cpu2 - cpu1) / 1e3 / perRound, index.tombstones());
         }
         return opNanos;
     }
@@ -252,14 +258,14 @@ public final class BenchCommand implements Callable<Integer> {
         private final float[][] base;
         private final float[][] queries;
         private final int[][] truth;
-        private final double buildSeconds;
+        private final CoreBuild build;
         private final double heapMb;
 
-        Run(float[][] base, float[][] queries, int[][] truth, double buildSeconds, double heapMb) {
+        Run(float[][] base, float[][] queries, int[][] truth, CoreBuild build, double heapMb) {
             this.base = base;
             this.queries = queries;
             this.truth = truth;
-            this.buildSeconds = buildSeconds;
+            this.build = build;
             this.heapMb = heapMb;
         }
 
@@ -326,7 +332,8 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
                     .put("nq", queries.length).put("k", k).put("m", index.config().m())
                     .put("ef_construction", index.config().efConstruction()).put("threads", threads)
-                    .put("build_s", buildSeconds, 3).put("inserts_per_s", base.length / buildSeconds, 1)
+                    .put("build_s", build.seconds, 3).put("inserts_per_s", build.insertsPerSecond(), 1)
+                    .put("build_cpu_s", build.cpuSeconds, 3)
                     .put("ef", ef).put("recall_at_k", recall, 5).put("qps", qps, 1)
                     .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                     .put("live", index.size()).put("tombstones", index.tombstones())

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code bench --plot} on a small real run (600 clustered vectors, exact groundtruth, one churn
- * round): the JSON lines are printed as before, and the SVG holds both axis labels, a legend entry
+ * round): the JSON lines are printed as before (the churn lines with their rates and CPU time), and the SVG holds both axis labels, a legend entry
  * per curve and polylines through every ef point.
  */
 class BenchPlotTest {
@@ -46,7 +46,10 @@ class BenchPlotTest {
                 "--jit-warmup", "0", "--warmup-s", "0", "--min-time-s", "0.02", "--repeats", "1", "--plot", svg.toString());
 
         assertThat(rc).isZero();
-        assertThat(out.toString().lines()).hasSize(6).allSatisfy(l -> assertThat(l).contains("\"recall_at_k\": "));
+        assertThat(out.toString().lines()).hasSize(6).allSatisfy(l -> assertThat(l).contains("\"recall_at_k\": ")
+                .contains("\"build_cpu_s\": "));
+        assertThat(out.toString().lines().skip(3)).allSatisfy(l -> assertThat(l).contains("\"churn_ops_per_s\": ",
+                "\"churn_cpu_s\": ", "\"max_op_ms\": ", "\"p999_op_ms\": ", "\"unreachable\": 0"));
         String text = Files.readString(svg);
         assertThat(text).startsWith("<!DOCTYPE svg").contains(">recall@10</text>").contains(">queries per second (log scale)</text>")
                 .contains(">flink-hnsw</text>").contains(">flink-hnsw after churn</text>");
