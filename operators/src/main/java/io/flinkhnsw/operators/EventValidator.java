@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  * The field and range checks of an {@link IndexEvent}, shared by the job's JSON decoder (after it
  * has parsed the text) and the index operator (for events from any source), so both refuse the same
  * events with the same reasons: required fields per op, id and key lengths, vector dimension within
- * {@link Limits#MAX_DIMENSION} and finite components, k and ef ranges, payload shape and size, and a
- * query's filter against the payload fields its key may be filtered on.
+ * {@link Limits#MAX_DIMENSION} and finite components, k and ef ranges, payload shape and size, and
+ * for a query exactly one of a vector, an id or {@code like} examples (at most
+ * {@link Limits#MAX_EXAMPLE_IDS} example ids) and a filter that fits the payload fields its key may
+ * be filtered on.
  * What needs a key's index (its dimension, a zero vector under cosine) is checked by the index.
  * Returns a reason a person can act on, or null when the event may be applied.
  */
@@ -64,7 +66,8 @@ public final class EventValidator implements Serializable {
         switch (e.op) {
             case UPSERT:
                 reason = required("id", e.id, Limits.MAX_ID_CHARS);
-                if (reason == null) {
+                // without a vector, an upsert only replaces the payload of an id the key holds
+                if (reason == null && (e.vector != null || e.payload == null)) {
                     reason = vector(e.vector);
                 }
                 return reason != null || e.payload == null ? reason : payload(e.payload);
@@ -73,10 +76,15 @@ public final class EventValidator implements Serializable {
             case QUERY:
                 reason = required("queryId", e.queryId, Limits.MAX_ID_CHARS);
                 if (reason == null) {
-                    reason = vector(e.vector);
+                    reason = querySource(e);
                 }
-                if (reason == null && (e.k < 1 || e.k > Limits.MAX_K)) {
-                    reason = "k is " + e.k + ", must be in 1.." + Limits.MAX_K;
+                if (reason == null) {
+                    reason = text("vote", e.vote, Limits.MAX_ID_CHARS);
+                }
+                int maxK = Limits.MAX_K - e.exampleCount();
+                if (reason == null && (e.k < 1 || e.k > maxK)) {
+                    reason = "k is " + e.k + ", must be in 1.." + maxK
+                            + (maxK < Limits.MAX_K ? " (" + Limits.MAX_K + " less the example ids)" : "");
                 }
                 if (reason == null && e.ef != 0 && (e.ef < e.k || e.ef > maxEf)) {
                     reason = "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
@@ -89,11 +97,55 @@ public final class EventValidator implements Serializable {
                     }
                 }
                 return reason;
+            case GET:
+                reason = required("queryId", e.queryId, Limits.MAX_ID_CHARS);
+                return reason != null ? reason : required("id", e.id, Limits.MAX_ID_CHARS);
             case DROP:
                 return null;
             default:
                 return "unknown op " + e.op;
         }
+    }
+
+    /** Exactly one of: a vector, an id, like examples (with optional unlike examples). */
+    private static String querySource(IndexEvent e) {
+        int given = (e.vector != null ? 1 : 0) + (e.id != null ? 1 : 0) + (e.like != null ? 1 : 0);
+        if (given > 1) {
+            return "a query searches with one of 'vector' (or 'vector_b64'), 'id' or 'like', not with "
+                    + (e.vector != null ? "'vector' and " : "") + (e.id != null ? "'id'" : "")
+                    + (e.id != null && e.like != null ? " and " : "") + (e.like != null ? "'like'" : "");
+        }
+        if (e.unlike != null && e.like == null) {
+            return "'unlike' needs at least one 'like' id";
+        }
+        if (given == 0) {
+            return "missing field 'vector' (or 'id', or 'like')";
+        }
+        if (e.vector != null) {
+            return vector(e.vector);
+        }
+        if (e.id != null) {
+            return text("id", e.id, Limits.MAX_ID_CHARS);
+        }
+        if (e.like.length == 0) {
+            return "'like' needs at least one id";
+        }
+        int ids = e.like.length + (e.unlike == null ? 0 : e.unlike.length);
+        if (ids > Limits.MAX_EXAMPLE_IDS) {
+            return "too many ids: " + ids + " in 'like' and 'unlike', at most " + Limits.MAX_EXAMPLE_IDS;
+        }
+        String reason = ids("like", e.like);
+        return reason != null || e.unlike == null ? reason : ids("unlike", e.unlike);
+    }
+
+    private static String ids(String field, String[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            String reason = required(field + "[" + i + "]", ids[i], Limits.MAX_ID_CHARS);
+            if (reason != null) {
+                return reason;
+            }
+        }
+        return null;
     }
 
     private static String required(String field, String value, int maxChars) {

@@ -30,6 +30,7 @@ import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The keyed index logic: one {@link KeyIndex} per partition key (flat while small, a graph once it
@@ -181,27 +182,36 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     @Override
     public void processElement(IndexEvent event, Context ctx, Collector<QueryResult> out) {
+        if (event.refusal != null) {
+            // refused and dead-lettered upstream: only its answer is left to send, in order with the key's others
+            out.collect(QueryResult.error(event.queryId, event.key, event.op == IndexEvent.Op.GET, event.refusal));
+            return;
+        }
         long start = System.nanoTime();
         String reason = validator.check(event);
         if (reason != null) {
-            reject(ctx, reason, event);
+            reject(ctx, out, reason, event);
             return;
         }
         String key = ctx.getCurrentKey();
         IndexCache.Entry entry = null;
         try {
             switch (event.op) {
-                case UPSERT -> entry = upsert(key, event, ctx);
+                case UPSERT -> entry = event.vector == null ? updatePayload(key, event, ctx, out) : upsert(key, event, ctx, out);
                 case DELETE -> entry = delete(key, event);
                 case QUERY -> {
                     entry = entryOf(key, false);
                     out.collect(query(key, entry, event));
                 }
+                case GET -> {
+                    entry = entryOf(key, false);
+                    out.collect(get(key, entry, event));
+                }
                 case DROP -> drop(key);
                 default -> throw new IllegalStateException("validated op " + event.op);
             }
         } catch (InvalidVectorException | InvalidFilterException e) {
-            reject(ctx, e.getMessage(), event);
+            reject(ctx, out, e.getMessage(), event);
         }
         afterEvent(entry);
         metrics.afterEvent(cache, (System.nanoTime() - start) / 1000);
@@ -223,11 +233,11 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
     }
 
-    private IndexCache.Entry upsert(String key, IndexEvent event, Context ctx) {
+    private IndexCache.Entry upsert(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
         IndexCache.Entry entry = entryOf(key, true);
         KeyIndex index = entry.index;
         if (index.size() >= maxVectors(key, index, event.vector.length) && !index.contains(event.id)) {
-            reject(ctx, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
+            reject(ctx, out, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
                     + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
                     + " --index-memory): raise the limit or shard the key over several keys", event);
             return entry;
@@ -253,6 +263,27 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
         metrics.upserted((System.nanoTime() - start) / 1000);
+        return entry;
+    }
+
+    /**
+     * An upsert without a vector: replaces the payload of an id the key holds, leaving its vector and
+     * the graph alone (payloads live in their own state, written directly, so nothing of the index
+     * changes or is marked for write-back; a filterable key re-indexes the id's fields). An unknown id
+     * is rejected.
+     */
+    private IndexCache.Entry updatePayload(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
+        IndexCache.Entry entry = entryOf(key, false);
+        if (entry == null || !entry.index.contains(event.id)) {
+            reject(ctx, out, "upsert without a vector of unknown id '" + event.id + "': an upsert without a vector"
+                    + " only replaces the payload of an id the key holds; send a vector to add it", event);
+        } else {
+            payloads.put(event.id, event.payload);
+            if (entry.fields != null) {
+                entry.fields.put(event.id, event.payload);
+            }
+            metrics.payloadUpdated();
+        }
         return entry;
     }
 
@@ -289,24 +320,57 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return entry;
     }
 
+    /**
+     * Searches with the query's vector, or with the vector of its example ids ({@link ExampleVector}),
+     * leaving the examples out: it asks the index for as many more neighbours as there are examples,
+     * so k others come back when the key has them. An unknown example id answers with an error.
+     */
     private QueryResult query(String key, IndexCache.Entry entry, IndexEvent event) {
-        if (entry == null || entry.index.dimension() == 0) {
-            metrics.queried(0);
-            return new QueryResult(event.queryId, key, new ArrayList<>(0), 0, 0);
-        }
-        KeyIndex index = entry.index;
+        KeyIndex index = entry == null || entry.index.dimension() == 0 ? null : entry.index;
         long start = System.nanoTime();
-        // a key's default ef may be below a query's k: the search widens to k
-        int ef = Math.max(event.k, event.ef == 0 ? index.config().defaultEf() : event.ef);
-        SearchResult hits = index.search(event.vector, event.k, ef, filterOf(entry, event));
-        List<Neighbour> neighbours = new ArrayList<>(hits.size());
-        for (int i = 0; i < hits.size(); i++) {
+        float[] vector = event.vector;
+        Set<String> examples = Set.of();
+        if (vector == null) {
+            ExampleVector ex = ExampleVector.of(index, event);
+            if (ex.unknownId != null) {
+                metrics.queried(0);
+                return QueryResult.error(event.queryId, key, false, "unknown id: " + ex.unknownId);
+            }
+            vector = ex.vector;
+            examples = ex.examples;
+        }
+        if (index == null) {
+            metrics.queried(0);
+            QueryResult empty = new QueryResult(event.queryId, key, new ArrayList<>(0), 0, 0);
+            empty.vote = event.vote == null ? null : KnnVote.of(event.vote, empty.neighbours);
+            return empty;
+        }
+        int k = event.k + examples.size();
+        // an explicit ef wins; the index's default is chosen for the k asked for, and widened to the k searched
+        int ef = Math.max(k, event.ef == 0 ? index.config().efFor(event.k) : event.ef);
+        SearchResult hits = index.search(vector, k, ef, filterOf(entry, event));
+        List<Neighbour> neighbours = new ArrayList<>(Math.min(event.k, hits.size()));
+        for (int i = 0; i < hits.size() && neighbours.size() < event.k; i++) {
             String id = hits.id(i);
-            neighbours.add(new Neighbour(id, hits.distance(i), payloads.get(id)));
+            if (!examples.contains(id)) {
+                neighbours.add(new Neighbour(id, hits.distance(i), payloads.get(id)));
+            }
         }
         long micros = (System.nanoTime() - start) / 1000;
         metrics.queried(micros);
-        return new QueryResult(event.queryId, key, neighbours, index.size(), micros);
+        QueryResult result = new QueryResult(event.queryId, key, neighbours, index.size(), micros);
+        result.vote = event.vote == null ? null : KnnVote.of(event.vote, neighbours);
+        return result;
+    }
+
+    /** The stored vector and payload of the get's id, or an error when the key does not hold it. */
+    private QueryResult get(String key, IndexCache.Entry entry, IndexEvent event) {
+        long start = System.nanoTime();
+        float[] vector = entry == null || entry.index.dimension() == 0 ? null : entry.index.vector(event.id);
+        QueryResult r = QueryResult.got(event.queryId, key, event.id, vector,
+                vector == null ? null : payloads.get(event.id));
+        metrics.queried((System.nanoTime() - start) / 1000);
+        return r;
     }
 
     /**
@@ -386,8 +450,15 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return fields;
     }
 
-    private void reject(Context ctx, String reason, IndexEvent event) {
+    /**
+     * Sends a refused event to {@link #REJECTED}; a refused query or get with a queryId is also
+     * answered, with the reason as its error, so its asker does not wait for an answer forever.
+     */
+    private void reject(Context ctx, Collector<QueryResult> out, String reason, IndexEvent event) {
         metrics.rejected();
         ctx.output(REJECTED, new RejectedEvent(reason, event));
+        if (event.queryId != null && (event.op == IndexEvent.Op.QUERY || event.op == IndexEvent.Op.GET)) {
+            out.collect(QueryResult.error(event.queryId, event.key, event.op == IndexEvent.Op.GET, reason));
+        }
     }
 }

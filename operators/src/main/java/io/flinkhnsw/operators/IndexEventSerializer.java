@@ -13,7 +13,8 @@ import java.io.IOException;
  * Flink's serializer for {@link IndexEvent} on the keyBy shuffle: one byte for the op, one byte
  * saying which nullable fields follow, then the present fields in a fixed order (strings in Flink's
  * {@link StringValue} encoding, the vector as its length and raw floats), without the reflection of
- * the POJO serializer. Events are not kept in state; the format may change with a new
+ * the POJO serializer. The query-form fields ({@code like}, {@code unlike}, {@code vote}, {@code refusal}) follow at the
+ * end behind a second presence byte. Events are not kept in state; the format may change with a new
  * {@link Snapshot} version if they ever are. Null events are not supported.
  */
 public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEvent> {
@@ -28,8 +29,12 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
     private static final int VECTOR = 1 << 3;
     private static final int PAYLOAD = 1 << 4;
     private static final int SOURCE_TOPIC = 1 << 5;
-    /** Written after the source fields, so events without a filter keep version 1's bytes. */
-    private static final int FILTER = 1 << 6;
+    // second presence byte
+    private static final int LIKE = 1;
+    private static final int UNLIKE = 1 << 1;
+    private static final int VOTE = 1 << 2;
+    private static final int REFUSAL = 1 << 3;
+    private static final int FILTER = 1 << 4;
 
     private IndexEventSerializer() {
     }
@@ -62,6 +67,10 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         reuse.sourceTopic = from.sourceTopic;
         reuse.sourcePartition = from.sourcePartition;
         reuse.sourceOffset = from.sourceOffset;
+        reuse.like = from.like == null ? null : from.like.clone();
+        reuse.unlike = from.unlike == null ? null : from.unlike.clone();
+        reuse.vote = from.vote;
+        reuse.refusal = from.refusal;
         reuse.filter = from.filter;
         return reuse;
     }
@@ -76,7 +85,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         out.writeByte(e.op == null ? 0 : e.op.ordinal() + 1);
         out.writeByte((e.key != null ? KEY : 0) | (e.id != null ? ID : 0) | (e.queryId != null ? QUERY_ID : 0)
                 | (e.vector != null ? VECTOR : 0) | (e.payload != null ? PAYLOAD : 0)
-                | (e.sourceTopic != null ? SOURCE_TOPIC : 0) | (e.filter != null ? FILTER : 0));
+                | (e.sourceTopic != null ? SOURCE_TOPIC : 0));
         writeIfPresent(e.key, out);
         writeIfPresent(e.id, out);
         writeIfPresent(e.queryId, out);
@@ -92,7 +101,22 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         writeIfPresent(e.sourceTopic, out);
         out.writeInt(e.sourcePartition);
         out.writeLong(e.sourceOffset);
+        out.writeByte((e.like != null ? LIKE : 0) | (e.unlike != null ? UNLIKE : 0) | (e.vote != null ? VOTE : 0)
+                | (e.refusal != null ? REFUSAL : 0) | (e.filter != null ? FILTER : 0));
+        writeIfPresent(e.like, out);
+        writeIfPresent(e.unlike, out);
+        writeIfPresent(e.vote, out);
+        writeIfPresent(e.refusal, out);
         writeIfPresent(e.filter, out);
+    }
+
+    private static void writeIfPresent(String[] ids, DataOutputView out) throws IOException {
+        if (ids != null) {
+            out.writeInt(ids.length);
+            for (String id : ids) {
+                StringValue.writeString(id, out);
+            }
+        }
     }
 
     private static void writeIfPresent(String s, DataOutputView out) throws IOException {
@@ -129,8 +153,24 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         e.sourceTopic = readIfPresent(present, SOURCE_TOPIC, in);
         e.sourcePartition = in.readInt();
         e.sourceOffset = in.readLong();
-        e.filter = readIfPresent(present, FILTER, in);
+        int more = in.readUnsignedByte();
+        e.like = readIdsIfPresent(more, LIKE, in);
+        e.unlike = readIdsIfPresent(more, UNLIKE, in);
+        e.vote = readIfPresent(more, VOTE, in);
+        e.refusal = readIfPresent(more, REFUSAL, in);
+        e.filter = readIfPresent(more, FILTER, in);
         return e;
+    }
+
+    private static String[] readIdsIfPresent(int present, int field, DataInputView in) throws IOException {
+        if ((present & field) == 0) {
+            return null;
+        }
+        String[] ids = new String[in.readInt()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = StringValue.readString(in);
+        }
+        return ids;
     }
 
     private static String readIfPresent(int present, int field, DataInputView in) throws IOException {

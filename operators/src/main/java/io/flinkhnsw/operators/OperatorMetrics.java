@@ -26,6 +26,7 @@ final class OperatorMetrics {
     private final Counter deletes;
     private final Counter drops;
     private final Counter noopDeletes;
+    private final Counter payloadUpdates;
     private final Counter queries;
     private final Counter rejected;
     private final Counter cacheHits;
@@ -52,6 +53,7 @@ final class OperatorMetrics {
         deletes = g.counter("deletes");
         drops = g.counter("drops");
         noopDeletes = g.counter("noopDeletes");
+        payloadUpdates = g.counter("payloadUpdates");
         queries = g.counter("queries");
         rejected = g.counter("rejected");
         cacheHits = g.counter("cacheHits");
@@ -127,6 +129,11 @@ final class OperatorMetrics {
 
     void noopDelete() {
         noopDeletes.inc();
+    }
+
+    /** An upsert without a vector replaced a payload. */
+    void payloadUpdated() {
+        payloadUpdates.inc();
     }
 
     void queried(long micros) {

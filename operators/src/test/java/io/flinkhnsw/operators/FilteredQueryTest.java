@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Filtered queries through the operator: the field index follows upserts, payload changes and
  * deletes, is rebuilt from the stored payloads when a key comes back into memory (evicted under a
  * small budget, or after a restore), and answers exactly as an operator that kept every key in
- * memory; a filter on an undeclared field or of the wrong type is rejected with its reason.
+ * memory; a filter on an undeclared field or of the wrong type is rejected with its reason, and
+ * the query answered with it.
  */
 class FilteredQueryTest {
     private static final int KEYS = 6;
@@ -101,8 +102,10 @@ class FilteredQueryTest {
             wrongType.filter = "{\"must\":[{\"field\":\"color\",\"range\":{\"gt\":1}}]}";
             h.process(undeclared);
             h.process(wrongType);
-            assertThat(h.drainResults()).isEmpty();
             assertThat(h.drainRejected()).extracting(r -> r.reason).satisfiesExactly(
+                    r -> assertThat(r).contains("field 'size' is not filterable"),
+                    r -> assertThat(r).contains("range does not apply to keyword field 'color'"));
+            assertThat(h.drainResults()).as("answered with the reason").extracting(r -> r.error).satisfiesExactly(
                     r -> assertThat(r).contains("field 'size' is not filterable"),
                     r -> assertThat(r).contains("range does not apply to keyword field 'color'"));
         }

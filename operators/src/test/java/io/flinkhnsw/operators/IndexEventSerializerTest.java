@@ -54,6 +54,12 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
             IndexEvent.query("shop-1", "q-7", new float[784], 10, 100).from("hnsw-queries", 0, 7),
             IndexEvent.query(null, null, null, 0, 0),
             filtered(),
+            IndexEvent.queryById("shop-1", "q-8", "item-42", 10, 0).withVote("label"),
+            IndexEvent.queryByExamples("shop-1", "q-9", new String[] {"a", "é✓"}, new String[0], 5, 64),
+            IndexEvent.queryByExamples("shop-1", "q-9", new String[] {"a"}, null, 5, 0),
+            IndexEvent.get("shop-1", "g", "item-42"),
+            IndexEvent.upsert("shop-1", "item-42", null, "{\"price\":1}"),
+            IndexEvent.refused(IndexEvent.Op.GET, "shop-1", "g", "missing field 'id'").from("hnsw-events", 0, 3),
             new IndexEvent(),
         };
     }

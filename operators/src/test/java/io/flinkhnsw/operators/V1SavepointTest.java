@@ -77,7 +77,7 @@ class V1SavepointTest {
             String key = q % 2 == 0 ? "a" : "b";
             IndexEvent probe = IndexEvent.query(key, "q" + q, RandomEvents.vector(random, DIM), 10, 0);
             probes.add(probe);
-            SearchResult r = graphs.get(key).search(probe.vector, 10, CONFIG.defaultEf());
+            SearchResult r = graphs.get(key).search(probe.vector, 10, CONFIG.efFor(10));
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < r.size(); i++) {
                 ids.add(r.id(i) + "@" + r.distance(i));

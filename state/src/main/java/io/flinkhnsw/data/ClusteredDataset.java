@@ -28,9 +28,21 @@ public final class ClusteredDataset {
 
     /** The next {@code count} vectors of the stream. */
     public float[][] next(int count) {
+        return next(count, null);
+    }
+
+    /**
+     * The next {@code count} vectors of the stream, and into {@code clusters} (when not null) the
+     * cluster each was drawn from: labels for a classification test such as a kNN vote.
+     */
+    public float[][] next(int count, int[] clusters) {
         float[][] out = new float[count][];
         for (int r = 0; r < count; r++) {
-            float[] c = centres[random.nextInt(centres.length)];
+            int cluster = random.nextInt(centres.length);
+            if (clusters != null) {
+                clusters[r] = cluster;
+            }
+            float[] c = centres[cluster];
             float[] v = new float[c.length];
             for (int i = 0; i < v.length; i++) {
                 v[i] = c[i] + (float) (gaussian() * spread);

@@ -7,14 +7,23 @@ import java.util.Objects;
 
 /**
  * The parameters an index is built with: metric, M (links per node on upper layers; 2M on layer 0),
- * efConstruction, the default ef for queries that name none, and the seed that makes level draws
- * repeatable.
+ * efConstruction, the default ef for queries that name none ({@link #DYNAMIC_EF}: chosen per query
+ * by {@link #efFor}), and the seed that makes level draws repeatable.
  */
 public final class HnswConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final int MIN_M = 2;
     public static final int MAX_M = 512;
+    /** A default ef of 0: each query without an ef gets one that fits its k ({@link #dynamicEf}). */
+    public static final int DYNAMIC_EF = 0;
+    /**
+     * The dynamic ef is k times this, at least {@link #DYNAMIC_EF_MIN}, at most {@link #DYNAMIC_EF_MAX}
+     * (Weaviate's rule); the constants are measured on glove-tune, see docs/ARCHITECTURE.md, "Query forms".
+     */
+    public static final int DYNAMIC_EF_FACTOR = 4;
+    public static final int DYNAMIC_EF_MIN = 128;
+    public static final int DYNAMIC_EF_MAX = 1000;
 
     private final Metric metric;
     private final int m;
@@ -30,8 +39,9 @@ public final class HnswConfig implements Serializable {
         if (efConstruction < 1 || efConstruction > Limits.MAX_EF) {
             throw new IllegalArgumentException("efConstruction must be in 1.." + Limits.MAX_EF + ", got " + efConstruction);
         }
-        if (defaultEf < 1 || defaultEf > Limits.MAX_EF) {
-            throw new IllegalArgumentException("default ef must be in 1.." + Limits.MAX_EF + ", got " + defaultEf);
+        if (defaultEf < DYNAMIC_EF || defaultEf > Limits.MAX_EF) {
+            throw new IllegalArgumentException("default ef must be in 1.." + Limits.MAX_EF + " or 0 (dynamic), got "
+                    + defaultEf);
         }
         this.m = m;
         this.efConstruction = efConstruction;
@@ -39,9 +49,19 @@ public final class HnswConfig implements Serializable {
         this.seed = seed;
     }
 
-    /** M=16, efConstruction=200, ef=64, seed 42. */
+    /** M=16, efConstruction=200, dynamic ef, seed 42. */
     public static HnswConfig defaults(Metric metric) {
-        return new HnswConfig(metric, 16, 200, 64, 42L);
+        return new HnswConfig(metric, 16, 200, DYNAMIC_EF, 42L);
+    }
+
+    /** The dynamic ef for k: k * {@link #DYNAMIC_EF_FACTOR} within {@link #DYNAMIC_EF_MIN}..{@link #DYNAMIC_EF_MAX}, never below k. */
+    public static int dynamicEf(int k) {
+        return Math.max(k, Math.min(DYNAMIC_EF_MAX, Math.max(DYNAMIC_EF_MIN, k * DYNAMIC_EF_FACTOR)));
+    }
+
+    /** The ef of a query for k neighbours that names none: the configured default (raised to k), or the dynamic one. */
+    public int efFor(int k) {
+        return defaultEf == DYNAMIC_EF ? dynamicEf(k) : Math.max(defaultEf, k);
     }
 
     public Metric metric() { return metric; }
@@ -72,6 +92,6 @@ public final class HnswConfig implements Serializable {
     @Override
     public String toString() {
         return "HnswConfig{metric=" + metric.cliName() + ", M=" + m + ", efConstruction=" + efConstruction
-                + ", ef=" + defaultEf + ", seed=" + seed + "}";
+                + ", ef=" + (defaultEf == DYNAMIC_EF ? "dynamic" : defaultEf) + ", seed=" + seed + "}";
     }
 }

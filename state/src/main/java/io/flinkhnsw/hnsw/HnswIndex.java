@@ -155,9 +155,9 @@ public final class HnswIndex {
         }
     }
 
-    /** Search with the index's default ef, raised to k when k is larger. */
+    /** Search with the index's default ef for k ({@link HnswConfig#efFor}). */
     public SearchResult search(float[] query, int k) {
-        return search(query, k, Math.max(config.defaultEf(), k));
+        return search(query, k, config.efFor(k));
     }
 
     /**
@@ -380,6 +380,17 @@ public final class HnswIndex {
     void copyVector(int node, float[] out) {
         assert occupied(node);
         System.arraycopy(graph.vectors, graph.vectorOffset(node), out, 0, graph.dim);
+    }
+
+    /** A copy of the live vector of {@code id} as stored (prepared for the metric), or null. */
+    float[] vector(String id) {
+        Integer node = nodesById.get(id);
+        if (node == null) {
+            return null;
+        }
+        float[] out = new float[graph.dim];
+        copyVector(node, out);
+        return out;
     }
 
     /** Receives one node of a graph in memory: what a store keeps of it beside its vector. */

@@ -59,6 +59,11 @@ public final class KeyIndex {
             public boolean contains(String id) {
                 return false;
             }
+
+            @Override
+            public float[] vector(String id) {
+                return null;
+            }
         };
 
         /** The stored graph, writing through its store from then on; null when none is stored. */
@@ -66,6 +71,9 @@ public final class KeyIndex {
 
         /** Whether the stored graph has a live vector under {@code id}, without loading it. */
         boolean contains(String id);
+
+        /** The stored graph's live vector of {@code id} (as the graph keeps it), without loading the graph; null when none. */
+        float[] vector(String id);
     }
 
     private final HnswConfig config;
@@ -324,6 +332,24 @@ public final class KeyIndex {
             }
         }
         return new SearchResult(ids, distances);
+    }
+
+    /**
+     * A copy of the vector stored under {@code id}, as the metric keeps it (unit length under
+     * cosine), or null when the id has none. Never loads the graph: a graph not in memory is asked
+     * through its source, which reads just that vector.
+     */
+    public float[] vector(String id) {
+        int slot = flat == null ? -1 : flat.slotOf(id);
+        if (slot >= 0) {
+            float[] out = new float[dimension];
+            flat.copyVector(slot, out);
+            return out;
+        }
+        if (!hasGraph) {
+            return null;
+        }
+        return graph != null ? graph.vector(id) : graphSource.vector(id);
     }
 
     /** The id in backlog slot {@code slot} (slot below {@link #flatSize}). */

@@ -16,6 +16,8 @@ public final class Limits {
     public static final int DEFAULT_MAX_EF = 10_000;
     /** Characters of a vector id or a queryId. */
     public static final int MAX_ID_CHARS = 512;
+    /** Example ids of one query ({@code like} and {@code unlike} together). */
+    public static final int MAX_EXAMPLE_IDS = 64;
     /** Characters of a partition key. */
     public static final int MAX_KEY_CHARS = 256;
     /** Default of {@code --max-payload-bytes}: UTF-8 bytes of the JSON payload stored with a vector. */

@@ -60,12 +60,17 @@ class KeyIndexTest {
 
             @Override
             public boolean contains(String id) {
+                return vector(id) != null;
+            }
+
+            @Override
+            public float[] vector(String id) {
                 for (Map.Entry<Integer, Object[]> e : graph.nodes.entrySet()) {
                     if (e.getValue()[0].equals(id) && !graph.tombstones.containsKey(e.getKey())) {
-                        return true;
+                        return ((float[]) e.getValue()[2]).clone();
                     }
                 }
-                return false;
+                return null;
             }
         };
         int graphLoads;
@@ -234,6 +239,8 @@ class KeyIndexTest {
         assertThat(reloaded.graphLoaded()).isFalse();
         assertThat(reloaded.size()).isEqualTo(index.size());
         assertThat(reloaded.contains("v3")).as("asks the stored graph").isTrue();
+        assertThat(reloaded.vector("v3")).as("read from the stored graph").isEqualTo(index.vector("v3"));
+        assertThat(reloaded.vector("nobody")).isNull();
         int room = 30 - 1 - reloaded.flatSize();
         assertThat(room).isPositive();
         for (int i = 0; i < room; i++) {

@@ -40,7 +40,9 @@ public final class JobOptions {
     int m;
     @Option(names = "--ef-construction", paramLabel = "N", description = "build beam width")
     int efConstruction;
-    @Option(names = "--ef", paramLabel = "N", description = "default query beam width")
+    @Option(names = "--ef", paramLabel = "N",
+            description = "default query beam width; 0 = dynamic per query: max(" + HnswConfig.DYNAMIC_EF_FACTOR + "k, "
+                    + HnswConfig.DYNAMIC_EF_MIN + "), at most " + HnswConfig.DYNAMIC_EF_MAX + " (never below k)")
     int ef;
     @Option(names = "--seed", paramLabel = "N", description = "level-draw seed")
     long seed;

@@ -18,13 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * JSON events (upsert, delete, query, and drop of a whole key) to {@link IndexEvent}s and back.
+ * JSON events (upsert, delete, query, get, and drop of a whole key) to {@link IndexEvent}s and back.
  * {@link #decode} checks what only the bytes and the JSON can tell (size, UTF-8, JSON shape, op,
  * field types, the key against the record key, a vector given once, as a JSON array or as
  * {@code vector_b64}: see {@link EventFields}), then
  * hands the parsed event to the same {@link EventValidator} the index operator uses (required
  * fields, lengths, dimension, finite components, k, ef, payload), and returns either the event or a
- * {@link DeadLetter} whose reason says what to fix. A wrong dimension for a key's existing index is
+ * {@link DeadLetter} whose reason says what to fix; for a refused query or get with a readable
+ * {@code queryId} also an {@link IndexEvent#refused} event, which the index operator answers with
+ * the error on the results topic. A wrong dimension for a key's existing index is
  * only known to the keyed operator, which rejects it there. Limits: {@link Limits}.
  */
 public final class EventCodec implements Serializable {
@@ -40,27 +42,52 @@ public final class EventCodec implements Serializable {
         this.validator = validator;
     }
 
-    /** The outcome of decoding one record: exactly one of the two fields is set. */
+    /**
+     * The outcome of decoding one record: exactly one of {@code event} and {@code deadLetter} is
+     * set; {@code refused} is set with a dead letter of a query or get that has a readable queryId.
+     */
     public static final class Decoded {
         public final IndexEvent event;
         public final DeadLetter deadLetter;
+        public final IndexEvent refused;
 
-        private Decoded(IndexEvent event, DeadLetter deadLetter) {
+        private Decoded(IndexEvent event, DeadLetter deadLetter, IndexEvent refused) {
             this.event = event;
             this.deadLetter = deadLetter;
+            this.refused = refused;
         }
     }
 
     public Decoded decode(RawRecord r) {
+        EventFields fields = null;
         try {
-            IndexEvent e = parse(r);
+            fields = read(r);
+            IndexEvent e = parse(fields, r);
             String reason = validator.check(e);
             if (reason != null) {
                 throw new InvalidEvent(reason);
             }
-            return new Decoded(e.from(r.topic, r.partition, r.offset), null);
+            return new Decoded(e.from(r.topic, r.partition, r.offset), null, null);
         } catch (InvalidEvent e) {
-            return new Decoded(null, deadLetter(e.getMessage(), r));
+            return new Decoded(null, deadLetter(e.getMessage(), r), fields == null ? null : refused(fields, e.getMessage(), r));
+        }
+    }
+
+    /** The event carrying a refused query's or get's error answer, when its op and a usable queryId can be read; else null. */
+    private static IndexEvent refused(EventFields f, String reason, RawRecord r) {
+        try {
+            String op = f.text(Field.OP);
+            String queryId = f.text(Field.QUERY_ID);
+            boolean get = "get".equalsIgnoreCase(op);
+            if (!(get || "query".equalsIgnoreCase(op)) || queryId == null || queryId.isEmpty()
+                    || queryId.length() > Limits.MAX_ID_CHARS) {
+                return null;
+            }
+            String key = f.text(Field.KEY);
+            return IndexEvent.refused(get ? IndexEvent.Op.GET : IndexEvent.Op.QUERY, key == null ? DEFAULT_KEY : key,
+                    queryId, reason).from(r.topic, r.partition, r.offset);
+        } catch (InvalidEvent unreadable) {
+            return null;
         }
     }
 
@@ -78,7 +105,8 @@ public final class EventCodec implements Serializable {
                 Text.lenientCut(raw, DeadLetter.MAX_RAW_BYTES), raw.length);
     }
 
-    private IndexEvent parse(RawRecord r) throws InvalidEvent {
+    /** Checks size and UTF-8, then reads the JSON fields. */
+    private EventFields read(RawRecord r) throws InvalidEvent {
         if (r.value == null || r.value.length == 0) {
             throw new InvalidEvent("empty message: an event is a JSON object (to delete an id send {\"op\":\"delete\",...})");
         }
@@ -90,6 +118,10 @@ public final class EventCodec implements Serializable {
         if (bad >= 0) {
             throw new InvalidEvent("message is not valid UTF-8 (first bad byte at offset " + bad + ")");
         }
+        return EventFields.read(r.value);
+    }
+
+    private static IndexEvent parse(EventFields f, RawRecord r) throws InvalidEvent {
         String recordKey = null;
         if (r.key != null) {
             if (Text.invalidUtf8Offset(r.key) >= 0) {
@@ -97,7 +129,6 @@ public final class EventCodec implements Serializable {
             }
             recordKey = new String(r.key, StandardCharsets.UTF_8);
         }
-        EventFields f = EventFields.read(r.value);
         String op = f.text(Field.OP);
         if (op == null) {
             throw new InvalidEvent("missing field 'op'");
@@ -122,10 +153,28 @@ public final class EventCodec implements Serializable {
                 }
                 Integer ef = f.integer(Field.EF);
                 IndexEvent query = IndexEvent.query(key, f.text(Field.QUERY_ID), f.vector(), k, ef == null ? 0 : ef);
+                query.id = f.text(Field.ID);
+                query.like = f.texts(Field.LIKE);
+                query.unlike = f.texts(Field.UNLIKE);
                 query.filter = f.filter();
-                return query;
+                strategy(f.text(Field.STRATEGY));
+                return query.withVote(f.text(Field.VOTE));
+            case "get":
+                return IndexEvent.get(key, f.text(Field.QUERY_ID), f.text(Field.ID));
             default:
-                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query or drop)");
+                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query, get or drop)");
+        }
+    }
+
+    /**
+     * Checks the example strategy: {@code average_vector} (the default) is the only one; Qdrant's
+     * {@code best_score} would score every candidate against every example during the walk, which
+     * the graph search cannot do at the speed of one vector query (docs/ARCHITECTURE.md, "Query forms").
+     */
+    private static void strategy(String strategy) throws InvalidEvent {
+        if (strategy != null && !strategy.equals("average_vector")) {
+            throw new InvalidEvent("strategy '" + Text.cut(strategy, 100) + "' is not supported"
+                    + (strategy.equals("best_score") ? " yet" : "") + ": the only strategy is 'average_vector'");
         }
     }
 
@@ -158,6 +207,9 @@ public final class EventCodec implements Serializable {
             if (e.op == IndexEvent.Op.QUERY) {
                 g.writeNumberField("k", e.k);
                 if (e.ef > 0) g.writeNumberField("ef", e.ef);
+                writeIds(g, "like", e.like);
+                writeIds(g, "unlike", e.unlike);
+                if (e.vote != null) g.writeStringField("vote", e.vote);
                 writeJsonOrText(g, "filter", e.filter);
             }
             g.writeEndObject();
@@ -177,6 +229,14 @@ public final class EventCodec implements Serializable {
             g.writeRawValue(value);
         } else {
             g.writeStringField(name, value);
+        }
+    }
+
+    private static void writeIds(JsonGenerator g, String field, String[] ids) throws IOException {
+        if (ids != null) {
+            g.writeArrayFieldStart(field);
+            for (String id : ids) g.writeString(id);
+            g.writeEndArray();
         }
     }
 

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The fields of one event's JSON object, read in a single pass of Jackson's streaming parser:
@@ -23,7 +25,8 @@ final class EventFields {
     /** The fields an event may carry. */
     enum Field {
         OP("op"), KEY("key"), ID("id"), QUERY_ID("queryId"), VECTOR("vector"), VECTOR_B64("vector_b64"),
-        PAYLOAD("payload"), K("k"), EF("ef"), FILTER("filter");
+        PAYLOAD("payload"), K("k"), EF("ef"), LIKE("like"), UNLIKE("unlike"), STRATEGY("strategy"), VOTE("vote"),
+        FILTER("filter");
 
         final String json;
 
@@ -43,6 +46,10 @@ final class EventFields {
                 case "k": return K;
                 case "ef": return EF;
                 case "filter": return FILTER;
+                case "like": return LIKE;
+                case "unlike": return UNLIKE;
+                case "strategy": return STRATEGY;
+                case "vote": return VOTE;
                 default: return null;
             }
         }
@@ -108,6 +115,11 @@ final class EventFields {
         return (Integer) value(field);
     }
 
+    /** A field holding an array of strings (example ids); null when absent or null. */
+    String[] texts(Field field) throws InvalidEvent {
+        return (String[]) value(field);
+    }
+
     /** The JSON text of the payload object; null when absent or null. */
     String payload() throws InvalidEvent {
         return (String) value(Field.PAYLOAD);
@@ -147,6 +159,7 @@ final class EventFields {
                 case VECTOR_B64 -> base64Floats(p);
                 case PAYLOAD, FILTER -> object(field, p);
                 case K, EF -> integer(field, p);
+                case LIKE, UNLIKE -> texts(field, p);
                 default -> text(field, p);
             };
         } catch (InvalidEvent e) {
@@ -161,6 +174,30 @@ final class EventFields {
             throw new InvalidEvent("field '" + field.json + "' must be a string, got " + kind(t));
         }
         return p.getText();
+    }
+
+    /** An array of strings; the count and each string's length are the validator's. */
+    private static String[] texts(Field field, JsonParser p) throws IOException, InvalidEvent {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            throw new InvalidEvent("field '" + field.json + "' must be an array of ids (strings)");
+        }
+        List<String> ids = new ArrayList<>();
+        String problem = null;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (problem == null && t != JsonToken.VALUE_STRING) {
+                problem = field.json + "[" + ids.size() + "] must be a string, got " + kind(t);
+            }
+            if (problem != null) {
+                p.skipChildren();
+            } else {
+                ids.add(p.getText());
+            }
+        }
+        if (problem != null) {
+            throw new InvalidEvent(problem);
+        }
+        return ids.toArray(new String[0]);
     }
 
     private static Integer integer(Field field, JsonParser p) throws IOException, InvalidEvent {

@@ -12,7 +12,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Turns raw Kafka records into {@link IndexEvent}s; anything that does not decode or validate goes to
- * {@link #DEAD_LETTERS} with its reason. Decoding here, not in the Kafka deserializer, is what lets
+ * {@link #DEAD_LETTERS} with its reason. A refused query or get with a readable queryId also goes on,
+ * as an {@link IndexEvent#refused} event, to the index operator, which answers it with the error on
+ * the results topic: through the same operator and transactional sink as every answer (exactly-once,
+ * in order with its key's other answers, and without a second input that would break the chain of
+ * the index operator and the results sink). Decoding here, not in the Kafka deserializer, is what lets
  * invalid UTF-8 and oversize messages become dead letters instead of failing the source.
  */
 public class DecodeFunction extends ProcessFunction<RawRecord, IndexEvent> {
@@ -43,6 +47,9 @@ public class DecodeFunction extends ProcessFunction<RawRecord, IndexEvent> {
         } else {
             rejected.inc();
             ctx.output(DEAD_LETTERS, d.deadLetter);
+            if (d.refused != null) {
+                out.collect(d.refused);
+            }
         }
     }
 }

@@ -13,7 +13,10 @@ import java.util.List;
  * key {@code shop-(i % keys)}, id {@code v<i>}), a query every {@code queryEvery} upserts (so
  * answers depend on how much of the stream came before them), then deletes of the first rows, then
  * final queries on every key, with three bad events (malformed JSON, NaN, wrong dimension for an
- * existing index) in between. Replaying the same plan must give the same answers. Vectors are
+ * existing index) in between; then, per key, the other query forms on its last row: a query by id,
+ * a like/unlike query with a vote, a payload-only update and a get of it; and one query by a deleted
+ * id (answered with an error) and one refused query (k 0: a dead letter answered with its error).
+ * Replaying the same plan must give the same answers. Vectors are
  * written as the given {@link VectorEncoding}.
  */
 public final class EventPlan {
@@ -74,8 +77,30 @@ public final class EventPlan {
                 qi++;
             }
         }
+        qi += p.addQueryForms(base.length, keys, deletes, k);
         p.queries = qi;
         return p;
+    }
+
+    /** The query forms beyond a vector query; returns how many answers they ask for. */
+    private int addQueryForms(int rows, int keys, int deletes, int k) {
+        int answers = 0;
+        for (int j = 0; j < keys && rows - 1 - j - 2 * keys >= deletes; j++) {
+            int row = rows - 1 - j;
+            String key = key(row % keys);
+            add(IndexEvent.queryById(key, "by-id-" + j, "v" + row, k, 0), true);
+            add(IndexEvent.queryByExamples(key, "like-" + j, new String[] {"v" + row, "v" + (row - keys)},
+                    new String[] {"v" + (row - 2 * keys)}, k, 0).withVote("row"), true);
+            add(IndexEvent.upsert(key, "v" + row, null, "{\"row\":" + row + ",\"updated\":true}"), false);
+            add(IndexEvent.get(key, "get-" + j, "v" + row), true);
+            answers += 3;
+        }
+        if (deletes > 0) {
+            add(IndexEvent.queryById(key(0), "deleted-id", "v0", k, 0), true);
+            answers++;
+        }
+        addBad(key(0), "{\"op\":\"query\",\"key\":\"" + key(0) + "\",\"queryId\":\"refused\",\"id\":\"v1\",\"k\":0}");
+        return answers + 1;
     }
 
     private EventPlan(VectorEncoding encoding) {

@@ -151,6 +151,22 @@ class EventCodecTest {
         ef below k                 | {"op":"query","queryId":"q","vector":[1],"k":10,"ef":5} | ef is 5, must be in k..500
         ef above max               | {"op":"query","queryId":"q","vector":[1],"k":10,"ef":501} | ef is 501, must be in k..500
         query without vector       | {"op":"query","queryId":"q","k":1}        | missing field 'vector'
+        query with vector and id   | {"op":"query","queryId":"q","k":1,"vector":[1],"id":"a"} | searches with one of 'vector' (or 'vector_b64'), 'id' or 'like', not with 'vector' and 'id'
+        query with id and like     | {"op":"query","queryId":"q","k":1,"id":"a","like":["b"]} | not with 'id' and 'like'
+        vector_b64 and like        | {"op":"query","queryId":"q","k":1,"vector_b64":"AACAPw==","like":["b"]} | not with 'vector' and 'like'
+        like not an array          | {"op":"query","queryId":"q","k":1,"like":"a"} | field 'like' must be an array of ids
+        like with a number         | {"op":"query","queryId":"q","k":1,"like":["a",2]} | like[1] must be a string, got number
+        like empty                 | {"op":"query","queryId":"q","k":1,"like":[]} | 'like' needs at least one id
+        like with an empty id      | {"op":"query","queryId":"q","k":1,"like":["a",""]} | field 'like[1]' is empty
+        unlike alone               | {"op":"query","queryId":"q","k":1,"unlike":["a"]} | 'unlike' needs at least one 'like' id
+        k too large with examples  | {"op":"query","queryId":"q","k":1000,"like":["a","b"]} | k is 1000, must be in 1..998
+        unknown strategy           | {"op":"query","queryId":"q","k":1,"like":["a"],"strategy":"median"} | strategy 'median' is not supported: the only strategy is 'average_vector'
+        best_score strategy        | {"op":"query","queryId":"q","k":1,"like":["a"],"strategy":"best_score"} | strategy 'best_score' is not supported yet
+        vote not a string          | {"op":"query","queryId":"q","k":1,"vector":[1],"vote":["a"]} | field 'vote' must be a string
+        vote empty                 | {"op":"query","queryId":"q","k":1,"vector":[1],"vote":""} | field 'vote' is empty
+        get without id             | {"op":"get","queryId":"q"}                | missing field 'id'
+        get without queryId        | {"op":"get","id":"a"}                     | missing field 'queryId'
+        upsert without vector or payload | {"op":"upsert","id":"a","payload":null} | missing field 'vector'
         """)
     void rejectsWithAReason(String what, String json, String reason) {
         DeadLetter d = rejected(null, json);
@@ -177,6 +193,41 @@ class EventCodecTest {
         }
         assertThat(validator.check(bad.get(2))).isEqualTo("payload is 110 bytes, over the limit of 64 bytes (--max-payload-bytes)");
         assertThat(validator.check(bad.get(0))).isEqualTo("field 'id' is 513 characters, longer than 512");
+    }
+
+    @Test
+    void decodesTheQueryFormsGetAndPayloadOnlyUpsertAndEncodesThemBack() {
+        List<IndexEvent> events = List.of(
+                codec.decode(record("s", "{\"op\":\"query\",\"key\":\"s\",\"queryId\":\"q-8\",\"id\":\"item-42\",\"k\":10}")).event,
+                codec.decode(record("s", "{\"op\":\"query\",\"key\":\"s\",\"queryId\":\"q\",\"like\":[\"a\",\"b\"],"
+                        + "\"unlike\":[\"c\"],\"strategy\":\"average_vector\",\"k\":3,\"ef\":40,\"vote\":\"label\"}")).event,
+                codec.decode(record("s", "{\"op\":\"get\",\"key\":\"s\",\"queryId\":\"g\",\"id\":\"a\"}")).event,
+                codec.decode(record("s", "{\"op\":\"upsert\",\"key\":\"s\",\"id\":\"a\",\"payload\":{\"price\":3}}")).event);
+        assertThat(events.get(0)).isEqualTo(IndexEvent.queryById("s", "q-8", "item-42", 10, 0).from("hnsw-events", 1, 42L));
+        assertThat(events.get(1)).isEqualTo(IndexEvent.queryByExamples("s", "q", new String[] {"a", "b"},
+                new String[] {"c"}, 3, 40).withVote("label").from("hnsw-events", 1, 42L));
+        assertThat(events.get(2)).isEqualTo(IndexEvent.get("s", "g", "a").from("hnsw-events", 1, 42L));
+        assertThat(events.get(3)).isEqualTo(IndexEvent.upsert("s", "a", null, "{\"price\":3}").from("hnsw-events", 1, 42L));
+        for (IndexEvent e : events) {
+            assertThat(codec.decode(record(null, EventCodec.encode(e, VectorEncoding.JSON))).event).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void aRefusedQueryOrGetWithAReadableQueryIdIsAlsoPassedOnForItsAnswer() {
+        EventCodec.Decoded q = codec.decode(record("s", "{\"op\":\"query\",\"key\":\"s\",\"queryId\":\"q-1\",\"k\":0,\"vector\":[1]}"));
+        assertThat(q.deadLetter.error).startsWith("k is 0");
+        assertThat(q.refused).isEqualTo(IndexEvent.refused(IndexEvent.Op.QUERY, "s", "q-1", q.deadLetter.error)
+                .from("hnsw-events", 1, 42L));
+        EventCodec.Decoded g = codec.decode(record(null, "{\"op\":\"GET\",\"queryId\":\"g-1\"}"));
+        assertThat(g.refused).isEqualTo(IndexEvent.refused(IndexEvent.Op.GET, "default", "g-1", "missing field 'id'")
+                .from("hnsw-events", 1, 42L));
+        // no answer where there is no readable queryId, or the event is not a query or get
+        assertThat(codec.decode(record(null, "{\"op\":\"query\",\"queryId\":\"q\",\"k\":1,\"vector\":[1")).refused).isNull();
+        assertThat(codec.decode(record(null, "{\"op\":\"query\",\"queryId\":7,\"k\":1}")).refused).isNull();
+        assertThat(codec.decode(record(null, "{\"op\":\"query\",\"queryId\":\"\",\"k\":1}")).refused).isNull();
+        assertThat(codec.decode(record(null, "{\"op\":\"upsert\",\"queryId\":\"q\",\"id\":\"a\"}")).refused).isNull();
+        assertThat(codec.decode(record(null, "{\"op\":\"query\",\"queryId\":\"q\",\"k\":1,\"vector\":[1]}")).refused).isNull();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.flinkhnsw.job.codec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.Vote;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,32 @@ class ResultCodecTest {
         QueryResult back = ResultCodec.fromJson(json);
         assertThat(back).isEqualTo(r);
         assertThat(back.neighbours.get(1).distance).isEqualTo(1.0000001f);
+    }
+
+    @Test
+    void writesVoteErrorAndGetAnswersAndReadsThemBack() throws Exception {
+        QueryResult voted = new QueryResult("q", "s", List.of(new Neighbour("a", 1f, "{\"label\":3}")), 10, 5);
+        voted.vote = new Vote("3", 1.0);
+        QueryResult noVote = new QueryResult("q", "s", List.of(), 10, 5);
+        noVote.vote = new Vote(null, 0);
+        QueryResult unknown = QueryResult.error("q-8", "s", false, "unknown id: item-42");
+        QueryResult got = QueryResult.got("g", "s", "a", new float[] {0.5f, -1f}, "{\"p\":1}");
+        QueryResult notGot = QueryResult.got("g", "s", "b", null, null);
+        assertThat(json(voted).get("vote").toString()).isEqualTo("{\"value\":3,\"share\":1.0}");
+        assertThat(json(noVote).get("vote").isNull()).isTrue();
+        assertThat(json(unknown).toString()).isEqualTo(
+                "{\"queryId\":\"q-8\",\"key\":\"s\",\"neighbours\":[],\"indexSize\":0,\"tookMicros\":0,\"error\":\"unknown id: item-42\"}");
+        assertThat(json(got).toString()).isEqualTo(
+                "{\"queryId\":\"g\",\"key\":\"s\",\"id\":\"a\",\"vector\":[0.5,-1.0],\"payload\":{\"p\":1}}");
+        assertThat(json(notGot).toString()).isEqualTo(
+                "{\"queryId\":\"g\",\"key\":\"s\",\"id\":\"b\",\"vector\":null,\"error\":\"unknown id: b\"}");
+        for (QueryResult r : List.of(voted, noVote, unknown, got, notGot)) {
+            assertThat(ResultCodec.fromJson(ResultCodec.toJson(r))).isEqualTo(r);
+        }
+    }
+
+    private static JsonNode json(QueryResult r) throws Exception {
+        return Json.MAPPER.readTree(ResultCodec.toJson(r));
     }
 
     @Test

@@ -33,9 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every class of bad input, sent through Kafka between two identical queries: each comes back on
  * the dead-letter topic with its reason and source offset, the job keeps running, and the second
  * query's answer (neighbours, distances, index size) equals the first, so no bad event changed the
- * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key),
- * and every class of bad filter. A filtered query through the same path answers with exactly the
- * filtered top k a brute force finds.
+ * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key, a
+ * payload-only upsert of an unknown id). Each refused query or get with a queryId is also answered
+ * on the results topic with the same error, exactly once. Every class of bad filter
+ * is among them, and a filtered query through the same path answers with exactly the filtered top k
+ * a brute force finds.
  */
 @ExtendWith(SharedKafka.class)
 class DeadLetterEndToEndTest {
@@ -82,6 +84,21 @@ class DeadLetterEndToEndTest {
                 "must have one of match, any, range"});
         bad.put("unknown filter part", new String[] {KEY, query + "{\"and\":[]}}", "unknown part 'and'"});
         bad.put("filter not an object", new String[] {KEY, query + "[1]}", "field 'filter' must be a JSON object"});
+        bad.put("query with a vector and an id", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-both\",\"id\":\"v1\",\"vector\":"
+                + v8 + ",\"k\":3}", "one of 'vector' (or 'vector_b64'), 'id' or 'like'"});
+        bad.put("too many example ids", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-many\",\"like\":["
+                + "\"v1\",".repeat(64) + "\"v2\"],\"k\":3}", "too many ids: 65"});
+        bad.put("unlike without like", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-unlike\",\"unlike\":[\"v1\"],\"k\":3}",
+                "'unlike' needs at least one 'like' id"});
+        bad.put("like not an array of strings", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-like\",\"like\":[1],\"k\":3}",
+                "like[0] must be a string"});
+        bad.put("best_score strategy", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-best\",\"like\":[\"v1\"],"
+                + "\"strategy\":\"best_score\",\"k\":3}", "strategy 'best_score' is not supported"});
+        bad.put("vote not a string", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-vote\",\"vector\":" + v8
+                + ",\"k\":3,\"vote\":7}", "field 'vote' must be a string"});
+        bad.put("get without an id", new String[] {KEY, "{\"op\":\"get\",\"key\":\"dl\",\"queryId\":\"r-get\"}", "missing field 'id'"});
+        bad.put("payload-only upsert of an unknown id", new String[] {KEY,
+                "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"nobody\",\"payload\":{\"price\":1}}", "upsert without a vector of unknown id 'nobody'"});
         bad.put("record key differs from the key field", new String[] {"other", "{\"op\":\"delete\",\"key\":\"dl\",\"id\":\"v5\"}",
                 "record key 'other' does not match"});
 
@@ -108,7 +125,8 @@ class DeadLetterEndToEndTest {
 
             assertThat(out.await(() -> {
                 flink.checkRunning();
-                return out.results().containsKey("after") && out.deadLetters().size() >= bad.size();
+                return out.results().containsKey("after") && out.results().containsKey("r-get")
+                        && out.deadLetters().size() >= bad.size();
             }, Duration.ofMinutes(3))).as("answers and dead letters arrive").isTrue();
             Thread.sleep(1500); // anything extra would have been committed by now
 
@@ -130,8 +148,23 @@ class DeadLetterEndToEndTest {
             assertThat(after.indexSize).isEqualTo(before.indexSize);
             assertThat(after.neighbours).isEqualTo(before.neighbours);
             assertThat(after.neighbours.get(0).id).isEqualTo("v7");
-            assertThat(out.results()).doesNotContainKeys("bad-q", "x", "f");
-
+            // refused queries and gets with a queryId: answered once each with their dead letter's reason
+            Map<String, String> answered = new LinkedHashMap<>(Map.of("bad-q", "dimension",
+                    "r-both", "'id'", "r-many", "too many ids", "r-unlike", "'unlike'", "r-like", "like[0]",
+                    "r-best", "best_score", "r-vote", "'vote'", "r-get", "missing field 'id'"));
+            for (Map.Entry<String, String> a : answered.entrySet()) {
+                QueryResult r = out.result(a.getKey());
+                assertThat(r).as(a.getKey()).isNotNull();
+                assertThat(r.error).as(a.getKey()).contains(a.getValue());
+                assertThat(r.neighbours).isEmpty();
+                assertThat(r.key).isEqualTo(KEY);
+            }
+            assertThat(out.result("r-get").get).isTrue();
+            assertThat(out.results().get("x")).as("k and ef out of range, both queryId x").hasSize(2)
+                    .allSatisfy(r -> assertThat(r.error).matches("(k|ef) is .*"));
+            assertThat(out.results().get("f")).as("the refused filters, all queryId f").hasSize(6)
+                    .allSatisfy(r -> assertThat(r.error).contains("filter"));
+            assertThat(out.results()).hasSize(2 + 1 + answered.size() + 2);
             int[] truth = ExactKnn.nearest(vectors, probe, 5, Metric.L2, row -> !matches(row));
             assertThat(out.result("filtered").neighbours).extracting(n -> n.id)
                     .containsExactly(Arrays.stream(truth).mapToObj(row -> "v" + row).toArray(String[]::new));

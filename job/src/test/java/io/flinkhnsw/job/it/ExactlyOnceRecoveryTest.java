@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Exactly-once across a failure, and the two vector encodings giving the same answers: a multi-key
- * stream of upserts, deletes, interleaved queries and bad events, with vectors as
+ * stream of upserts, deletes, interleaved queries, the other query forms (by id, by examples with a
+ * vote, get after a payload-only update, an unknown id, a refused query) and bad events, with vectors as
  * {@code vector_b64}, is processed by a job that fails once mid-stream (after checkpoints have
  * completed); the same stream with JSON vectors by a reference job without failure. With
  * read_committed, the failed job's output equals the reference exactly: every query answered once
@@ -96,6 +97,12 @@ class ExactlyOnceRecoveryTest {
             assertThat(got.get(id).get(0)).as(id).isEqualTo(expected.get(id).get(0));
         }
         assertThat(got.get("final-0-0").get(0).indexSize).as("index size after the deletes").isEqualTo(400 - 20);
+        // the other query forms, answered after the restore as by the reference
+        assertThat(got.get("by-id-0").get(0).neighbours).hasSize(10).noneMatch(n -> n.id.equals("v1199"));
+        assertThat(got.get("like-0").get(0).vote.value).isNotNull();
+        assertThat(got.get("get-0").get(0).payload).isEqualTo("{\"row\":1199,\"updated\":true}");
+        assertThat(got.get("deleted-id").get(0).error).isEqualTo("unknown id: v0");
+        assertThat(got.get("refused").get(0).error).startsWith("k is 0");
         assertThat(describe(gotDead)).hasSize(plan.bad).isEqualTo(describe(expectedDead));
     }
 

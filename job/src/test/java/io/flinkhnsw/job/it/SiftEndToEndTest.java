@@ -76,13 +76,13 @@ class SiftEndToEndTest {
                     assertThat(payload.get("row").asText()).isEqualTo(n.id);
                 }
                 flinkRecall += r.neighbours.stream().filter(n -> exact.contains(n.id)).count() / (double) k;
-                SearchResult c = core.search(queries[q], k, config.hnsw.defaultEf());
+                SearchResult c = core.search(queries[q], k, config.hnsw.efFor(k));
                 for (int j = 0; j < c.size(); j++) if (exact.contains(c.id(j))) coreRecall += 1.0 / k;
             }
             flinkRecall /= queries.length;
             coreRecall /= queries.length;
             assertThat(out.results().values()).allSatisfy(l -> assertThat(l).hasSize(1));
-            assertThat(flinkRecall).as("recall@10 through Kafka and Flink vs the core at ef=%d", config.hnsw.defaultEf())
+            assertThat(flinkRecall).as("recall@10 through Kafka and Flink vs the core at ef=%d", config.hnsw.efFor(k))
                     .isGreaterThanOrEqualTo(coreRecall - 1e-9).isGreaterThan(0.95);
             assertThat(out.deadLetters()).isEmpty();
         }

@@ -38,7 +38,8 @@ public final class TierBench implements Callable<Integer> {
             description = "key sizes (default: ${DEFAULT-VALUE})")
     int[] sizes;
 
-    @Option(names = "--ef", defaultValue = "64", description = "search beam width, the job's default (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ef", defaultValue = "64", description = "search beam width (default: ${DEFAULT-VALUE}, the job's fixed default until the dynamic ef,"
+            + " which gives " + HnswConfig.DYNAMIC_EF_MIN + " up to k = " + HnswConfig.DYNAMIC_EF_MIN / HnswConfig.DYNAMIC_EF_FACTOR + ")")
     int ef;
 
     @Option(names = "--k", defaultValue = "10", description = "neighbours per query (default: ${DEFAULT-VALUE})")

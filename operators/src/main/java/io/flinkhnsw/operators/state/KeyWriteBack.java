@@ -377,6 +377,38 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         return state.graphHasId(id);
     }
 
+    /**
+     * One vector of the stored graph: its id entry gives the slot, whose single record (if any)
+     * wins over its block's copy, as when the graph is loaded. Two or three point lookups.
+     */
+    @Override
+    public float[] vector(String id) {
+        requireGraphClean();
+        Integer node = state.graphNodeOf(id);
+        if (node == null) {
+            return null;
+        }
+        float[] out = new float[dimension];
+        byte[] single = state.vector(Tier.GRAPH, node);
+        if (single != null) {
+            // decodes into out: nothing left for the visitor to do
+            VectorCodec.decodeRecord(single, dimension, out, (offset, stored, vector) -> { });
+            return out;
+        }
+        int per = graph.blockSlots();
+        byte[] block = state.block(Tier.GRAPH, node / per);
+        if (block == null) {
+            throw new IllegalStateException("stored graph is inconsistent: no vector for node " + node + " of id " + id);
+        }
+        float[] scratch = new float[dimension];
+        VectorCodec.decodeBlock(block, dimension, scratch, (offset, stored, vector) -> {
+            if (offset == node % per) {
+                System.arraycopy(vector, 0, out, 0, dimension);
+            }
+        });
+        return out;
+    }
+
     @Override
     public void removeNode(int node, int level) {
         graph.mark(node, FREED);

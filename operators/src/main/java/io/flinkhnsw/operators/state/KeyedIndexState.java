@@ -152,6 +152,21 @@ public final class KeyedIndexState {
         return call("read graph id " + id, () -> graphIds.contains(id));
     }
 
+    /** The slot of the stored graph's live node under {@code id}, or null: one point lookup. */
+    Integer graphNodeOf(String id) {
+        return call("read graph id " + id, () -> graphIds.get(id));
+    }
+
+    /** The single vector record of {@code slot}, or null. */
+    byte[] vector(Tier tier, int slot) {
+        return call("read vector " + slot, () -> vectorsOf(tier).get(slot));
+    }
+
+    /** Vector block {@code block}, or null. */
+    byte[] block(Tier tier, int block) {
+        return call("read vector block " + block, () -> blocksOf(tier).get(block));
+    }
+
     void putGraphId(String id, int node) {
         run("write graph id " + id, () -> graphIds.put(id, node));
     }
