@@ -147,10 +147,11 @@ public final class KeyIndex {
 
     /**
      * The flat limit by dimension when none is configured: near where a search of the graph at the
-     * default ef becomes cheaper than an exact scan (measured; see docs/ARCHITECTURE.md).
+     * default ef (128 for k up to 32) becomes cheaper than an exact scan (measured; see
+     * docs/ARCHITECTURE.md).
      */
     public static int defaultFlatLimit(int dimension) {
-        return dimension < 512 ? 1536 : 1024;
+        return dimension < 512 ? 2048 : 1536;
     }
 
     /**
