@@ -1,5 +1,6 @@
 package io.flinkhnsw.job;
 
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.Limits;
 import io.flinkhnsw.job.kafka.KafkaClientConfig;
@@ -49,6 +50,8 @@ public final class JobConfig implements Serializable {
     /** The most vectors per key; 0 = as many as fit the index memory. */
     public final long maxVectorsPerKey;
     public final int maxPayloadBytes;
+    /** Payload fields queries may filter on, for keys whose prefix does not declare its own. */
+    public final FilterFields filterFields;
     public final int parallelism;
     public final long checkpointIntervalMs;
     public final int maxMessageBytes;
@@ -71,6 +74,7 @@ public final class JobConfig implements Serializable {
         this.writeBufferBytes = b.writeBufferBytes;
         this.maxVectorsPerKey = b.maxVectorsPerKey;
         this.maxPayloadBytes = b.maxPayloadBytes;
+        this.filterFields = Objects.requireNonNull(b.filterFields);
         this.parallelism = b.parallelism;
         this.checkpointIntervalMs = b.checkpointIntervalMs;
         this.maxMessageBytes = b.maxMessageBytes;
@@ -99,8 +103,8 @@ public final class JobConfig implements Serializable {
     public IndexSettings indexSettings() {
         IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw).indexMemoryBytes(indexMemoryBytes)
                 .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey)
-                .maxPayloadBytes(maxPayloadBytes).maxEf(maxEf);
-        keyOverrides.forEach((prefix, o) -> b.override(prefix, o.config(), o.maxVectors()));
+                .maxPayloadBytes(maxPayloadBytes).maxEf(maxEf).filterFields(filterFields);
+        keyOverrides.forEach((prefix, o) -> b.override(prefix, o.config(), o.maxVectors(), o.filterFields()));
         return b.build();
     }
 
@@ -110,7 +114,7 @@ public final class JobConfig implements Serializable {
                 .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
                 .hnsw(hnsw).keyOverrides(keyOverrides).indexMemoryBytes(indexMemoryBytes)
                 .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes)
-                .parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
+                .filterFields(filterFields).parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
                 .injectFailureAfter(injectFailureAfter);
     }
@@ -135,7 +139,7 @@ public final class JobConfig implements Serializable {
                 + " -> " + resultsTopic + " / " + deadLetterTopic + ", group " + groupId + ", " + deliveryName(delivery)
                 + ", " + hnsw + ", keyOverrides=" + keyOverrides + ", indexMemoryBytes=" + indexMemoryBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", maxVectorsPerKey=" + maxVectorsPerKey
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", parallelism=" + parallelism + ", checkpointIntervalMs="
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", filterFields=" + filterFields + ", parallelism=" + parallelism + ", checkpointIntervalMs="
                 + checkpointIntervalMs + ", maxMessageBytes=" + maxMessageBytes + ", maxEf=" + maxEf
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + "}";
     }
@@ -156,6 +160,7 @@ public final class JobConfig implements Serializable {
         private long writeBufferBytes = IndexSettings.DEFAULT_WRITE_BUFFER_BYTES;
         private long maxVectorsPerKey;
         private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
+        private FilterFields filterFields = FilterFields.NONE;
         private int parallelism;
         private long checkpointIntervalMs = 5_000;
         private int maxMessageBytes = Limits.DEFAULT_MAX_MESSAGE_BYTES;
@@ -180,6 +185,7 @@ public final class JobConfig implements Serializable {
         /** 0 = as many as fit the index memory. */
         public Builder maxVectorsPerKey(long v) { maxVectorsPerKey = v; return this; }
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+        public Builder filterFields(FilterFields v) { filterFields = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
         public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }

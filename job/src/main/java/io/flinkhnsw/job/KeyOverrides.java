@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.operators.IndexSettings.KeyOverride;
 import io.flinkhnsw.vector.Metric;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * Per key prefix, the index parameters that differ from the job's ({@code metric}, {@code m},
  * {@code ef-construction}, {@code ef}, {@code seed}) and the key's vector limit
- * ({@code max-vectors}), from {@code --key-overrides} and
+ * ({@code max-vectors}) and filterable payload fields ({@code filter-fields}, entries separated by
+ * {@code |} in the spec, e.g. {@code shop-:filter-fields=color:keyword|price:number}), from {@code --key-overrides} and
  * {@code --key-overrides-file}. Each override starts from the job's parameters, not from a shorter
  * prefix; the longest matching prefix wins when a key's index is created; for the same prefix the
  * command line wins over the file. The file is JSON ({@code .json}) or YAML ({@code .yaml}/{@code
@@ -34,7 +36,7 @@ import java.util.Map;
  * </pre>
  */
 public final class KeyOverrides {
-    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors";
+    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors, filter-fields";
 
     private KeyOverrides() {
     }
@@ -58,7 +60,9 @@ public final class KeyOverrides {
     static Map<String, KeyOverride> fromSpec(String spec, HnswConfig base) {
         Map<String, KeyOverride> out = new LinkedHashMap<>();
         for (String entry : spec.split(";")) {
-            int colon = entry.lastIndexOf(':');
+            // the prefix ends at the last colon before the first parameter (filter-fields values hold colons)
+            int equals = entry.indexOf('=');
+            int colon = entry.lastIndexOf(':', equals < 0 ? entry.length() : equals);
             if (colon <= 0) {
                 throw new IllegalArgumentException("--key-overrides entry '" + entry + "' is not PREFIX:name=value,...");
             }
@@ -128,18 +132,20 @@ public final class KeyOverrides {
         HnswConfig c = o.config();
         try {
             switch (name) {
-                case "metric": return new KeyOverride(c.withMetric(Metric.parse(value)), o.maxVectors());
-                case "m": return new KeyOverride(c.withM(Integer.parseInt(value)), o.maxVectors());
-                case "ef-construction": return new KeyOverride(c.withEfConstruction(Integer.parseInt(value)), o.maxVectors());
-                case "ef": return new KeyOverride(c.withDefaultEf(Integer.parseInt(value)), o.maxVectors());
-                case "seed": return new KeyOverride(c.withSeed(Long.parseLong(value)), o.maxVectors());
+                case "metric": return new KeyOverride(c.withMetric(Metric.parse(value)), o.maxVectors(), o.filterFields());
+                case "m": return new KeyOverride(c.withM(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
+                case "ef-construction":
+                    return new KeyOverride(c.withEfConstruction(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
+                case "ef": return new KeyOverride(c.withDefaultEf(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
+                case "seed": return new KeyOverride(c.withSeed(Long.parseLong(value)), o.maxVectors(), o.filterFields());
                 case "max-vectors": {
                     long n = Long.parseLong(value);
                     if (n < 1) {
                         throw new IllegalArgumentException("max-vectors must be >= 1, got " + n);
                     }
-                    return new KeyOverride(c, n);
+                    return new KeyOverride(c, n, o.filterFields());
                 }
+                case "filter-fields": return new KeyOverride(c, o.maxVectors(), FilterFields.parse(value));
                 default: throw new IllegalArgumentException("unknown parameter '" + name + "' (" + PARAMETERS + ")");
             }
         } catch (NumberFormatException e) {

@@ -77,6 +77,19 @@ class JobOptionsTest {
     }
 
     @Test
+    void parsesFilterFieldsPerJobAndPerPrefix() {
+        IndexSettings s = parse("--filter-fields", "color:keyword,price:number",
+                "--key-overrides", "shop:eu-:m=8,filter-fields=in_stock:bool|shipping.free:bool;img-:m=32").indexSettings();
+        assertThat(s.filterFieldsFor("any").toString()).isEqualTo("color:keyword,price:number");
+        assertThat(s.filterFieldsFor("shop:eu-1").toString()).as("a prefix with a colon").isEqualTo("in_stock:bool,shipping.free:bool");
+        assertThat(s.configFor("shop:eu-1").m()).isEqualTo(8);
+        assertThat(s.filterFieldsFor("img-1")).as("an override without filter-fields keeps the job's")
+                .isEqualTo(s.filterFieldsFor("any"));
+        assertThat(parse().indexSettings().filterFieldsFor("any").isEmpty()).isTrue();
+        assertThatThrownBy(() -> parse("--filter-fields", "color:text")).hasMessageContaining("unknown field type 'text'");
+    }
+
+    @Test
     void parsesOptionsAndPerPrefixOverrides() {
         JobConfig c = parse("--bootstrap-servers", "k:1", "--delivery=at-least-once", "--m", "24", "--ef", "100",
                 "--queries-topic", "qs", "--key-overrides", "img-:metric=cosine,m=32;img-big-:ef=300");

@@ -1,6 +1,10 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.filter.Filter;
+import io.flinkhnsw.filter.FilterFields;
+import io.flinkhnsw.filter.InvalidFilterException;
 import io.flinkhnsw.hnsw.Limits;
+import org.apache.flink.util.function.SerializableFunction;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * events with the same reasons: required fields per op, id and key lengths, vector dimension within
  * {@link Limits#MAX_DIMENSION} and finite components, k and ef ranges, payload shape and size, and
  * for a query exactly one of a vector, an id or {@code like} examples (at most
- * {@link Limits#MAX_EXAMPLE_IDS} example ids).
+ * {@link Limits#MAX_EXAMPLE_IDS} example ids) and a filter that fits the payload fields its key may
+ * be filtered on.
  * What needs a key's index (its dimension, a zero vector under cosine) is checked by the index.
  * Returns a reason a person can act on, or null when the event may be applied.
  */
@@ -20,17 +25,34 @@ public final class EventValidator implements Serializable {
 
     private final int maxEf;
     private final int maxPayloadBytes;
+    private final SerializableFunction<String, FilterFields> filterFields;
+
+    /** A validator for keys without filterable fields: every filter is refused. */
+    public EventValidator(int maxEf, int maxPayloadBytes) {
+        this(maxEf, maxPayloadBytes, key -> FilterFields.NONE);
+    }
 
     /**
      * @param maxEf           the largest ef a query may ask for, at most {@link Limits#MAX_EF}
      * @param maxPayloadBytes the largest payload, in UTF-8 bytes
+     * @param filterFields    the payload fields a key may be filtered on
      */
-    public EventValidator(int maxEf, int maxPayloadBytes) {
+    public EventValidator(int maxEf, int maxPayloadBytes, SerializableFunction<String, FilterFields> filterFields) {
         if (maxEf < 1 || maxEf > Limits.MAX_EF) {
             throw new IllegalArgumentException("max ef must be in 1.." + Limits.MAX_EF + ", got " + maxEf);
         }
         this.maxEf = maxEf;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.filterFields = filterFields;
+    }
+
+    /**
+     * The filter of query {@code e} parsed against its key's filterable fields, null when it has none.
+     *
+     * @throws InvalidFilterException with the reason when it cannot be used
+     */
+    public Filter filter(IndexEvent e) {
+        return e.filter == null ? null : Filter.parse(e.filter, filterFields.apply(e.key));
     }
 
     public String check(IndexEvent e) {
@@ -66,6 +88,13 @@ public final class EventValidator implements Serializable {
                 }
                 if (reason == null && e.ef != 0 && (e.ef < e.k || e.ef > maxEf)) {
                     reason = "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
+                }
+                if (reason == null && e.filter != null) {
+                    try {
+                        filter(e);
+                    } catch (InvalidFilterException bad) {
+                        reason = bad.getMessage();
+                    }
                 }
                 return reason;
             case GET:

@@ -1,5 +1,9 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.filter.CompiledFilter;
+import io.flinkhnsw.filter.FieldIndex;
+import io.flinkhnsw.filter.FilterFields;
+import io.flinkhnsw.filter.InvalidFilterException;
 import io.flinkhnsw.hnsw.GraphHeader;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.InvalidVectorException;
@@ -35,7 +39,10 @@ import java.util.Set;
  * what leaves memory is reloaded from state when needed, identical. Events are applied in arrival
  * order per key, so a query sees every earlier write of its key. Bad events, and upserts beyond a
  * key's vector limit, go to {@link #REJECTED} with a reason and leave the index unchanged; a drop
- * removes everything the key has. Hosted by {@link HnswIndexOperator} (the way jobs use it) changes
+ * removes everything the key has. A key with filterable payload fields ({@link IndexSettings#filterFieldsFor})
+ * keeps a {@link FieldIndex} beside its working copy, kept current by every upsert and delete and
+ * rebuilt from the stored payloads when the key is loaded; a query's filter is compiled against it.
+ * Hosted by {@link HnswIndexOperator} (the way jobs use it) changes
  * are written back before checkpoints; used alone, each event's changes are written to state at its
  * end. Payloads are written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
  */
@@ -203,7 +210,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                 case DROP -> drop(key);
                 default -> throw new IllegalStateException("validated op " + event.op);
             }
-        } catch (InvalidVectorException e) {
+        } catch (InvalidVectorException | InvalidFilterException e) {
             reject(ctx, out, e.getMessage(), event);
         }
         afterEvent(entry);
@@ -245,6 +252,9 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (event.payload != null || replacing) {
             payloads.put(event.id, event.payload);
         }
+        if (entry.fields != null) {
+            entry.fields.put(event.id, event.payload);
+        }
         if (!existed) {
             stats.count(key, 1, false, 0, 0);
         }
@@ -259,7 +269,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     /**
      * An upsert without a vector: replaces the payload of an id the key holds, leaving its vector and
      * the graph alone (payloads live in their own state, written directly, so nothing of the index
-     * changes, is marked for write-back or is accounted anew). An unknown id is rejected.
+     * changes or is marked for write-back; a filterable key re-indexes the id's fields). An unknown id
+     * is rejected.
      */
     private IndexCache.Entry updatePayload(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
         IndexCache.Entry entry = entryOf(key, false);
@@ -268,6 +279,9 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                     + " only replaces the payload of an id the key holds; send a vector to add it", event);
         } else {
             payloads.put(event.id, event.payload);
+            if (entry.fields != null) {
+                entry.fields.put(event.id, event.payload);
+            }
             metrics.payloadUpdated();
         }
         return entry;
@@ -295,6 +309,9 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         int dead = index.tombstones();
         if (index.delete(event.id)) {
             payloads.remove(event.id);
+            if (entry.fields != null) {
+                entry.fields.remove(event.id);
+            }
             stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
             metrics.deleted();
         } else {
@@ -331,7 +348,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         int k = event.k + examples.size();
         // an explicit ef wins; the index's default is chosen for the k asked for, and widened to the k searched
         int ef = Math.max(k, event.ef == 0 ? index.config().efFor(event.k) : event.ef);
-        SearchResult hits = index.search(vector, k, ef);
+        SearchResult hits = index.search(vector, k, ef, filterOf(entry, event));
         List<Neighbour> neighbours = new ArrayList<>(Math.min(event.k, hits.size()));
         for (int i = 0; i < hits.size() && neighbours.size() < event.k; i++) {
             String id = hits.id(i);
@@ -354,6 +371,18 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                 vector == null ? null : payloads.get(event.id));
         metrics.queried((System.nanoTime() - start) / 1000);
         return r;
+    }
+
+    /**
+     * The query's filter compiled against its key's field index; null without a filter. The filter
+     * was checked by the validator against the same declared fields, so a key without a field index
+     * (none declared) never gets here with one.
+     */
+    private CompiledFilter filterOf(IndexCache.Entry entry, IndexEvent event) {
+        if (event.filter == null) {
+            return null;
+        }
+        return entry.fields.compile(validator.filter(event));
     }
 
     /** Removes everything {@code key} has: its working copy (unwritten changes included), its state, its payloads. */
@@ -402,9 +431,23 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         } else {
             return null;
         }
-        IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack());
+        IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack(), fieldIndex(key));
         cache.put(entry);
         return entry;
+    }
+
+    /**
+     * A field index of {@code key}'s declared filterable fields, filled from its stored payloads (a
+     * pass over them, once per load of the key); null when it has none declared.
+     */
+    private FieldIndex fieldIndex(String key) {
+        FilterFields declared = settings.filterFieldsFor(key);
+        if (declared.isEmpty()) {
+            return null;
+        }
+        FieldIndex fields = new FieldIndex(declared);
+        payloads.forEach(fields::put);
+        return fields;
     }
 
     /**

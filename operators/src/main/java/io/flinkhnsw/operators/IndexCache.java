@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.filter.FieldIndex;
 import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.RamUsage;
 import io.flinkhnsw.operators.state.KeyWriteBack;
@@ -41,6 +42,8 @@ final class IndexCache {
         final String key;
         final KeyIndex index;
         final KeyWriteBack writeBack;
+        /** The index of the key's filterable payload fields; null when it has none declared. */
+        final FieldIndex fields;
         private long bytes;
         private long pending;
         private long graphUses;
@@ -50,9 +53,14 @@ final class IndexCache {
         private long eventScoredAt;
 
         Entry(String key, KeyIndex index, KeyWriteBack writeBack) {
+            this(key, index, writeBack, null);
+        }
+
+        Entry(String key, KeyIndex index, KeyWriteBack writeBack, FieldIndex fields) {
             this.key = key;
             this.index = index;
             this.writeBack = writeBack;
+            this.fields = fields;
         }
 
         long bytes() {
@@ -114,7 +122,7 @@ final class IndexCache {
             graphs.remove(entry);
         }
         long bytes = ENTRY_OVERHEAD + RamUsage.string(entry.key.length()) + entry.index.ramBytesUsed()
-                + entry.writeBack.ramBytesUsed();
+                + entry.writeBack.ramBytesUsed() + (entry.fields == null ? 0 : entry.fields.ramBytesUsed());
         totalBytes += bytes - entry.bytes;
         entry.bytes = bytes;
         long pending = entry.writeBack.pendingBytes();

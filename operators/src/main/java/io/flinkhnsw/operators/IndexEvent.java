@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * One event for a keyed index: an upsert (id, vector, optional JSON payload; without a vector, a
  * payload-only update of an existing id), a delete (id), a query (queryId, k, optional ef, optional
- * vote field, and what to search with: a vector, the stored vector of {@code id}, or the average of
+ * payload filter, optional vote field, and what to search with: a vector, the stored vector of {@code id}, or the average of
  * example ids {@code like} / {@code unlike}), a get of one id's vector and payload, or a drop of
  * the whole key. A single class with an
  * {@link Op} tag rather than a class hierarchy; Flink serialises it with
@@ -36,6 +36,8 @@ public class IndexEvent {
     public int k;
     /** Query: beam width; 0 means the index's default. */
     public int ef;
+    /** Query: the JSON text of a payload filter ({@code io.flinkhnsw.filter.Filter}); null for none. */
+    public String filter;
 
     public String sourceTopic;
     public int sourcePartition = -1;
@@ -156,13 +158,14 @@ public class IndexEvent {
                 && sourceOffset == e.sourceOffset && Objects.equals(key, e.key) && Objects.equals(id, e.id)
                 && Objects.equals(queryId, e.queryId) && Arrays.equals(vector, e.vector)
                 && Objects.equals(payload, e.payload) && Objects.equals(sourceTopic, e.sourceTopic)
+                && Objects.equals(filter, e.filter)
                 && Arrays.equals(like, e.like) && Arrays.equals(unlike, e.unlike) && Objects.equals(vote, e.vote)
                 && Objects.equals(refusal, e.refusal);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(op, key, id, queryId, Arrays.hashCode(vector), payload, k, ef);
+        return Objects.hash(op, key, id, queryId, Arrays.hashCode(vector), payload, k, ef, filter);
     }
 
     @Override
@@ -170,6 +173,7 @@ public class IndexEvent {
         return "IndexEvent{" + op + " key=" + key
                 + (id != null ? " id=" + id : "") + (queryId != null ? " queryId=" + queryId : "")
                 + (vector != null ? " dim=" + vector.length : "") + (op == Op.QUERY ? " k=" + k + " ef=" + ef : "")
+                + (filter != null ? " filter=" + filter : "")
                 + (like != null ? " like=" + Arrays.toString(like) : "")
                 + (unlike != null ? " unlike=" + Arrays.toString(unlike) : "") + (vote != null ? " vote=" + vote : "")
                 + (refusal != null ? " refused: " + refusal : "")

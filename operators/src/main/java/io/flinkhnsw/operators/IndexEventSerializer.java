@@ -34,6 +34,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
     private static final int UNLIKE = 1 << 1;
     private static final int VOTE = 1 << 2;
     private static final int REFUSAL = 1 << 3;
+    private static final int FILTER = 1 << 4;
 
     private IndexEventSerializer() {
     }
@@ -70,6 +71,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         reuse.unlike = from.unlike == null ? null : from.unlike.clone();
         reuse.vote = from.vote;
         reuse.refusal = from.refusal;
+        reuse.filter = from.filter;
         return reuse;
     }
 
@@ -100,11 +102,12 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         out.writeInt(e.sourcePartition);
         out.writeLong(e.sourceOffset);
         out.writeByte((e.like != null ? LIKE : 0) | (e.unlike != null ? UNLIKE : 0) | (e.vote != null ? VOTE : 0)
-                | (e.refusal != null ? REFUSAL : 0));
+                | (e.refusal != null ? REFUSAL : 0) | (e.filter != null ? FILTER : 0));
         writeIfPresent(e.like, out);
         writeIfPresent(e.unlike, out);
         writeIfPresent(e.vote, out);
         writeIfPresent(e.refusal, out);
+        writeIfPresent(e.filter, out);
     }
 
     private static void writeIfPresent(String[] ids, DataOutputView out) throws IOException {
@@ -155,6 +158,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         e.unlike = readIdsIfPresent(more, UNLIKE, in);
         e.vote = readIfPresent(more, VOTE, in);
         e.refusal = readIfPresent(more, REFUSAL, in);
+        e.filter = readIfPresent(more, FILTER, in);
         return e;
     }
 

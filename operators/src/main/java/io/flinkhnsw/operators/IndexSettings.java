@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.Limits;
@@ -28,8 +29,14 @@ public final class IndexSettings implements Serializable {
     /** Share of the JVM's maximum heap that the default index memory takes, divided by the TaskManager's slots. */
     public static final double DEFAULT_HEAP_FRACTION = 1.0 / 3;
 
-    /** The parameters and vector limit for keys under one prefix; maxVectors 0 = the job's. */
-    public record KeyOverride(HnswConfig config, long maxVectors) implements Serializable {
+    /**
+     * The parameters, vector limit and filterable payload fields for keys under one prefix;
+     * maxVectors 0 and filterFields null = the job's.
+     */
+    public record KeyOverride(HnswConfig config, long maxVectors, FilterFields filterFields) implements Serializable {
+        public KeyOverride(HnswConfig config, long maxVectors) {
+            this(config, maxVectors, null);
+        }
     }
 
     private final HnswConfig defaultConfig;
@@ -40,6 +47,7 @@ public final class IndexSettings implements Serializable {
     private final int maxPayloadBytes;
     private final int maxEf;
     private final int flatLimit;
+    private final FilterFields filterFields;
 
     private IndexSettings(Builder b) {
         this.defaultConfig = b.defaultConfig;
@@ -50,6 +58,7 @@ public final class IndexSettings implements Serializable {
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.maxEf = b.maxEf;
         this.flatLimit = b.flatLimit;
+        this.filterFields = b.filterFields;
     }
 
     public static Builder builder() {
@@ -71,6 +80,12 @@ public final class IndexSettings implements Serializable {
     public long maxVectorsFor(String key) {
         KeyOverride o = overrideFor(key);
         return o != null && o.maxVectors() > 0 ? o.maxVectors() : maxVectorsPerKey;
+    }
+
+    /** The payload fields {@code key} may be filtered on (and so keeps a field index for); may be empty. */
+    public FilterFields filterFieldsFor(String key) {
+        KeyOverride o = overrideFor(key);
+        return o != null && o.filterFields() != null ? o.filterFields() : filterFields;
     }
 
     private KeyOverride overrideFor(String key) {
@@ -133,7 +148,7 @@ public final class IndexSettings implements Serializable {
 
     /** The checks every event passes before it reaches an index, with these settings' limits. */
     public EventValidator validator() {
-        return new EventValidator(maxEf, maxPayloadBytes);
+        return new EventValidator(maxEf, maxPayloadBytes, this::filterFieldsFor);
     }
 
     /** The size at which a key becomes a graph; 0 = {@link KeyIndex#defaultFlatLimit}, by dimension. */
@@ -159,6 +174,7 @@ public final class IndexSettings implements Serializable {
         private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
         private int maxEf = Limits.DEFAULT_MAX_EF;
         private int flatLimit;
+        private FilterFields filterFields = FilterFields.NONE;
 
         private Builder() {
         }
@@ -175,11 +191,22 @@ public final class IndexSettings implements Serializable {
 
         /** As {@link #override(String, HnswConfig)}, and such keys hold at most {@code maxVectors} (0 = the job's limit). */
         public Builder override(String prefix, HnswConfig config, long maxVectors) {
+            return override(prefix, config, maxVectors, null);
+        }
+
+        /** As {@link #override(String, HnswConfig, long)}, and such keys are filterable on {@code filterFields} (null = the job's). */
+        public Builder override(String prefix, HnswConfig config, long maxVectors, FilterFields filterFields) {
             if (maxVectors < 0) {
                 throw new IllegalArgumentException("max vectors must be >= 0, got " + maxVectors);
             }
             prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"),
-                    new KeyOverride(Objects.requireNonNull(config, "config"), maxVectors));
+                    new KeyOverride(Objects.requireNonNull(config, "config"), maxVectors, filterFields));
+            return this;
+        }
+
+        /** The payload fields every key may be filtered on, unless its prefix says otherwise. */
+        public Builder filterFields(FilterFields fields) {
+            this.filterFields = Objects.requireNonNull(fields, "fields");
             return this;
         }
 

@@ -53,6 +53,7 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
             IndexEvent.delete("shop-2", "x".repeat(512)),
             IndexEvent.query("shop-1", "q-7", new float[784], 10, 100).from("hnsw-queries", 0, 7),
             IndexEvent.query(null, null, null, 0, 0),
+            filtered(),
             IndexEvent.queryById("shop-1", "q-8", "item-42", 10, 0).withVote("label"),
             IndexEvent.queryByExamples("shop-1", "q-9", new String[] {"a", "é✓"}, new String[0], 5, 64),
             IndexEvent.queryByExamples("shop-1", "q-9", new String[] {"a"}, null, 5, 0),
@@ -61,6 +62,12 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
             IndexEvent.refused(IndexEvent.Op.GET, "shop-1", "g", "missing field 'id'").from("hnsw-events", 0, 3),
             new IndexEvent(),
         };
+    }
+
+    private static IndexEvent filtered() {
+        IndexEvent e = IndexEvent.query("shop-1", "q-8", new float[] {1f, 2f}, 5, 0).from("hnsw-events", 2, 9);
+        e.filter = "{\"must\":[{\"field\":\"color\",\"match\":\"red\"}]}";
+        return e;
     }
 
     @Test

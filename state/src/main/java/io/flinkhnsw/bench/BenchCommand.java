@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -85,9 +86,18 @@ public final class BenchCommand implements Callable<Integer> {
     int jitWarmup;
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "also draw recall@k against QPS into this SVG file")
     Path plot;
+    @Option(names = "--filter-selectivity", split = ",", paramLabel = "S",
+            description = "then, per share S of the base, a synthetic payload field matching S of the rows: recall against"
+                    + " the exact filtered top k of the filtered search, an exact scan and a post-filtered search")
+    double[] filterSelectivities;
+    @Option(names = "--filter-labels", defaultValue = "random", paramLabel = "random|clustered",
+            description = "which rows match: drawn at random, or the rows nearest to one random base row")
+    String filterLabels;
 
     @Spec
     CommandSpec spec;
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private PrintWriter out;
     private PrintWriter progress;
@@ -128,13 +138,29 @@ public final class BenchCommand implements Callable<Integer> {
         for (int ef : efs) {
             print(lines, run.measure(index, ef));
         }
+        if (filterSelectivities != null) {
+            FilterBench.Labels labels = FilterBench.Labels.valueOf(filterLabels.toUpperCase(Locale.ROOT));
+            List<String> unplotted = new ArrayList<>();
+            for (double selectivity : filterSelectivities) {
+                if (!(selectivity > 0 && selectivity <= 1)) {
+                    throw new IllegalArgumentException("--filter-selectivity must be in (0, 1], got " + selectivity);
+                }
+                FilterBench bench = new FilterBench(index, base, queries, metric, k, selectivity, labels, seed);
+                print(unplotted, run.filterLine(index, 0, bench.exact(run::bestPassSeconds), selectivity, bench));
+                for (int ef : efs) {
+                    print(unplotted, run.filterLine(index, ef, bench.filtered(Math.max(ef, k), run::bestPassSeconds),
+                            selectivity, bench));
+                    print(unplotted, run.filterLine(index, ef, bench.postFilter(ef, run::bestPassSeconds), selectivity,
+                            bench));
+                }
+            }
+        }
         if (churnRounds > 0) {
-            ThreadMXBean threadClock = ManagementFactory.getThreadMXBean();
-            long cpu0 = threadClock.getCurrentThreadCpuTime();
+            long cpu0 = CPU.getCurrentThreadCpuTime();
             long c0 = System.nanoTime();
             long[] opNanos = churn(index, base, churnRounds, churnFraction, seed);
             double churnSeconds = (System.nanoTime() - c0) / 1e9;
-            double churnCpuSeconds = (threadClock.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            double churnCpuSeconds = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e9;
             int unreachable = index.unreachableCount();
             Arrays.sort(opNanos);
             double maxOpMs = opNanos[opNanos.length - 1] / 1e6;
@@ -175,7 +201,6 @@ public final class BenchCommand implements Callable<Integer> {
         int[] order = new int[n];
         long[] opNanos = new long[2 * perRound * rounds];
         int ops = 0;
-        ThreadMXBean threadClock = ManagementFactory.getThreadMXBean();
         for (int r = 1; r <= rounds; r++) {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -186,21 +211,21 @@ public final class BenchCommand implements Callable<Integer> {
                 order[i] = order[j];
                 order[j] = t;
             }
-            long cpu0 = threadClock.getCurrentThreadCpuTime();
+            long cpu0 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < perRound; i++) {
                 String id = Integer.toString(order[i]);
                 long t = System.nanoTime();
                 index.delete(id);
                 opNanos[ops++] = System.nanoTime() - t;
             }
-            long cpu1 = threadClock.getCurrentThreadCpuTime();
+            long cpu1 = CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < perRound; i++) {
                 String id = Integer.toString(order[i]);
                 long t = System.nanoTime();
                 index.upsert(id, base[order[i]]);
                 opNanos[ops++] = System.nanoTime() - t;
             }
-            long cpu2 = threadClock.getCurrentThreadCpuTime();
+            long cpu2 = CPU.getCurrentThreadCpuTime();
             progress.printf("[flink-hnsw] churn round %d/%d: %d deleted and re-inserted (CPU %.1f us per delete,"
                     + " %.1f us per upsert), %d tombstones pending%n", r, rounds, perRound,
                     (cpu1 - cpu0) / 1e3 / perRound, (cpu2 - cpu1) / 1e3 / perRound, index.tombstones());
@@ -244,41 +269,75 @@ public final class BenchCommand implements Callable<Integer> {
             this.heapMb = heapMb;
         }
 
+        private int passes;
+        /** The least CPU time of this thread over the last measure's timed passes (one query thread only). */
+        private double bestCpuSeconds;
+
+        /**
+         * Runs warm-up passes, then timed ones; the best timed pass's seconds. Also keeps the least
+         * thread CPU time of a pass: on a shared machine wall time moves with the other work, CPU time
+         * much less, so ratios between lines are steadier by it.
+         */
+        double bestPassSeconds(Runnable pass) {
+            long start = System.nanoTime();
+            for (int w = 0; w < warmup || seconds(start) < warmupSeconds; w++) {
+                pass.run();
+            }
+            double best = Double.MAX_VALUE;
+            bestCpuSeconds = Double.MAX_VALUE;
+            passes = 0;
+            start = System.nanoTime();
+            for (int r = 0; r < Math.max(1, repeats) || seconds(start) < minSeconds; r++) {
+                long p0 = System.nanoTime();
+                long c0 = CPU.getCurrentThreadCpuTime();
+                pass.run();
+                bestCpuSeconds = Math.min(bestCpuSeconds, (CPU.getCurrentThreadCpuTime() - c0) / 1e9);
+                best = Math.min(best, seconds(p0));
+                passes++;
+            }
+            return best;
+        }
+
+        /** A result line of a filtered way of answering (ef 0 for the exact scan), with the filter's fields added. */
+        JsonLine filterLine(HnswIndex index, int ef, FilterBench.Result r, double selectivity, FilterBench bench) {
+            return line(index, ef, r.recall(), r.qps()).put("filter_selectivity", selectivity, 6)
+                    .put("filter_labels", filterLabels).put("filter_matches", bench.matches())
+                    .put("filter_strategy", r.strategy()).put("filter_plans", r.plans());
+        }
+
         JsonLine measure(HnswIndex index, int ef) throws Exception {
             int efUsed = Math.max(ef, k);
             int[][] found = new int[queries.length][];
-            int repeats = Math.max(1, BenchCommand.this.repeats);
             ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
             try {
-                long start = System.nanoTime();
-                for (int w = 0; w < warmup || seconds(start) < warmupSeconds; w++) {
-                    pass(index, efUsed, found, pool);
-                }
-                double best = Double.MAX_VALUE;
-                int passes = 0;
-                start = System.nanoTime();
-                for (int r = 0; r < repeats || seconds(start) < minSeconds; r++) {
-                    long p0 = System.nanoTime();
-                    pass(index, efUsed, found, pool);
-                    best = Math.min(best, seconds(p0));
-                    passes++;
-                }
-                return new JsonLine().put("peer", "flink-hnsw")
-                        .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
-                        .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
-                        .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
-                        .put("nq", queries.length).put("k", k).put("m", index.config().m())
-                        .put("ef_construction", index.config().efConstruction()).put("threads", threads)
-                        .put("build_s", build.seconds, 3).put("inserts_per_s", build.insertsPerSecond(), 1)
-                        .put("build_cpu_s", build.cpuSeconds, 3)
-                        .put("ef", ef).put("recall_at_k", ExactKnn.recall(found, truth, k), 5).put("qps", queries.length / best, 1)
-                        .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
-                        .put("live", index.size()).put("tombstones", index.tombstones());
+                double best = bestPassSeconds(() -> {
+                    try {
+                        pass(index, efUsed, found, pool);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                return line(index, ef, ExactKnn.recall(found, truth, k), queries.length / best);
             } finally {
                 if (pool != null) {
                     pool.shutdownNow();
                 }
             }
+        }
+
+        private JsonLine line(HnswIndex index, int ef, double recall, double qps) {
+            return new JsonLine().put("peer", "flink-hnsw")
+                    .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
+                    .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
+                    .put("metric", metric.cliName()).put("n", base.length).put("dim", base[0].length)
+                    .put("nq", queries.length).put("k", k).put("m", index.config().m())
+                    .put("ef_construction", index.config().efConstruction()).put("threads", threads)
+                    .put("build_s", build.seconds, 3).put("inserts_per_s", build.insertsPerSecond(), 1)
+                    .put("build_cpu_s", build.cpuSeconds, 3)
+                    .put("ef", ef).put("recall_at_k", recall, 5).put("qps", qps, 1)
+                    .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
+                    .put("live", index.size()).put("tombstones", index.tombstones())
+                    .put("qps_cpu", threads == 1 && bestCpuSeconds > 0 ? queries.length / bestCpuSeconds : 0, 1);
         }
 
         private void pass(HnswIndex index, int ef, int[][] found, ExecutorService pool) throws Exception {

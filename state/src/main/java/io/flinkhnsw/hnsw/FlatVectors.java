@@ -149,21 +149,17 @@ final class FlatVectors {
     }
 
     /**
-     * The k nearest slots to a prepared query, as {@link ScoredNode} codes (ties by slot), nearest
-     * first, into {@code out}; returns how many. {@code heap} is scratch.
+     * The k nearest slots to a prepared query whose ids {@code filter} accepts (all when null), as
+     * {@link ScoredNode} codes (ties by slot), nearest first, into {@code out}; returns how many.
+     * {@code heap} is scratch.
      */
-    int search(float[] query, int k, LongMinHeap heap, long[] out) {
+    int search(float[] query, int k, IdFilter filter, LongMinHeap heap, long[] out) {
         heap.clear();
         for (int slot = 0; slot < size; slot++) {
-            float d = distance(query, slot);
-            if (heap.size() < k) {
-                heap.push(~ScoredNode.encode(d, slot));
-            } else if (d <= ScoredNode.distance(~heap.peek())) {
-                long code = ScoredNode.encode(d, slot);
-                if (code < ~heap.peek()) {
-                    heap.replaceTop(~code);
-                }
+            if (filter != null && !filter.acceptsId(ids[slot])) {
+                continue;
             }
+            HnswIndex.offer(heap, k, distance(query, slot), slot);
         }
         int n = heap.size();
         for (int i = n - 1; i >= 0; i--) {

@@ -19,6 +19,8 @@ final class GraphSearcher {
     private final int[] batch;
     private final int[] batchOffsets;
     private final float[] batchDistances;
+    /** Filtered two-hop search: the rejected neighbours of the node being expanded. */
+    private final int[] bridges;
     private float lastDistance;
     /** Folds in the values of cache-warming loads so the JIT cannot drop them. */
     private int touched;
@@ -29,6 +31,7 @@ final class GraphSearcher {
         this.batch = new int[graph.maxConn0];
         this.batchOffsets = new int[graph.maxConn0];
         this.batchDistances = new float[graph.maxConn0];
+        this.bridges = new int[graph.maxConn0];
     }
 
     /** Distance of the node the last {@link #greedy} call returned. */
@@ -153,6 +156,136 @@ final class GraphSearcher {
             }
         }
         touched += touch + (int) warm;
+    }
+
+    /**
+     * Beam search on layer 0 that keeps only live nodes {@code filter} accepts. A plain traversal
+     * ({@code twoHop} false, as Lucene does it) scores every neighbour and walks through rejected
+     * ones; a two-hop traversal (ACORN-1) scores only accepted nodes, reaching past a rejected
+     * neighbour to its own accepted neighbours, up to 2M new nodes per expansion, so a selective
+     * filter does not leave the beam stranded among rejected nodes. Returns false, with what it
+     * found so far held, once more than {@code scoreLimit} vectors have been scored.
+     */
+    boolean searchLayerFiltered(float[] query, int entry, float entryDistance, int ef, IdFilter filter, boolean twoHop,
+                                int scoreLimit) {
+        HnswGraph g = graph;
+        VisitedSet seen = visited;
+        LongMinHeap open = candidates;
+        LongMinHeap best = results;
+        int[] batch = this.batch;
+        int[] offsets = batchOffsets;
+        float[] distances = batchDistances;
+        seen.reset(g.highWater);
+        open.clear();
+        best.clear();
+        seen.add(entry);
+        long entryCode = ScoredNode.encode(entryDistance, entry);
+        open.push(entryCode);
+        if (accepts(entry, filter)) {
+            best.push(~entryCode);
+        }
+        float bound = best.size() >= ef ? entryDistance : UNBOUNDED;
+        int scored = 0;
+        while (!open.isEmpty()) {
+            long nearest = open.peek();
+            if (ScoredNode.distance(nearest) > bound) {
+                break;
+            }
+            open.pop();
+            int node = ScoredNode.node(nearest);
+            int n = twoHop ? acceptedWithinTwoHops(node, filter) : unseenNeighbours(node);
+            scored += n;
+            if (scored > scoreLimit) {
+                return false;
+            }
+            for (int j = 0; j < n; j++) {
+                offsets[j] = g.vectorOffset(batch[j]);
+            }
+            g.distances(query, offsets, n, distances);
+            for (int j = 0; j < n; j++) {
+                float d = distances[j];
+                if (d >= bound) {
+                    continue;
+                }
+                int next = batch[j];
+                long code = ScoredNode.encode(d, next);
+                open.push(code);
+                if (!twoHop && !accepts(next, filter)) {
+                    continue;
+                }
+                if (best.size() < ef) {
+                    best.push(~code);
+                } else {
+                    best.replaceTop(~code);
+                }
+                if (best.size() >= ef) {
+                    bound = ScoredNode.distance(~best.peek());
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean accepts(int node, IdFilter filter) {
+        return !graph.tombstone[node] && filter.acceptsNode(node, graph.ids[node]);
+    }
+
+    /** The unvisited layer-0 neighbours of {@code node} into the batch, marked visited; returns how many. */
+    private int unseenNeighbours(int node) {
+        int[] links = graph.linkArray(node, 0);
+        int base = graph.linkBase(node, 0);
+        int count = links[base];
+        int n = 0;
+        for (int i = 1; i <= count; i++) {
+            int next = links[base + i];
+            if (visited.add(next)) {
+                batch[n++] = next;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The unvisited accepted nodes among {@code node}'s layer-0 neighbours and, through each rejected
+     * neighbour not yet used as a bridge, among theirs, into the batch (at most its length), marked
+     * visited; returns how many. Rejected nodes are marked when used as a bridge, so each is expanded once.
+     */
+    private int acceptedWithinTwoHops(int node, IdFilter filter) {
+        HnswGraph g = graph;
+        int[] links = g.linkArray(node, 0);
+        int base = g.linkBase(node, 0);
+        int count = links[base];
+        int n = 0;
+        int rejected = 0;
+        for (int i = 1; i <= count; i++) {
+            int next = links[base + i];
+            if (visited.contains(next)) {
+                continue;
+            }
+            if (accepts(next, filter)) {
+                visited.add(next);
+                batch[n++] = next;
+            } else {
+                bridges[rejected++] = next;
+            }
+        }
+        for (int b = 0; b < rejected && n < batch.length; b++) {
+            int bridge = bridges[b];
+            if (!visited.add(bridge)) {
+                continue;
+            }
+            int[] hop = g.linkArray(bridge, 0);
+            int hopBase = g.linkBase(bridge, 0);
+            int hopCount = hop[hopBase];
+            for (int i = 1; i <= hopCount && n < batch.length; i++) {
+                int next = hop[hopBase + i];
+                if (!visited.contains(next) && accepts(next, filter)) {
+                    visited.add(next);
+                    batch[n++] = next;
+                }
+            }
+        }
+        return n;
     }
 
     /**

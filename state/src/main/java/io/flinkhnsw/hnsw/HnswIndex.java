@@ -180,6 +180,14 @@ public final class HnswIndex {
         return reader.searchPrepared(prepared, k, ef);
     }
 
+    /** {@link Reader#search(float[], int, int, IdFilter)} of a query already validated and prepared. */
+    SearchResult searchPrepared(float[] prepared, int k, int ef, IdFilter filter, int liveIds) {
+        if (reader == null) {
+            reader = new Reader();
+        }
+        return reader.searchFiltered(prepared, 1.0, k, ef, filter, liveIds);
+    }
+
     /**
      * A search handle with scratch of its own: several threads may search one index at once, each
      * through its own reader, as long as nothing writes to the index meanwhile. Readers made before
@@ -194,8 +202,99 @@ public final class HnswIndex {
         private final GraphSearcher readerSearcher = graph == null ? null : new GraphSearcher(graph);
         private final float[] preparedQuery = graph == null ? null : graph.newQuery();
         private long[] buffer = new long[64];
+        private final LongMinHeap exactHeap = new LongMinHeap(64);
+        private FilterPlan lastPlan;
 
         private Reader() {
+        }
+
+        /**
+         * The k nearest live vectors to {@code query} that {@code filter} accepts, nearest first: an
+         * exact scan of the matches or a filtered traversal at beam width {@code ef}, as
+         * {@link FilterPlan} chooses from the estimated match count; a traversal that would score more
+         * vectors than the scan, or finds fewer than k matches when the graph has k, ends in the
+         * scan, so a selective filter never returns fewer than k when k match. Contract otherwise as
+         * {@link HnswIndex#search(float[], int, int)}.
+         */
+        public SearchResult search(float[] query, int k, int ef, IdFilter filter) {
+            checkSearch(k, ef);
+            double scale = VectorValidator.check(query, dimension(), config.metric(), "query vector");
+            return searchFiltered(query, scale, k, ef, filter, size());
+        }
+
+        /** The exact scan of a filtered search, whatever the planner would choose: to compare plans. */
+        public SearchResult searchExactly(float[] query, int k, IdFilter filter) {
+            checkSearch(k, k);
+            double scale = VectorValidator.check(query, dimension(), config.metric(), "query vector");
+            if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
+                return SearchResult.EMPTY;
+            }
+            graph.prepareQuery(query, scale, preparedQuery);
+            return exact(k, filter);
+        }
+
+        /** The plan of this reader's last filtered search, a scan that a traversal gave up for counted as EXACT. */
+        public FilterPlan lastPlan() {
+            return lastPlan;
+        }
+
+        /** A filtered search; {@code liveIds} is the key's live vectors the filter's count is taken over. */
+        SearchResult searchFiltered(float[] query, double scale, int k, int ef, IdFilter filter, int liveIds) {
+            if (readerSearcher == null || graph.entryPoint == GraphHeader.NO_ENTRY) {
+                return SearchResult.EMPTY;
+            }
+            int matches = filter.matchCount(liveIds);
+            graph.prepareQuery(query, scale, preparedQuery);
+            lastPlan = FilterPlan.choose(matches, size(), ef, graph.maxConn0);
+            if (lastPlan != FilterPlan.EXACT) {
+                GraphSearcher s = readerSearcher;
+                int start = s.descend(preparedQuery, 0);
+                boolean finished = s.searchLayerFiltered(preparedQuery, start, s.lastDistance(), ef, filter,
+                        lastPlan == FilterPlan.TWO_HOP, matches);
+                if (finished && s.resultCount() >= Math.min(k, Math.min(matches, size()))) {
+                    return drain(s, k);
+                }
+                lastPlan = FilterPlan.EXACT;
+            }
+            return exact(k, filter);
+        }
+
+        /** Scores every accepted live node against the prepared query, keeping the k nearest. */
+        private SearchResult exact(int k, IdFilter filter) {
+            LongMinHeap heap = exactHeap;
+            heap.clear();
+            boolean listed = filter.forEachMatch((id, hint) -> {
+                int node = hint;
+                if (hint < 0 || hint >= graph.highWater || graph.ids[hint] != id || graph.tombstone[hint]) {
+                    Integer found = nodesById.get(id);
+                    node = found == null ? -1 : found;
+                    if (node >= 0) {
+                        // tells the filter where the id is, so the next scan finds it by its hint
+                        filter.acceptsNode(node, graph.ids[node]);
+                    }
+                }
+                if (node >= 0) {
+                    offer(heap, k, graph.distance(preparedQuery, node), node);
+                }
+            });
+            if (!listed) {
+                boolean[] tombstone = graph.tombstone;
+                for (int node = 0; node < graph.highWater; node++) {
+                    if (graph.levels[node] != HnswGraph.FREE && !tombstone[node]
+                            && filter.acceptsNode(node, graph.ids[node])) {
+                        offer(heap, k, graph.distance(preparedQuery, node), node);
+                    }
+                }
+            }
+            int n = heap.size();
+            String[] ids = new String[n];
+            float[] distances = new float[n];
+            for (int i = n - 1; i >= 0; i--) {
+                long code = ~heap.pop();
+                ids[i] = graph.ids[ScoredNode.node(code)];
+                distances[i] = ScoredNode.distance(code);
+            }
+            return new SearchResult(ids, distances);
         }
 
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
@@ -218,6 +317,11 @@ public final class HnswIndex {
             GraphSearcher s = readerSearcher;
             int start = s.descend(preparedQuery, 0);
             s.searchLayer(preparedQuery, start, s.lastDistance(), ef, 0);
+            return drain(s, k);
+        }
+
+        /** The k nearest of the searcher's results as a search result. */
+        private SearchResult drain(GraphSearcher s, int k) {
             if (buffer.length < s.resultCount()) {
                 buffer = new long[s.resultCount()];
             }
@@ -229,6 +333,16 @@ public final class HnswIndex {
                 distances[i] = ScoredNode.distance(buffer[i]);
             }
             return new SearchResult(ids, distances);
+        }
+    }
+
+    /** Keeps the {@code k} nearest of the offered nodes in {@code heap} (complemented codes, ties by slot). */
+    static void offer(LongMinHeap heap, int k, float distance, int node) {
+        long code = ScoredNode.encode(distance, node);
+        if (heap.size() < k) {
+            heap.push(~code);
+        } else if (code < ~heap.peek()) {
+            heap.replaceTop(~code);
         }
     }
 

@@ -147,10 +147,11 @@ public final class KeyIndex {
 
     /**
      * The flat limit by dimension when none is configured: near where a search of the graph at the
-     * default ef becomes cheaper than an exact scan (measured; see docs/ARCHITECTURE.md).
+     * default ef (128 for k up to 32) becomes cheaper than an exact scan (measured; see
+     * docs/ARCHITECTURE.md).
      */
     public static int defaultFlatLimit(int dimension) {
-        return dimension < 512 ? 1536 : 1024;
+        return dimension < 512 ? 2048 : 1536;
     }
 
     /**
@@ -307,15 +308,26 @@ public final class KeyIndex {
      * above {@link Limits#MAX_EF}, or the query is unusable.
      */
     public SearchResult search(float[] query, int k, int ef) {
+        return search(query, k, ef, null);
+    }
+
+    /**
+     * As {@link #search(float[], int, int)}, returning only vectors {@code filter} accepts (all when
+     * null): the backlog is scanned with the filter, the graph searched as
+     * {@link HnswIndex.Reader#search(float[], int, int, IdFilter)} does.
+     */
+    public SearchResult search(float[] query, int k, int ef, IdFilter filter) {
         HnswIndex.checkSearch(k, ef);
         float[] prepared = VectorValidator.prepare(query, dimension, config.metric(), "query vector");
         boolean searchGraph = hasGraph && (graph != null ? graph.size() : storedLive) > 0;
-        SearchResult fromGraph = searchGraph ? graph().searchPrepared(prepared, k, ef) : null;
+        SearchResult fromGraph = !searchGraph ? null
+                : filter == null ? graph().searchPrepared(prepared, k, ef)
+                : graph().searchPrepared(prepared, k, ef, filter, size());
         if (flatSize() == 0) {
             return fromGraph != null ? fromGraph : SearchResult.EMPTY;
         }
         long[] scanned = new long[Math.min(k, flat.size())];
-        int n = flat.search(prepared, k, new LongMinHeap(Math.min(k, flat.size()) + 1), scanned);
+        int n = flat.search(prepared, k, filter, new LongMinHeap(Math.min(k, flat.size()) + 1), scanned);
         int g = fromGraph == null ? 0 : fromGraph.size();
         int total = Math.min(k, g + n);
         String[] ids = new String[total];

@@ -1,5 +1,6 @@
 package io.flinkhnsw.job.cli;
 
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.KeyOverrides;
@@ -62,6 +63,10 @@ public final class JobOptions {
     long maxVectorsPerKey;
     @Option(names = "--max-payload-bytes", paramLabel = "N", description = "largest payload stored with a vector")
     int maxPayloadBytes;
+    @Option(names = "--filter-fields", paramLabel = "SPEC",
+            description = "payload fields queries may filter on, indexed in memory, e.g. 'color:keyword,price:number,in_stock:bool'"
+                    + " (dotted paths for nested fields; per prefix: filter-fields in --key-overrides)")
+    String filterFields;
     @Option(names = "--parallelism", paramLabel = "N", description = "operator parallelism, 0 = cluster default")
     int parallelism;
     @Option(names = "--checkpoint-interval-ms", paramLabel = "N", description = "checkpoint interval")
@@ -99,6 +104,7 @@ public final class JobOptions {
                 : Long.toString(defaults.writeBufferBytes);
         maxVectorsPerKey = defaults.maxVectorsPerKey;
         maxPayloadBytes = defaults.maxPayloadBytes;
+        filterFields = defaults.filterFields.isEmpty() ? null : defaults.filterFields.toString();
         parallelism = defaults.parallelism;
         checkpointIntervalMs = defaults.checkpointIntervalMs;
         maxMessageBytes = defaults.maxMessageBytes;
@@ -127,7 +133,7 @@ public final class JobOptions {
                 .keyOverrides(KeyOverrides.resolve(keyOverrides, keyOverridesFile, hnsw))
                 .indexMemoryBytes(indexMemory == null ? 0 : memorySize("--index-memory", indexMemory))
                 .writeBufferBytes(memorySize("--write-buffer", writeBuffer)).maxVectorsPerKey(maxVectorsPerKey)
-                .maxPayloadBytes(maxPayloadBytes).parallelism(parallelism)
+                .maxPayloadBytes(maxPayloadBytes).filterFields(FilterFields.parse(filterFields)).parallelism(parallelism)
                 .checkpointIntervalMs(checkpointIntervalMs).maxMessageBytes(maxMessageBytes).maxEf(maxEf)
                 .transactionTimeoutMs(transactionTimeoutMs)
                 .build();

@@ -156,6 +156,7 @@ public final class EventCodec implements Serializable {
                 query.id = f.text(Field.ID);
                 query.like = f.texts(Field.LIKE);
                 query.unlike = f.texts(Field.UNLIKE);
+                query.filter = f.filter();
                 strategy(f.text(Field.STRATEGY));
                 return query.withVote(f.text(Field.VOTE));
             case "get":
@@ -202,15 +203,14 @@ public final class EventCodec implements Serializable {
                 for (float f : e.vector) g.writeNumber(f);
                 g.writeEndArray();
             }
-            if (e.payload != null) {
-                writePayload(e.payload, g);
-            }
+            writeJsonOrText(g, "payload", e.payload);
             if (e.op == IndexEvent.Op.QUERY) {
                 g.writeNumberField("k", e.k);
                 if (e.ef > 0) g.writeNumberField("ef", e.ef);
                 writeIds(g, "like", e.like);
                 writeIds(g, "unlike", e.unlike);
                 if (e.vote != null) g.writeStringField("vote", e.vote);
+                writeJsonOrText(g, "filter", e.filter);
             }
             g.writeEndObject();
         } catch (IOException ex) {
@@ -219,13 +219,16 @@ public final class EventCodec implements Serializable {
         return out.toByteArray();
     }
 
-    /** Writes a {@code payload} field: the payload as JSON when it is JSON, else as a string. */
-    public static void writePayload(String payload, JsonGenerator g) throws IOException {
-        if (isJson(payload)) {
-            g.writeFieldName("payload");
-            g.writeRawValue(payload);
+    /** Writes {@code value} under {@code name} as the JSON it holds, or as a string when it is not JSON; nothing when null. */
+    public static void writeJsonOrText(JsonGenerator g, String name, String value) throws IOException {
+        if (value == null) {
+            return;
+        }
+        if (isJson(value)) {
+            g.writeFieldName(name);
+            g.writeRawValue(value);
         } else {
-            g.writeStringField("payload", payload);
+            g.writeStringField(name, value);
         }
     }
 

@@ -25,7 +25,8 @@ final class EventFields {
     /** The fields an event may carry. */
     enum Field {
         OP("op"), KEY("key"), ID("id"), QUERY_ID("queryId"), VECTOR("vector"), VECTOR_B64("vector_b64"),
-        PAYLOAD("payload"), K("k"), EF("ef"), LIKE("like"), UNLIKE("unlike"), STRATEGY("strategy"), VOTE("vote");
+        PAYLOAD("payload"), K("k"), EF("ef"), LIKE("like"), UNLIKE("unlike"), STRATEGY("strategy"), VOTE("vote"),
+        FILTER("filter");
 
         final String json;
 
@@ -44,6 +45,7 @@ final class EventFields {
                 case "payload": return PAYLOAD;
                 case "k": return K;
                 case "ef": return EF;
+                case "filter": return FILTER;
                 case "like": return LIKE;
                 case "unlike": return UNLIKE;
                 case "strategy": return STRATEGY;
@@ -123,6 +125,11 @@ final class EventFields {
         return (String) value(Field.PAYLOAD);
     }
 
+    /** The JSON text of the filter object; null when absent or null. */
+    String filter() throws InvalidEvent {
+        return (String) value(Field.FILTER);
+    }
+
     /** The vector from {@code vector} or {@code vector_b64}; null when neither is given. */
     float[] vector() throws InvalidEvent {
         boolean json = values[Field.VECTOR.ordinal()] != null || problems[Field.VECTOR.ordinal()] != null;
@@ -150,7 +157,7 @@ final class EventFields {
             values[field.ordinal()] = switch (field) {
                 case VECTOR -> floats(p);
                 case VECTOR_B64 -> base64Floats(p);
-                case PAYLOAD -> payload(p);
+                case PAYLOAD, FILTER -> object(field, p);
                 case K, EF -> integer(field, p);
                 case LIKE, UNLIKE -> texts(field, p);
                 default -> text(field, p);
@@ -200,10 +207,10 @@ final class EventFields {
         return p.getIntValue();
     }
 
-    private static String payload(JsonParser p) throws IOException, InvalidEvent {
+    private static String object(Field field, JsonParser p) throws IOException, InvalidEvent {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
-            throw new InvalidEvent("field 'payload' must be a JSON object");
+            throw new InvalidEvent("field '" + field.json + "' must be a JSON object");
         }
         return VALUE.readTree(p).toString();
     }

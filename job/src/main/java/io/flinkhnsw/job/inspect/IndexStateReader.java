@@ -118,10 +118,7 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
             g.writeNumber(x);
         }
         g.writeEndArray();
-        String payload = payloads.get(id);
-        if (payload != null) {
-            EventCodec.writePayload(payload, g);
-        }
+        EventCodec.writeJsonOrText(g, "payload", payloads.get(id));
         g.writeEndObject();
     }
 }

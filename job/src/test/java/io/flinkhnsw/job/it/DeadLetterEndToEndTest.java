@@ -1,6 +1,8 @@
 package io.flinkhnsw.job.it;
 
 import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.data.ExactKnn;
+import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.EventCodec;
@@ -10,6 +12,7 @@ import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.vector.Metric;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * query's answer (neighbours, distances, index size) equals the first, so no bad event changed the
  * index. Bad events include ones only the keyed operator can catch (wrong dimension for the key, a
  * payload-only upsert of an unknown id). Each refused query or get with a queryId is also answered
- * on the results topic with the same error, exactly once.
+ * on the results topic with the same error, exactly once. Every class of bad filter
+ * is among them, and a filtered query through the same path answers with exactly the filtered top k
+ * a brute force finds.
  */
 @ExtendWith(SharedKafka.class)
 class DeadLetterEndToEndTest {
@@ -43,7 +49,8 @@ class DeadLetterEndToEndTest {
 
     @Test
     void everyBadInputIsDeadLetteredAndLeavesTheIndexUnchanged() throws Exception {
-        JobConfig config = Jobs.config("dead-letters").maxMessageBytes(4096).maxEf(500).build();
+        JobConfig config = Jobs.config("dead-letters").maxMessageBytes(4096).maxEf(500)
+                .filterFields(FilterFields.parse("i:number,color:keyword,tags:keyword,shipping.free:bool")).build();
         float[][] vectors = new ClusteredDataset(DIM, 4, 0.2f, 3).next(60);
         float[] probe = vectors[7];
         String v8 = "[1,2,3,4,5,6,7,8]";
@@ -66,6 +73,17 @@ class DeadLetterEndToEndTest {
         bad.put("over the size limit", new String[] {KEY, "{\"op\":\"upsert\",\"key\":\"dl\",\"id\":\"v4\",\"vector\":" + v8
                 + ",\"payload\":{\"pad\":\"" + "x".repeat(5000) + "\"}}", "over the limit of 4096 bytes"});
         bad.put("invalid UTF-8", new String[] {KEY, null, "not valid UTF-8"});
+        String query = "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"f\",\"vector\":" + v8 + ",\"k\":3,\"filter\":";
+        bad.put("filter on an undeclared field", new String[] {KEY, query + "{\"must\":[{\"field\":\"size\",\"match\":\"xl\"}]}}",
+                "field 'size' is not filterable"});
+        bad.put("range on a keyword field", new String[] {KEY, query + "{\"must\":[{\"field\":\"color\",\"range\":{\"gte\":1}}]}}",
+                "range does not apply to keyword field 'color'"});
+        bad.put("match of a string on a number field", new String[] {KEY, query
+                + "{\"should\":[{\"field\":\"i\",\"match\":\"ten\"}]}}", "match of a string does not apply to number field 'i'"});
+        bad.put("unknown condition", new String[] {KEY, query + "{\"must\":[{\"field\":\"color\",\"regex\":\"r.*\"}]}}",
+                "must have one of match, any, range"});
+        bad.put("unknown filter part", new String[] {KEY, query + "{\"and\":[]}}", "unknown part 'and'"});
+        bad.put("filter not an object", new String[] {KEY, query + "[1]}", "field 'filter' must be a JSON object"});
         bad.put("query with a vector and an id", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-both\",\"id\":\"v1\",\"vector\":"
                 + v8 + ",\"k\":3}", "one of 'vector' (or 'vector_b64'), 'id' or 'like'"});
         bad.put("too many example ids", new String[] {KEY, "{\"op\":\"query\",\"key\":\"dl\",\"queryId\":\"r-many\",\"like\":["
@@ -88,9 +106,12 @@ class DeadLetterEndToEndTest {
              OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
              EventWriter in = new EventWriter(config.kafka, config.eventsTopic)) {
             for (int i = 0; i < vectors.length; i++) {
-                in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], "{\"i\":" + i + "}"));
+                in.send(IndexEvent.upsert(KEY, "v" + i, vectors[i], payload(i)));
             }
             in.send(IndexEvent.query(KEY, "before", probe, 10, 0));
+            IndexEvent filtered = IndexEvent.query(KEY, "filtered", probe, 5, 0);
+            filtered.filter = FILTER;
+            in.send(filtered);
             Map<Long, String> labelByOffset = new LinkedHashMap<>();
             List<String> labels = new ArrayList<>(bad.keySet());
             for (String label : labels) {
@@ -141,8 +162,30 @@ class DeadLetterEndToEndTest {
             assertThat(out.result("r-get").get).isTrue();
             assertThat(out.results().get("x")).as("k and ef out of range, both queryId x").hasSize(2)
                     .allSatisfy(r -> assertThat(r.error).matches("(k|ef) is .*"));
-            assertThat(out.results()).hasSize(2 + 1 + answered.size());
+            assertThat(out.results().get("f")).as("the refused filters, all queryId f").hasSize(6)
+                    .allSatisfy(r -> assertThat(r.error).contains("filter"));
+            assertThat(out.results()).hasSize(2 + 1 + answered.size() + 2);
+            int[] truth = ExactKnn.nearest(vectors, probe, 5, Metric.L2, row -> !matches(row));
+            assertThat(out.result("filtered").neighbours).extracting(n -> n.id)
+                    .containsExactly(Arrays.stream(truth).mapToObj(row -> "v" + row).toArray(String[]::new));
+            assertThat(out.result("filtered").neighbours).extracting(n -> n.payload)
+                    .containsExactly(Arrays.stream(truth).mapToObj(DeadLetterEndToEndTest::payload).toArray(String[]::new));
         }
+    }
+
+    /** Red or blue, tags (an array), a nested bool and a number: every field type and form of filter. */
+    private static String payload(int i) {
+        return "{\"i\":" + i + ",\"color\":\"" + (i % 3 == 0 ? "red" : "blue") + "\",\"tags\":[\"t" + i % 4 + "\",\"all\"],"
+                + "\"shipping\":{\"free\":" + (i % 5 == 0) + "}}";
+    }
+
+    private static final String FILTER = "{\"must\":[{\"field\":\"color\",\"match\":\"red\"},{\"field\":\"i\",\"range\":{\"gte\":10,\"lt\":50}}],"
+            + "\"should\":[{\"field\":\"tags\",\"any\":[\"t0\",\"t1\"]},{\"field\":\"tags\",\"match\":\"t2\"}],"
+            + "\"must_not\":[{\"field\":\"shipping.free\",\"match\":true}]}";
+
+    /** What {@link #FILTER} accepts, for the brute force. */
+    private static boolean matches(int i) {
+        return i % 3 == 0 && i >= 10 && i < 50 && i % 4 != 3 && i % 5 != 0;
     }
 
     private static String json(IndexEvent e, VectorEncoding encoding) {

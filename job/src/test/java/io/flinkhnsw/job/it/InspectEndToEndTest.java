@@ -76,8 +76,8 @@ class InspectEndToEndTest {
         try (LocalFlink flink = LocalFlink.start(config, dir.resolve("job"), "inspect");
              OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
              EventWriter in = new EventWriter(config.kafka, config.eventsTopic, VectorEncoding.B64)) {
-            // above the default flat limit (1536 at this dimension): drains into a graph, then a new backlog
-            write(in, sent, random, "graph", 1800, 20);
+            // above the default flat limit: drains into a graph, then a new backlog
+            write(in, sent, random, "graph", KeyIndex.defaultFlatLimit(DIM) + 264, 20);
             write(in, sent, random, "flat", 10, 1);
             for (String key : sent.keySet()) {
                 in.send(IndexEvent.query(key, "q-" + key, new float[DIM], 3, 0));

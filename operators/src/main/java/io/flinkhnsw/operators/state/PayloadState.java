@@ -7,6 +7,9 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.util.FlinkRuntimeException;
 
+import java.util.Map;
+import java.util.function.BiConsumer;
+
 /**
  * The JSON payloads of the current key's vectors, one MapState entry per external id, kept apart from
  * the graph so the graph never carries them and a query reads only the payloads of its k results.
@@ -42,6 +45,17 @@ public final class PayloadState {
     /** Forgets every payload of the current key. */
     public void clear() {
         payloads.clear();
+    }
+
+    /** Hands every stored payload of the current key to {@code action}, with its id, in the backend's order. */
+    public void forEach(BiConsumer<String, String> action) {
+        try {
+            for (Map.Entry<String, byte[]> e : payloads.entries()) {
+                action.accept(e.getKey(), PayloadCodec.decode(e.getValue()));
+            }
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("keyed state: cannot read payloads", e);
+        }
     }
 
     /** The payload of {@code id}, or null. */
