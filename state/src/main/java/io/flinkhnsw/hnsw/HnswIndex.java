@@ -199,10 +199,17 @@ public final class HnswIndex {
 
     /** See {@link #reader()}. */
     public final class Reader {
+        /** Nodes per batch of an exact scan. */
+        private static final int SCAN_BATCH = 64;
         private final GraphSearcher readerSearcher = graph == null ? null : new GraphSearcher(graph);
         private final float[] preparedQuery = graph == null ? null : graph.newQuery();
         private long[] buffer = new long[64];
         private final LongMinHeap exactHeap = new LongMinHeap(64);
+        /** Nodes of the exact scan waiting to be scored, their vector offsets and distances. */
+        private final int[] scanNodes = new int[SCAN_BATCH];
+        private final int[] scanOffsets = new int[SCAN_BATCH];
+        private final float[] scanDistances = new float[SCAN_BATCH];
+        private int scanCount;
         private FilterPlan lastPlan;
 
         private Reader() {
@@ -259,10 +266,15 @@ public final class HnswIndex {
             return exact(k, filter);
         }
 
-        /** Scores every accepted live node against the prepared query, keeping the k nearest. */
+        /**
+         * Scores every accepted live node against the prepared query, keeping the k nearest. Nodes are
+         * scored in batches of {@link #SCAN_BATCH} with the batch kernel, so the cache misses of a
+         * batch's vectors overlap instead of coming one at a time.
+         */
         private SearchResult exact(int k, IdFilter filter) {
             LongMinHeap heap = exactHeap;
             heap.clear();
+            scanCount = 0;
             boolean listed = filter.forEachMatch((id, hint) -> {
                 int node = hint;
                 if (hint < 0 || hint >= graph.highWater || graph.ids[hint] != id || graph.tombstone[hint]) {
@@ -274,7 +286,7 @@ public final class HnswIndex {
                     }
                 }
                 if (node >= 0) {
-                    offer(heap, k, graph.distance(preparedQuery, node), node);
+                    scanLater(heap, k, node);
                 }
             });
             if (!listed) {
@@ -282,10 +294,11 @@ public final class HnswIndex {
                 for (int node = 0; node < graph.highWater; node++) {
                     if (graph.levels[node] != HnswGraph.FREE && !tombstone[node]
                             && filter.acceptsNode(node, graph.ids[node])) {
-                        offer(heap, k, graph.distance(preparedQuery, node), node);
+                        scanLater(heap, k, node);
                     }
                 }
             }
+            scanBatch(heap, k);
             int n = heap.size();
             String[] ids = new String[n];
             float[] distances = new float[n];
@@ -295,6 +308,25 @@ public final class HnswIndex {
                 distances[i] = ScoredNode.distance(code);
             }
             return new SearchResult(ids, distances);
+        }
+
+        private void scanLater(LongMinHeap heap, int k, int node) {
+            scanNodes[scanCount] = node;
+            scanOffsets[scanCount++] = graph.vectorOffset(node);
+            if (scanCount == SCAN_BATCH) {
+                scanBatch(heap, k);
+            }
+        }
+
+        private void scanBatch(LongMinHeap heap, int k) {
+            if (scanCount == 0) {
+                return;
+            }
+            graph.distances(preparedQuery, scanOffsets, scanCount, scanDistances);
+            for (int i = 0; i < scanCount; i++) {
+                offer(heap, k, scanDistances[i], scanNodes[i]);
+            }
+            scanCount = 0;
         }
 
         /** Same contract as {@link HnswIndex#search(float[], int, int)}. */
