@@ -95,20 +95,10 @@ final class GraphSearcher {
         boolean[] tombstone = g.tombstone;
         VisitedSet seen = visited;
         LongMinHeap open = candidates;
-        LongMinHeap best = results;
         int[] batch = this.batch;
         int[] offsets = batchOffsets;
         float[] distances = batchDistances;
-        seen.reset(g.highWater);
-        open.clear();
-        best.clear();
-        seen.add(entry);
-        long entryCode = ScoredNode.encode(entryDistance, entry);
-        open.push(entryCode);
-        if (!tombstone[entry]) {
-            best.push(~entryCode);
-        }
-        float bound = best.size() >= ef ? entryDistance : UNBOUNDED;
+        float bound = start(entry, entryDistance, ef, !tombstone[entry]);
         int touch = 0;
         float warm = 0;
         while (!open.isEmpty()) {
@@ -145,14 +135,7 @@ final class GraphSearcher {
                 if (tombstone[next]) {
                     continue;
                 }
-                if (best.size() < ef) {
-                    best.push(~code);
-                } else {
-                    best.replaceTop(~code);
-                }
-                if (best.size() >= ef) {
-                    bound = ScoredNode.distance(~best.peek());
-                }
+                bound = collect(code, ef, bound);
             }
         }
         touched += touch + (int) warm;
@@ -171,20 +154,10 @@ final class GraphSearcher {
         HnswGraph g = graph;
         VisitedSet seen = visited;
         LongMinHeap open = candidates;
-        LongMinHeap best = results;
         int[] batch = this.batch;
         int[] offsets = batchOffsets;
         float[] distances = batchDistances;
-        seen.reset(g.highWater);
-        open.clear();
-        best.clear();
-        seen.add(entry);
-        long entryCode = ScoredNode.encode(entryDistance, entry);
-        open.push(entryCode);
-        if (accepts(entry, filter)) {
-            best.push(~entryCode);
-        }
-        float bound = best.size() >= ef ? entryDistance : UNBOUNDED;
+        float bound = start(entry, entryDistance, ef, accepts(entry, filter));
         int scored = 0;
         while (!open.isEmpty()) {
             long nearest = open.peek();
@@ -213,17 +186,38 @@ final class GraphSearcher {
                 if (!twoHop && !accepts(next, filter)) {
                     continue;
                 }
-                if (best.size() < ef) {
-                    best.push(~code);
-                } else {
-                    best.replaceTop(~code);
-                }
-                if (best.size() >= ef) {
-                    bound = ScoredNode.distance(~best.peek());
-                }
+                bound = collect(code, ef, bound);
             }
         }
         return true;
+    }
+
+    /**
+     * Starts a beam search from {@code entry}: clears the visited set and both heaps, queues the
+     * entry and, when {@code collectEntry}, holds it as a result; returns the starting bound.
+     */
+    private float start(int entry, float entryDistance, int ef, boolean collectEntry) {
+        visited.reset(graph.highWater);
+        candidates.clear();
+        results.clear();
+        visited.add(entry);
+        long entryCode = ScoredNode.encode(entryDistance, entry);
+        candidates.push(entryCode);
+        if (collectEntry) {
+            results.push(~entryCode);
+        }
+        return results.size() >= ef ? entryDistance : UNBOUNDED;
+    }
+
+    /** Holds {@code code} among the ef best results (replacing the worst when full); returns the new bound. */
+    private float collect(long code, int ef, float bound) {
+        LongMinHeap best = results;
+        if (best.size() < ef) {
+            best.push(~code);
+        } else {
+            best.replaceTop(~code);
+        }
+        return best.size() >= ef ? ScoredNode.distance(~best.peek()) : bound;
     }
 
     private boolean accepts(int node, IdFilter filter) {
