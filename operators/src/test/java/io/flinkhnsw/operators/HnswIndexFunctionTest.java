@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import static io.flinkhnsw.operators.IndexEvent.delete;
 import static io.flinkhnsw.operators.IndexEvent.query;
 import static io.flinkhnsw.operators.IndexEvent.upsert;
+import static io.flinkhnsw.operators.IndexHarness.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Semantics of every event kind through the keyed operator on RocksDB, one subtask. */
@@ -23,10 +24,6 @@ class HnswIndexFunctionTest {
         if (h != null) {
             h.close();
         }
-    }
-
-    private static List<String> ids(QueryResult r) {
-        return r.neighbours.stream().map(n -> n.id).toList();
     }
 
     @Test

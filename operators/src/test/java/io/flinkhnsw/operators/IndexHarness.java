@@ -61,6 +61,11 @@ final class IndexHarness implements AutoCloseable {
         return open(settings, 1, 0, null);
     }
 
+    /** The ids of a result's neighbours, nearest first. */
+    static List<String> ids(QueryResult r) {
+        return r.neighbours.stream().map(n -> n.id).toList();
+    }
+
     static int subtaskOf(String key, int parallelism) {
         return KeyGroupRangeAssignment.assignKeyToParallelOperator(key, MAX_PARALLELISM, parallelism);
     }

@@ -18,6 +18,7 @@ import static io.flinkhnsw.operators.IndexEvent.query;
 import static io.flinkhnsw.operators.IndexEvent.queryByExamples;
 import static io.flinkhnsw.operators.IndexEvent.queryById;
 import static io.flinkhnsw.operators.IndexEvent.upsert;
+import static io.flinkhnsw.operators.IndexHarness.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,10 +35,6 @@ class QueryFormsTest {
         if (h != null) {
             h.close();
         }
-    }
-
-    private static List<String> ids(QueryResult r) {
-        return r.neighbours.stream().map(n -> n.id).toList();
     }
 
     /** {@code n} random vectors under ids v0.. in {@code key}, each with payload {"i":i}; returns them. */
