@@ -22,11 +22,6 @@ class MidRepairCheckpointTest {
     private static final int DIM = 16;
     private static final int FLAT_LIMIT = 64;
     private static final IndexSettings SETTINGS = IndexSettings.builder().flatLimit(FLAT_LIMIT).build();
-    private static final KeyIndex.Listener IGNORE = new KeyIndex.Listener() {
-        @Override public void headerChanged() { }
-        @Override public void flatChanged(int slot) { }
-        @Override public void flatRemoved(int slot) { }
-    };
 
     @Test
     void aCheckpointTakenMidRepairRestoresIdentically() throws Exception {
@@ -35,7 +30,7 @@ class MidRepairCheckpointTest {
         for (int i = 0; i < 800; i++) {
             history.add(IndexEvent.upsert(KEY, "id-" + i, RandomEvents.vector(rnd, DIM), null));
         }
-        KeyIndex shadow = KeyIndex.create(SETTINGS.configFor(KEY), FLAT_LIMIT, IGNORE, GraphStore.NONE,
+        KeyIndex shadow = KeyIndex.create(SETTINGS.configFor(KEY), FLAT_LIMIT, KeyIndex.Listener.NONE, GraphStore.NONE,
                 KeyIndex.GraphSource.NONE);
         for (IndexEvent e : history) {
             shadow.upsert(e.id, e.vector);

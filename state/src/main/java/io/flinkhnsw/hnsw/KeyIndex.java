@@ -26,6 +26,21 @@ public final class KeyIndex {
 
     /** Receives the key's changes that are not the graph's: its header and its backlog slots. */
     public interface Listener {
+        /** Ignores every change: for a key nobody writes back (benchmarks, reference copies). */
+        Listener NONE = new Listener() {
+            @Override
+            public void headerChanged() {
+            }
+
+            @Override
+            public void flatChanged(int slot) {
+            }
+
+            @Override
+            public void flatRemoved(int slot) {
+            }
+        };
+
         void headerChanged();
 
         /** Backlog {@code slot} now holds another id or vector (read it back with {@link #flatId}). */

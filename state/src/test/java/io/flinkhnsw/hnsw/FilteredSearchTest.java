@@ -96,7 +96,7 @@ class FilteredSearchTest {
         int n = 3000;
         float[][] pool = new ClusteredDataset(DIM, 12, 0.3f, 9).next(n + 200);
         float[][] vectors = Arrays.copyOf(pool, n);
-        KeyIndex key = KeyIndex.create(HnswConfig.defaults(Metric.L2), 400, new NoListener(), new MapGraphStore(),
+        KeyIndex key = KeyIndex.create(HnswConfig.defaults(Metric.L2), 400, KeyIndex.Listener.NONE, new MapGraphStore(),
                 KeyIndex.GraphSource.NONE);
         FieldIndex fields = new FieldIndex(FIELDS);
         Row[] rows = new Row[n];
@@ -222,19 +222,5 @@ class FilteredSearchTest {
 
     private static boolean any(List<Cond> conds, Row row) {
         return conds.stream().anyMatch(c -> c.test.test(row));
-    }
-
-    private static final class NoListener implements KeyIndex.Listener {
-        @Override
-        public void headerChanged() {
-        }
-
-        @Override
-        public void flatChanged(int slot) {
-        }
-
-        @Override
-        public void flatRemoved(int slot) {
-        }
     }
 }

@@ -52,19 +52,8 @@ class InspectEndToEndTest {
     private static final class Sent {
         final Map<String, float[]> vectors = new TreeMap<>();
         final Map<String, String> payloads = new HashMap<>();
-        final KeyIndex oracle = KeyIndex.create(CONFIG, 0, new KeyIndex.Listener() {
-            @Override
-            public void headerChanged() {
-            }
-
-            @Override
-            public void flatChanged(int slot) {
-            }
-
-            @Override
-            public void flatRemoved(int slot) {
-            }
-        }, GraphStore.NONE, KeyIndex.GraphSource.NONE);
+        final KeyIndex oracle = KeyIndex.create(CONFIG, 0, KeyIndex.Listener.NONE, GraphStore.NONE,
+                KeyIndex.GraphSource.NONE);
     }
 
     @Test

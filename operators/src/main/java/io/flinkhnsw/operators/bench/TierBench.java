@@ -25,11 +25,6 @@ import java.util.concurrent.Callable;
 public final class TierBench implements Callable<Integer> {
     /** Times are this thread's CPU time: a benchmark on a shared machine should not count time it was descheduled. */
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final KeyIndex.Listener IGNORE = new KeyIndex.Listener() {
-        @Override public void headerChanged() { }
-        @Override public void flatChanged(int slot) { }
-        @Override public void flatRemoved(int slot) { }
-    };
 
     @Option(names = "--dims", split = ",", defaultValue = "64,128", description = "dimensions (default: ${DEFAULT-VALUE})")
     int[] dims;
@@ -70,7 +65,7 @@ public final class TierBench implements Callable<Integer> {
         ClusteredDataset data = new ClusteredDataset(dim, TenantWorkload.CLUSTERS, TenantWorkload.SPREAD, seed);
         float[][] base = data.next(size);
         float[][] probes = data.next(queries);
-        KeyIndex flat = KeyIndex.create(config, Integer.MAX_VALUE, IGNORE, GraphStore.NONE, KeyIndex.GraphSource.NONE);
+        KeyIndex flat = KeyIndex.create(config, Integer.MAX_VALUE, KeyIndex.Listener.NONE, GraphStore.NONE, KeyIndex.GraphSource.NONE);
         HnswIndex graph = HnswIndex.create(config, GraphStore.NONE);
         for (int i = 0; i < size; i++) {
             flat.upsert("v" + i, base[i]);

@@ -216,11 +216,8 @@ class KeyedIndexStateTest {
                 original.delete("v" + random.nextInt(250));
             }
         }
-        KeyIndex reference = KeyIndex.ofGraph(original, 0, new KeyIndex.Listener() {
-            @Override public void headerChanged() { }
-            @Override public void flatChanged(int slot) { }
-            @Override public void flatRemoved(int slot) { }
-        }, GraphStore.NONE, KeyIndex.GraphSource.NONE);
+        KeyIndex reference = KeyIndex.ofGraph(original, 0, KeyIndex.Listener.NONE, GraphStore.NONE,
+                KeyIndex.GraphSource.NONE);
         Probe probe = new Probe();
         try (var h = harness(probe)) {
             h.open();
