@@ -27,6 +27,7 @@ public final class JobConfig implements Serializable {
     public static final String DEFAULT_EVENTS_TOPIC = "hnsw-events";
     public static final String DEFAULT_RESULTS_TOPIC = "hnsw-results";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "hnsw-dead-letters";
+    public static final String DEFAULT_UPDATES_TOPIC = "hnsw-updates";
 
     /** Bootstrap servers and client properties of every Kafka client the job makes. */
     public final KafkaClientConfig kafka;
@@ -35,6 +36,8 @@ public final class JobConfig implements Serializable {
     public final String queriesTopic;
     public final String resultsTopic;
     public final String deadLetterTopic;
+    /** The standing queries' updates, record key = subscriptionId. */
+    public final String updatesTopic;
     public final String groupId;
     public final DeliveryGuarantee delivery;
     public final HnswConfig hnsw;
@@ -66,6 +69,7 @@ public final class JobConfig implements Serializable {
         this.queriesTopic = b.queriesTopic;
         this.resultsTopic = Objects.requireNonNull(b.resultsTopic);
         this.deadLetterTopic = Objects.requireNonNull(b.deadLetterTopic);
+        this.updatesTopic = Objects.requireNonNull(b.updatesTopic);
         this.groupId = Objects.requireNonNull(b.groupId);
         this.delivery = Objects.requireNonNull(b.delivery);
         this.hnsw = Objects.requireNonNull(b.hnsw);
@@ -111,8 +115,8 @@ public final class JobConfig implements Serializable {
     public Builder toBuilder() {
         return new Builder().bootstrapServers(kafka.bootstrapServers()).kafkaProperties(kafka.properties())
                 .eventsTopic(eventsTopic).queriesTopic(queriesTopic)
-                .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).groupId(groupId).delivery(delivery)
-                .hnsw(hnsw).keyOverrides(keyOverrides).indexMemoryBytes(indexMemoryBytes)
+                .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).updatesTopic(updatesTopic)
+                .groupId(groupId).delivery(delivery).hnsw(hnsw).keyOverrides(keyOverrides).indexMemoryBytes(indexMemoryBytes)
                 .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes)
                 .filterFields(filterFields).parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
@@ -136,7 +140,7 @@ public final class JobConfig implements Serializable {
     @Override
     public String toString() {
         return "JobConfig{kafka: " + kafka + ", topics: " + eventsTopic + (queriesTopic == null ? "" : " + " + queriesTopic)
-                + " -> " + resultsTopic + " / " + deadLetterTopic + ", group " + groupId + ", " + deliveryName(delivery)
+ + " -> " + resultsTopic + " / " + deadLetterTopic + " / " + updatesTopic + ", group " + groupId + ", " + deliveryName(delivery)
                 + ", " + hnsw + ", keyOverrides=" + keyOverrides + ", indexMemoryBytes=" + indexMemoryBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", maxVectorsPerKey=" + maxVectorsPerKey
                 + ", maxPayloadBytes=" + maxPayloadBytes + ", filterFields=" + filterFields + ", parallelism=" + parallelism + ", checkpointIntervalMs="
@@ -152,6 +156,7 @@ public final class JobConfig implements Serializable {
         private String queriesTopic;
         private String resultsTopic = DEFAULT_RESULTS_TOPIC;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private String updatesTopic = DEFAULT_UPDATES_TOPIC;
         private String groupId = "flink-hnsw";
         private DeliveryGuarantee delivery = DeliveryGuarantee.EXACTLY_ONCE;
         private HnswConfig hnsw = HnswConfig.defaults(Metric.L2);
@@ -175,6 +180,7 @@ public final class JobConfig implements Serializable {
         public Builder queriesTopic(String v) { queriesTopic = v == null || v.isBlank() ? null : v; return this; }
         public Builder resultsTopic(String v) { resultsTopic = v; return this; }
         public Builder deadLetterTopic(String v) { deadLetterTopic = v; return this; }
+        public Builder updatesTopic(String v) { updatesTopic = v; return this; }
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder delivery(DeliveryGuarantee v) { delivery = v; return this; }
         public Builder hnsw(HnswConfig v) { hnsw = v; return this; }

@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  * {@link Limits#MAX_DIMENSION} and finite components, k and ef ranges, payload shape and size, and
  * for a query exactly one of a vector, an id or {@code like} examples (at most
  * {@link Limits#MAX_EXAMPLE_IDS} example ids) and a filter that fits the payload fields its key may
- * be filtered on.
+ * be filtered on; for a subscribe a subscriptionId, a vector or an id to follow, k within
+ * {@link Limits#MAX_SUBSCRIPTION_K}, ef and filter as a query's; for an unsubscribe a subscriptionId.
  * What needs a key's index (its dimension, a zero vector under cosine) is checked by the index.
  * Returns a reason a person can act on, or null when the event may be applied.
  */
@@ -86,17 +87,18 @@ public final class EventValidator implements Serializable {
                     reason = "k is " + e.k + ", must be in 1.." + maxK
                             + (maxK < Limits.MAX_K ? " (" + Limits.MAX_K + " less the example ids)" : "");
                 }
-                if (reason == null && e.ef != 0 && (e.ef < e.k || e.ef > maxEf)) {
-                    reason = "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
+                return reason != null ? reason : efAndFilter(e);
+            case SUBSCRIBE:
+                reason = required("subscriptionId", e.subscriptionId, Limits.MAX_ID_CHARS);
+                if (reason == null) {
+                    reason = subscriptionSource(e);
                 }
-                if (reason == null && e.filter != null) {
-                    try {
-                        filter(e);
-                    } catch (InvalidFilterException bad) {
-                        reason = bad.getMessage();
-                    }
+                if (reason == null && (e.k < 1 || e.k > Limits.MAX_SUBSCRIPTION_K)) {
+                    reason = "k is " + e.k + ", must be in 1.." + Limits.MAX_SUBSCRIPTION_K + " for a subscription";
                 }
-                return reason;
+                return reason != null ? reason : efAndFilter(e);
+            case UNSUBSCRIBE:
+                return required("subscriptionId", e.subscriptionId, Limits.MAX_ID_CHARS);
             case GET:
                 reason = required("queryId", e.queryId, Limits.MAX_ID_CHARS);
                 return reason != null ? reason : required("id", e.id, Limits.MAX_ID_CHARS);
@@ -105,6 +107,34 @@ public final class EventValidator implements Serializable {
             default:
                 return "unknown op " + e.op;
         }
+    }
+
+    private String efAndFilter(IndexEvent e) {
+        if (e.ef != 0 && (e.ef < e.k || e.ef > maxEf)) {
+            return "ef is " + e.ef + ", must be in k.." + maxEf + " (k is " + e.k + "), or absent for the index's default";
+        }
+        if (e.filter != null) {
+            try {
+                filter(e);
+            } catch (InvalidFilterException bad) {
+                return bad.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** Exactly one of: a vector, an id to follow. */
+    private static String subscriptionSource(IndexEvent e) {
+        if (e.like != null || e.unlike != null) {
+            return "a subscription follows a 'vector' (or 'vector_b64') or an 'id', not 'like'/'unlike' examples";
+        }
+        if (e.vector != null && e.id != null) {
+            return "a subscription follows one of 'vector' (or 'vector_b64') or 'id', not both";
+        }
+        if (e.vector == null && e.id == null) {
+            return "missing field 'vector' (or 'id')";
+        }
+        return e.vector != null ? vector(e.vector) : text("id", e.id, Limits.MAX_ID_CHARS);
     }
 
     /** Exactly one of: a vector, an id, like examples (with optional unlike examples). */

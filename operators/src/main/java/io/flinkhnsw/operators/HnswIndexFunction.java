@@ -13,6 +13,7 @@ import io.flinkhnsw.hnsw.SearchResult;
 import io.flinkhnsw.operators.state.KeyWriteBack;
 import io.flinkhnsw.operators.state.KeyedIndexState;
 import io.flinkhnsw.operators.state.PayloadState;
+import io.flinkhnsw.operators.state.SubscriptionState;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -31,6 +32,7 @@ import org.apache.flink.util.OutputTag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The keyed index logic: one {@link KeyIndex} per partition key (flat while small, a graph once it
@@ -42,6 +44,8 @@ import java.util.Set;
  * removes everything the key has. A key with filterable payload fields ({@link IndexSettings#filterFieldsFor})
  * keeps a {@link FieldIndex} beside its working copy, kept current by every upsert and delete and
  * rebuilt from the stored payloads when the key is loaded; a query's filter is compiled against it.
+ * A key's standing queries live with its working copy ({@link SubscriptionBook}) and in keyed state;
+ * {@link SubscriptionMaintainer} keeps them current and their updates go to {@link #UPDATES}.
  * Hosted by {@link HnswIndexOperator} (the way jobs use it) changes
  * are written back before checkpoints; used alone, each event's changes are written to state at its
  * end. Payloads are written to state directly. See docs/ARCHITECTURE.md, "The keyed operator".
@@ -52,12 +56,17 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     public static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("rejected", TypeInformation.of(RejectedEvent.class));
+    /** The standing queries' updates ({@link SubscriptionMaintainer}). */
+    public static final OutputTag<SubscriptionUpdate> UPDATES =
+            new OutputTag<>("subscription-updates", TypeInformation.of(SubscriptionUpdate.class));
 
     private final IndexSettings settings;
 
     private transient EventValidator validator;
     private transient KeyedIndexState state;
     private transient PayloadState payloads;
+    private transient SubscriptionState subscriptionState;
+    private transient SubscriptionMaintainer subscriptions;
     private transient IndexCache cache;
     private transient OperatorMetrics metrics;
     private transient KeyStats stats;
@@ -110,6 +119,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                 : IndexSettings.defaultIndexMemory(Runtime.getRuntime().maxMemory(), taskManagerSlots());
         metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup(), stats, budget);
         cache = new IndexCache(this::evict);
+        subscriptionState = new SubscriptionState(getRuntimeContext());
+        subscriptions = new SubscriptionMaintainer(payloads, settings, metrics);
     }
 
     private int taskManagerSlots() {
@@ -126,7 +137,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     /** Before a key or its graph leaves the cache: its unflushed changes are written under its own key. */
     private void evict(IndexCache.Entry entry) {
-        if (entry.writeBack.dirty()) {
+        if (entry.dirty()) {
             if (writeBack == null) {
                 throw new IllegalStateException("key " + entry.key + " has unflushed changes outside write-back");
             }
@@ -136,7 +147,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
 
     /** Writes one key's marked changes to state; the current key must be {@code entry.key}. */
     private void flush(IndexCache.Entry entry) {
-        int n = entry.writeBack.flush();
+        int n = entry.writeBack.flush() + entry.subscriptions.flush(subscriptionState);
         cache.update(entry);
         if (n > 0) {
             metrics.flushed(n, cache);
@@ -198,7 +209,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         try {
             switch (event.op) {
                 case UPSERT -> entry = event.vector == null ? updatePayload(key, event, ctx, out) : upsert(key, event, ctx, out);
-                case DELETE -> entry = delete(key, event);
+                case DELETE -> entry = delete(key, event, ctx);
                 case QUERY -> {
                     entry = entryOf(key, false);
                     out.collect(query(key, entry, event));
@@ -207,7 +218,9 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                     entry = entryOf(key, false);
                     out.collect(get(key, entry, event));
                 }
-                case DROP -> drop(key);
+                case DROP -> drop(key, ctx);
+                case SUBSCRIBE -> entry = subscribe(key, event, ctx, out);
+                case UNSUBSCRIBE -> entry = unsubscribe(key, event, ctx, out);
                 default -> throw new IllegalStateException("validated op " + event.op);
             }
         } catch (InvalidVectorException | InvalidFilterException e) {
@@ -242,6 +255,11 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                     + " --index-memory): raise the limit or shard the key over several keys", event);
             return entry;
         }
+        String conflict = subscriptions.checkDimension(entry, event.vector);
+        if (conflict != null) {
+            reject(ctx, out, conflict, event);
+            return entry;
+        }
         int live = index.size();
         int dead = index.tombstones();
         boolean existed = index.dimension() > 0;
@@ -263,6 +281,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
         metrics.upserted((System.nanoTime() - start) / 1000);
+        subscriptions.upserted(entry, event.id, replacing, updates(ctx));
         return entry;
     }
 
@@ -283,6 +302,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                 entry.fields.put(event.id, event.payload);
             }
             metrics.payloadUpdated();
+            subscriptions.payloadChanged(entry, event.id, updates(ctx));
         }
         return entry;
     }
@@ -298,7 +318,30 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return Math.max(1, Math.min(limit, KeyIndex.maxVectors(dim, index.config().m())));
     }
 
-    private IndexCache.Entry delete(String key, IndexEvent event) {
+    private IndexCache.Entry subscribe(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
+        IndexCache.Entry entry = entryOf(key, true);
+        String reason = subscriptions.subscribe(entry, event, updates(ctx));
+        if (reason != null) {
+            reject(ctx, out, reason, event);
+        }
+        return entry;
+    }
+
+    private IndexCache.Entry unsubscribe(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
+        IndexCache.Entry entry = entryOf(key, false);
+        String reason = entry == null ? "unsubscribe of unknown subscription '" + event.subscriptionId + "' on key '"
+                + key + "'" : subscriptions.unsubscribe(entry, event, updates(ctx));
+        if (reason != null) {
+            reject(ctx, out, reason, event);
+        }
+        return entry;
+    }
+
+    private static Consumer<SubscriptionUpdate> updates(Context ctx) {
+        return update -> ctx.output(UPDATES, update);
+    }
+
+    private IndexCache.Entry delete(String key, IndexEvent event, Context ctx) {
         IndexCache.Entry entry = entryOf(key, false);
         if (entry == null) {
             metrics.noopDelete();
@@ -314,6 +357,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             }
             stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
             metrics.deleted();
+            subscriptions.deleted(entry, event.id, updates(ctx));
         } else {
             metrics.noopDelete();
         }
@@ -386,8 +430,10 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     }
 
     /** Removes everything {@code key} has: its working copy (unwritten changes included), its state, its payloads. */
-    private void drop(String key) {
+    private void drop(String key, Context ctx) {
         IndexCache.Entry cached = cache.get(key);
+        subscriptions.dropped(key, cached != null ? cached.subscriptions : SubscriptionBook.load(subscriptionState),
+                updates(ctx));
         if (cached != null) {
             if (cached.index.dimension() > 0) {
                 stats.count(key, -1, cached.index.isGraph(), cached.index.size(), cached.index.tombstones());
@@ -403,6 +449,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         state.clear();
         payloads.clear();
+        subscriptionState.clear();
         metrics.dropped();
     }
 
@@ -431,7 +478,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         } else {
             return null;
         }
-        IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack(), fieldIndex(key));
+        IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack(), fieldIndex(key),
+                SubscriptionBook.load(subscriptionState));
         cache.put(entry);
         return entry;
     }

@@ -18,7 +18,9 @@ import java.util.List;
  * {@value #HALF_LIFE} events (a frequency, as LFU caches use, since what a miss costs and what
  * the part occupies both grow with its vectors). Dropping a graph keeps the key's header and
  * backlog, so writes go on without it; evicting a key drops it all. The key in use is never
- * dropped, so one key larger than the budget still works, alone. A key with unwritten changes is
+ * dropped, so one key larger than the budget still works, alone. A key's standing queries
+ * ({@link SubscriptionBook}) are part of its entry, accounted and written back with it. A key with
+ * unwritten changes is
  * recorded as dirty, in the order keys first became dirty since their last flush, which is the
  * (deterministic) order they are flushed in; the {@link Evictor} writes a key's changes before any
  * of it goes, so nothing is lost and a dropped part is read back from keyed state when needed.
@@ -44,7 +46,10 @@ final class IndexCache {
         final KeyWriteBack writeBack;
         /** The index of the key's filterable payload fields; null when it has none declared. */
         final FieldIndex fields;
+        /** The key's standing queries. */
+        final SubscriptionBook subscriptions;
         private long bytes;
+        private int subscriptionCount;
         private long pending;
         private long graphUses;
         private double graphScore;
@@ -53,14 +58,20 @@ final class IndexCache {
         private long eventScoredAt;
 
         Entry(String key, KeyIndex index, KeyWriteBack writeBack) {
-            this(key, index, writeBack, null);
+            this(key, index, writeBack, null, new SubscriptionBook());
         }
 
-        Entry(String key, KeyIndex index, KeyWriteBack writeBack, FieldIndex fields) {
+        Entry(String key, KeyIndex index, KeyWriteBack writeBack, FieldIndex fields, SubscriptionBook subscriptions) {
             this.key = key;
             this.index = index;
             this.writeBack = writeBack;
             this.fields = fields;
+            this.subscriptions = subscriptions;
+        }
+
+        /** True when the index or the standing queries hold changes not yet in keyed state. */
+        boolean dirty() {
+            return writeBack.dirty() || subscriptions.dirty();
         }
 
         long bytes() {
@@ -80,6 +91,7 @@ final class IndexCache {
     private final java.util.Set<Entry> graphs = new java.util.HashSet<>();
     private long totalBytes;
     private long pendingBytes;
+    private long subscriptions;
     private long clock;
 
     IndexCache(Evictor evictor) {
@@ -122,13 +134,16 @@ final class IndexCache {
             graphs.remove(entry);
         }
         long bytes = ENTRY_OVERHEAD + RamUsage.string(entry.key.length()) + entry.index.ramBytesUsed()
-                + entry.writeBack.ramBytesUsed() + (entry.fields == null ? 0 : entry.fields.ramBytesUsed());
+                + entry.writeBack.ramBytesUsed() + (entry.fields == null ? 0 : entry.fields.ramBytesUsed())
+                + entry.subscriptions.ramBytesUsed();
         totalBytes += bytes - entry.bytes;
         entry.bytes = bytes;
-        long pending = entry.writeBack.pendingBytes();
+        long pending = entry.writeBack.pendingBytes() + entry.subscriptions.pendingBytes();
         pendingBytes += pending - entry.pending;
         entry.pending = pending;
-        if (entry.writeBack.dirty()) {
+        subscriptions += entry.subscriptions.size() - entry.subscriptionCount;
+        entry.subscriptionCount = entry.subscriptions.size();
+        if (entry.dirty()) {
             dirty.putIfAbsent(entry.key, entry);
         }
     }
@@ -175,7 +190,7 @@ final class IndexCache {
                 break;
             }
             evictor.evict(victim);
-            if (victim.writeBack.dirty()) {
+            if (victim.dirty()) {
                 throw new IllegalStateException("key " + victim.key + " dropped with unflushed changes");
             }
             dirty.remove(victim.key);
@@ -203,6 +218,7 @@ final class IndexCache {
     private void forget(Entry e) {
         totalBytes -= e.bytes;
         pendingBytes -= e.pending;
+        subscriptions -= e.subscriptionCount;
         graphs.remove(e);
     }
 
@@ -220,6 +236,11 @@ final class IndexCache {
     /** Accounted bytes of all cached keys. */
     long totalBytes() {
         return totalBytes;
+    }
+
+    /** Standing queries of the cached keys. */
+    long subscriptions() {
+        return subscriptions;
     }
 
     /** Estimated bytes of changes not yet written, over all cached keys. */

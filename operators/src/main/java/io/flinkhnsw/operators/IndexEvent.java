@@ -9,8 +9,9 @@ import java.util.Objects;
  * One event for a keyed index: an upsert (id, vector, optional JSON payload; without a vector, a
  * payload-only update of an existing id), a delete (id), a query (queryId, k, optional ef, optional
  * payload filter, optional vote field, and what to search with: a vector, the stored vector of {@code id}, or the average of
- * example ids {@code like} / {@code unlike}), a get of one id's vector and payload, or a drop of
- * the whole key. A single class with an
+ * example ids {@code like} / {@code unlike}), a get of one id's vector and payload, a subscribe
+ * (a standing query: subscriptionId, a vector or a followed id, k, optional ef and filter) or
+ * unsubscribe, or a drop of the whole key. A single class with an
  * {@link Op} tag rather than a class hierarchy; Flink serialises it with
  * {@link IndexEventSerializer} (see {@link IndexEventTypeInfo}). {@code sourceTopic/Partition/Offset}
  * say where the event came from, for dead letters; they are -1/null for events made in code.
@@ -19,15 +20,17 @@ import java.util.Objects;
 public class IndexEvent {
 
     /** What an event asks of the index. */
-    public enum Op { UPSERT, DELETE, QUERY, DROP, GET }
+    public enum Op { UPSERT, DELETE, QUERY, DROP, GET, SUBSCRIBE, UNSUBSCRIBE }
 
     public Op op;
     /** The partition key: the index this event belongs to. */
     public String key;
-    /** Upsert, delete and get: the external vector id; query: the id whose stored vector is the query. */
+    /** Upsert, delete and get: the external vector id; query and subscribe: the id whose stored vector is the query. */
     public String id;
     /** Query: the id results are reported under. */
     public String queryId;
+    /** Subscribe and unsubscribe: the standing query's id, the record key of its updates. */
+    public String subscriptionId;
     /** Upsert and query. */
     public float[] vector;
     /** Upsert: a small JSON object stored with the vector and returned with results; may be null. */
@@ -134,6 +137,32 @@ public class IndexEvent {
         return e;
     }
 
+    /**
+     * A standing query ({@code docs/ARCHITECTURE.md}, "Standing queries"): the k nearest to
+     * {@code vector}, or to the stored vector of {@code id} when {@code vector} is null, kept current
+     * and pushed as updates; set {@link #filter} for a filtered one.
+     */
+    public static IndexEvent subscribe(String key, String subscriptionId, String id, float[] vector, int k, int ef) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.SUBSCRIBE;
+        e.key = key;
+        e.subscriptionId = subscriptionId;
+        e.id = id;
+        e.vector = vector;
+        e.k = k;
+        e.ef = ef;
+        return e;
+    }
+
+    /** Ends a standing query. */
+    public static IndexEvent unsubscribe(String key, String subscriptionId) {
+        IndexEvent e = new IndexEvent();
+        e.op = Op.UNSUBSCRIBE;
+        e.key = key;
+        e.subscriptionId = subscriptionId;
+        return e;
+    }
+
     /** Removes the key's index, payloads and every state entry it has. */
     public static IndexEvent drop(String key) {
         IndexEvent e = new IndexEvent();
@@ -160,7 +189,7 @@ public class IndexEvent {
                 && Objects.equals(payload, e.payload) && Objects.equals(sourceTopic, e.sourceTopic)
                 && Objects.equals(filter, e.filter)
                 && Arrays.equals(like, e.like) && Arrays.equals(unlike, e.unlike) && Objects.equals(vote, e.vote)
-                && Objects.equals(refusal, e.refusal);
+                && Objects.equals(refusal, e.refusal) && Objects.equals(subscriptionId, e.subscriptionId);
     }
 
     @Override
@@ -172,7 +201,9 @@ public class IndexEvent {
     public String toString() {
         return "IndexEvent{" + op + " key=" + key
                 + (id != null ? " id=" + id : "") + (queryId != null ? " queryId=" + queryId : "")
-                + (vector != null ? " dim=" + vector.length : "") + (op == Op.QUERY ? " k=" + k + " ef=" + ef : "")
+                + (subscriptionId != null ? " subscriptionId=" + subscriptionId : "")
+                + (vector != null ? " dim=" + vector.length : "")
+                + (op == Op.QUERY || op == Op.SUBSCRIBE ? " k=" + k + " ef=" + ef : "")
                 + (filter != null ? " filter=" + filter : "")
                 + (like != null ? " like=" + Arrays.toString(like) : "")
                 + (unlike != null ? " unlike=" + Arrays.toString(unlike) : "") + (vote != null ? " vote=" + vote : "")

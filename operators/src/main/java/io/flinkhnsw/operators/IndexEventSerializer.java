@@ -13,7 +13,8 @@ import java.io.IOException;
  * Flink's serializer for {@link IndexEvent} on the keyBy shuffle: one byte for the op, one byte
  * saying which nullable fields follow, then the present fields in a fixed order (strings in Flink's
  * {@link StringValue} encoding, the vector as its length and raw floats), without the reflection of
- * the POJO serializer. The query-form fields ({@code like}, {@code unlike}, {@code vote}, {@code refusal}) follow at the
+ * the POJO serializer. The query-form fields ({@code like}, {@code unlike}, {@code vote}, {@code refusal}, {@code filter},
+ * {@code subscriptionId}) follow at the
  * end behind a second presence byte. Events are not kept in state; the format may change with a new
  * {@link Snapshot} version if they ever are. Null events are not supported.
  */
@@ -35,6 +36,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
     private static final int VOTE = 1 << 2;
     private static final int REFUSAL = 1 << 3;
     private static final int FILTER = 1 << 4;
+    private static final int SUBSCRIPTION_ID = 1 << 5;
 
     private IndexEventSerializer() {
     }
@@ -72,6 +74,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         reuse.vote = from.vote;
         reuse.refusal = from.refusal;
         reuse.filter = from.filter;
+        reuse.subscriptionId = from.subscriptionId;
         return reuse;
     }
 
@@ -102,12 +105,14 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         out.writeInt(e.sourcePartition);
         out.writeLong(e.sourceOffset);
         out.writeByte((e.like != null ? LIKE : 0) | (e.unlike != null ? UNLIKE : 0) | (e.vote != null ? VOTE : 0)
-                | (e.refusal != null ? REFUSAL : 0) | (e.filter != null ? FILTER : 0));
+                | (e.refusal != null ? REFUSAL : 0) | (e.filter != null ? FILTER : 0)
+                | (e.subscriptionId != null ? SUBSCRIPTION_ID : 0));
         writeIfPresent(e.like, out);
         writeIfPresent(e.unlike, out);
         writeIfPresent(e.vote, out);
         writeIfPresent(e.refusal, out);
         writeIfPresent(e.filter, out);
+        writeIfPresent(e.subscriptionId, out);
     }
 
     private static void writeIfPresent(String[] ids, DataOutputView out) throws IOException {
@@ -159,6 +164,7 @@ public final class IndexEventSerializer extends TypeSerializerSingleton<IndexEve
         e.vote = readIfPresent(more, VOTE, in);
         e.refusal = readIfPresent(more, REFUSAL, in);
         e.filter = readIfPresent(more, FILTER, in);
+        e.subscriptionId = readIfPresent(more, SUBSCRIPTION_ID, in);
         return e;
     }
 

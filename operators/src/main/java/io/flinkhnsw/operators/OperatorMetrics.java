@@ -2,6 +2,7 @@ package io.flinkhnsw.operators;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
@@ -15,7 +16,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with
  * {@code reloadedVectors}, {@code reloadMicros} (total time) and {@code reloadCpuMicros} (the task
  * thread's CPU time in them) over both, {@code evictions},
- * {@code flushedEntries}; histograms of insert, query and reload latency in microseconds; and
+ * {@code flushedEntries}; standing queries: {@code subscriptions} (of the keys in memory),
+ * {@code updates} and {@code recomputes} (searches that refilled a subscription's list) with their
+ * rates {@code updatesPerSecond} and {@code recomputesPerSecond}; histograms of insert, query and reload latency in microseconds; and
  * {@code maxEventMicros}, the slowest event since the subtask started. Gauges read volatile values
  * the task thread maintains, so a reporter thread never walks the cache.
  */
@@ -38,6 +41,8 @@ final class OperatorMetrics {
     private final Counter reloadCpuMicros;
     private final Counter evictions;
     private final Counter flushedEntries;
+    private final Counter updates;
+    private final Counter recomputes;
     private final Histogram insertMicros;
     private final Histogram queryMicros;
     private final Histogram reloadLatency;
@@ -46,6 +51,7 @@ final class OperatorMetrics {
     private volatile int cachedKeys;
     private volatile long bufferedBytes;
     private volatile long maxEventMicros;
+    private volatile long subscriptions;
 
     OperatorMetrics(MetricGroup parent, KeyStats stats, long budgetBytes) {
         MetricGroup g = parent.addGroup("hnsw");
@@ -65,6 +71,11 @@ final class OperatorMetrics {
         reloadCpuMicros = g.counter("reloadCpuMicros");
         evictions = g.counter("evictions");
         flushedEntries = g.counter("flushedEntries");
+        updates = g.counter("updates");
+        recomputes = g.counter("recomputes");
+        g.meter("updatesPerSecond", new MeterView(updates));
+        g.meter("recomputesPerSecond", new MeterView(recomputes));
+        g.gauge("subscriptions", () -> subscriptions);
         insertMicros = g.histogram("insertLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         queryMicros = g.histogram("queryLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         reloadLatency = g.histogram("reloadLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -109,6 +120,7 @@ final class OperatorMetrics {
         indexMemoryBytes = cache.totalBytes();
         cachedKeys = cache.size();
         bufferedBytes = cache.pendingBytes();
+        subscriptions = cache.subscriptions();
         if (micros > maxEventMicros) {
             maxEventMicros = micros;
         }
@@ -145,6 +157,16 @@ final class OperatorMetrics {
     void flushed(int entries, IndexCache cache) {
         flushedEntries.inc(entries);
         bufferedBytes = cache.pendingBytes();
+    }
+
+    /** A standing query's update (or its last message) was emitted. */
+    void updated() {
+        updates.inc();
+    }
+
+    /** A standing query's list was searched afresh (subscribe, followed item moved, list left short). */
+    void recomputed() {
+        recomputes.inc();
     }
 
     void rejected() {

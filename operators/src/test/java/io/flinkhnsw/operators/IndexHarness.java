@@ -106,6 +106,17 @@ final class IndexHarness implements AutoCloseable {
         return out;
     }
 
+    /** Standing queries' updates emitted since the last call, in order. */
+    List<SubscriptionUpdate> drainUpdates() {
+        List<SubscriptionUpdate> out = new ArrayList<>();
+        var side = harness.getSideOutput(HnswIndexFunction.UPDATES);
+        if (side != null) {
+            side.forEach(r -> out.add(r.getValue()));
+            side.clear();
+        }
+        return out;
+    }
+
     /** The answer to one query, which must be the only output it produces. */
     QueryResult ask(IndexEvent query) throws Exception {
         process(query);

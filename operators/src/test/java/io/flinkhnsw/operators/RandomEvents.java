@@ -47,6 +47,19 @@ final class RandomEvents {
         return out;
     }
 
+    /** {@code perKey} subscriptions per key ("sub-KEY-i"), by vector with various k, one in three with ef 64. */
+    static List<IndexEvent> subscriptions(int keys, int perKey, int dim, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<IndexEvent> out = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            for (int i = 0; i < perKey; i++) {
+                out.add(IndexEvent.subscribe("key-" + k, "sub-" + k + "-" + i, null, vector(rnd, dim),
+                        1 + rnd.nextInt(10), rnd.nextInt(3) == 0 ? 64 : 0));
+            }
+        }
+        return out;
+    }
+
     static float[] vector(SplittableRandom rnd, int dim) {
         float[] v = new float[dim];
         for (int i = 0; i < dim; i++) {

@@ -10,6 +10,10 @@ public final class Limits {
     public static final int MAX_DIMENSION = 4096;
     /** Neighbours a query may ask for. */
     public static final int MAX_K = 1000;
+    /** Neighbours a standing query (subscription) may ask for; it keeps twice as many candidates. */
+    public static final int MAX_SUBSCRIPTION_K = 100;
+    /** Standing queries (subscriptions) one key may hold. */
+    public static final int MAX_SUBSCRIPTIONS_PER_KEY = 100_000;
     /** Beam width: of a query, of the build (efConstruction) and the cap {@code --max-ef} may be set to. */
     public static final int MAX_EF = 100_000;
     /** Default of {@code --max-ef}, the largest ef a query may ask for. */

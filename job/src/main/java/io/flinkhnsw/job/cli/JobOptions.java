@@ -29,6 +29,9 @@ public final class JobOptions {
     String resultsTopic;
     @Option(names = "--dead-letter-topic", paramLabel = "NAME", description = "rejected events with the reason")
     String deadLetterTopic;
+    @Option(names = "--updates-topic", paramLabel = "NAME",
+            description = "standing queries' updates (record key = subscriptionId)")
+    String updatesTopic;
     @Option(names = "--group-id", paramLabel = "ID",
             description = "consumer group, also the prefix of the sink's transactional ids (wins over a group.id property)")
     String groupId;
@@ -92,6 +95,7 @@ public final class JobOptions {
         queriesTopic = defaults.queriesTopic;
         resultsTopic = defaults.resultsTopic;
         deadLetterTopic = defaults.deadLetterTopic;
+        updatesTopic = defaults.updatesTopic;
         groupId = defaults.groupId;
         delivery = JobConfig.deliveryName(defaults.delivery);
         metric = defaults.hnsw.metric().cliName();
@@ -126,7 +130,7 @@ public final class JobOptions {
                 .bootstrapServers(kafka.bootstrapServers(fallbackBootstrap))
                 .kafkaProperties(kafka.clientProperties())
                 .eventsTopic(eventsTopic).queriesTopic(queriesTopic).resultsTopic(resultsTopic)
-                .deadLetterTopic(deadLetterTopic)
+                .deadLetterTopic(deadLetterTopic).updatesTopic(updatesTopic)
                 .groupId(kafka.groupId(groupId, groupGiven))
                 .delivery(JobConfig.parseDelivery(delivery))
                 .hnsw(hnsw)

@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * JSON events (upsert, delete, query, get, and drop of a whole key) to {@link IndexEvent}s and back.
+ * JSON events (upsert, delete, query, get, subscribe, unsubscribe, and drop of a whole key) to {@link IndexEvent}s and back.
  * {@link #decode} checks what only the bytes and the JSON can tell (size, UTF-8, JSON shape, op,
  * field types, the key against the record key, a vector given once, as a JSON array or as
  * {@code vector_b64}: see {@link EventFields}), then
@@ -161,8 +161,23 @@ public final class EventCodec implements Serializable {
                 return query.withVote(f.text(Field.VOTE));
             case "get":
                 return IndexEvent.get(key, f.text(Field.QUERY_ID), f.text(Field.ID));
+            case "subscribe":
+                Integer subscriptionK = f.integer(Field.K);
+                if (subscriptionK == null) {
+                    throw new InvalidEvent("missing field 'k'");
+                }
+                Integer subscriptionEf = f.integer(Field.EF);
+                IndexEvent subscribe = IndexEvent.subscribe(key, f.text(Field.SUBSCRIPTION_ID), f.text(Field.ID),
+                        f.vector(), subscriptionK, subscriptionEf == null ? 0 : subscriptionEf);
+                subscribe.like = f.texts(Field.LIKE);
+                subscribe.unlike = f.texts(Field.UNLIKE);
+                subscribe.filter = f.filter();
+                return subscribe;
+            case "unsubscribe":
+                return IndexEvent.unsubscribe(key, f.text(Field.SUBSCRIPTION_ID));
             default:
-                throw new InvalidEvent("unknown op '" + Text.cut(op, 100) + "' (expected upsert, delete, query, get or drop)");
+                throw new InvalidEvent("unknown op '" + Text.cut(op, 100)
+                        + "' (expected upsert, delete, query, get, subscribe, unsubscribe or drop)");
         }
     }
 
@@ -193,6 +208,7 @@ public final class EventCodec implements Serializable {
             g.writeStringField("key", e.key);
             if (e.id != null) g.writeStringField("id", e.id);
             if (e.queryId != null) g.writeStringField("queryId", e.queryId);
+            if (e.subscriptionId != null) g.writeStringField("subscriptionId", e.subscriptionId);
             if (e.vector != null && encoding == VectorEncoding.B64) {
                 ByteBuffer b = ByteBuffer.allocate(e.vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 b.asFloatBuffer().put(e.vector);
@@ -204,7 +220,7 @@ public final class EventCodec implements Serializable {
                 g.writeEndArray();
             }
             writeJsonOrText(g, "payload", e.payload);
-            if (e.op == IndexEvent.Op.QUERY) {
+            if (e.op == IndexEvent.Op.QUERY || e.op == IndexEvent.Op.SUBSCRIBE) {
                 g.writeNumberField("k", e.k);
                 if (e.ef > 0) g.writeNumberField("ef", e.ef);
                 writeIds(g, "like", e.like);

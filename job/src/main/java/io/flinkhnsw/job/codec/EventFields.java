@@ -26,7 +26,7 @@ final class EventFields {
     enum Field {
         OP("op"), KEY("key"), ID("id"), QUERY_ID("queryId"), VECTOR("vector"), VECTOR_B64("vector_b64"),
         PAYLOAD("payload"), K("k"), EF("ef"), LIKE("like"), UNLIKE("unlike"), STRATEGY("strategy"), VOTE("vote"),
-        FILTER("filter");
+        FILTER("filter"), SUBSCRIPTION_ID("subscriptionId");
 
         final String json;
 
@@ -50,6 +50,7 @@ final class EventFields {
                 case "unlike": return UNLIKE;
                 case "strategy": return STRATEGY;
                 case "vote": return VOTE;
+                case "subscriptionId": return SUBSCRIPTION_ID;
                 default: return null;
             }
         }

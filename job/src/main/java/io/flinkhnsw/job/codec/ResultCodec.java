@@ -50,17 +50,7 @@ public final class ResultCodec {
     }
 
     private static void writeNeighbours(QueryResult r, JsonGenerator g) throws IOException {
-        g.writeArrayFieldStart("neighbours");
-        if (r.neighbours != null) {
-            for (Neighbour n : r.neighbours) {
-                g.writeStartObject();
-                g.writeStringField("id", n.id);
-                g.writeNumberField("distance", n.distance);
-                writePayload(n.payload, g);
-                g.writeEndObject();
-            }
-        }
-        g.writeEndArray();
+        writeNeighbourList(r.neighbours, g);
         g.writeNumberField("indexSize", r.indexSize);
         g.writeNumberField("tookMicros", r.tookMicros);
         if (r.vote != null) {
@@ -75,6 +65,30 @@ public final class ResultCodec {
                 g.writeEndObject();
             }
         }
+    }
+
+    /** {@code "neighbours":[{"id":..,"distance":..,"payload":{..}}]}, as results and subscription updates carry them. */
+    static void writeNeighbourList(List<Neighbour> neighbours, JsonGenerator g) throws IOException {
+        g.writeArrayFieldStart("neighbours");
+        if (neighbours != null) {
+            for (Neighbour n : neighbours) {
+                g.writeStartObject();
+                g.writeStringField("id", n.id);
+                g.writeNumberField("distance", n.distance);
+                writePayload(n.payload, g);
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+    }
+
+    /** The {@code neighbours} of a result or update object. */
+    static List<Neighbour> readNeighbourList(JsonNode o) {
+        List<Neighbour> ns = new ArrayList<>();
+        for (JsonNode n : o.path("neighbours")) {
+            ns.add(new Neighbour(n.get("id").textValue(), n.get("distance").floatValue(), payload(n)));
+        }
+        return ns;
     }
 
     private static void writeGot(QueryResult r, JsonGenerator g) throws IOException {
@@ -102,10 +116,7 @@ public final class ResultCodec {
     public static QueryResult fromJson(byte[] json) {
         try {
             JsonNode o = Json.MAPPER.readTree(json);
-            List<Neighbour> ns = new ArrayList<>();
-            for (JsonNode n : o.path("neighbours")) {
-                ns.add(new Neighbour(n.get("id").textValue(), n.get("distance").floatValue(), payload(n)));
-            }
+            List<Neighbour> ns = readNeighbourList(o);
             QueryResult r = new QueryResult(o.get("queryId").textValue(), o.path("key").textValue(), ns,
                     o.path("indexSize").intValue(), o.path("tookMicros").longValue());
             r.error = o.path("error").textValue();

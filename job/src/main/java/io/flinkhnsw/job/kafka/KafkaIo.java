@@ -26,7 +26,8 @@ public final class KafkaIo {
     public static HnswJob job(JobConfig c) {
         return new HnswJob(c, source(c, c.eventsTopic), c.queriesTopic == null ? null : source(c, c.queriesTopic),
                 sink(c, "results", new ResultSerializer(c.resultsTopic)),
-                sink(c, "dead-letters", new DeadLetterSerializer(c.deadLetterTopic)));
+                sink(c, "dead-letters", new DeadLetterSerializer(c.deadLetterTopic)),
+                sink(c, "updates", new UpdateSerializer(c.updatesTopic)));
     }
 
     static KafkaSource<RawRecord> source(JobConfig c, String topic) {

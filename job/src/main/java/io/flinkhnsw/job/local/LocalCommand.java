@@ -143,7 +143,8 @@ public final class LocalCommand implements Callable<Integer> {
         if (!config.kafka.properties().isEmpty()) {
             progress.say("Kafka client properties: " + KafkaClientConfig.describe(config.kafka.properties()));
         }
-        List<String> topics = new ArrayList<>(List.of(config.eventsTopic, config.resultsTopic, config.deadLetterTopic));
+        List<String> topics = new ArrayList<>(List.of(config.eventsTopic, config.resultsTopic, config.deadLetterTopic,
+                config.updatesTopic));
         if (config.queriesTopic != null) topics.add(config.queriesTopic);
         Topics.create(config.kafka, 2, topics);
         progress.say("Kafka " + (external == null ? "up" : "reachable") + " at " + bootstrap

@@ -9,6 +9,7 @@ import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.SubscriptionUpdate;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -20,8 +21,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The streaming vector index as a dataflow, independent of where events come from and go to:
  * raw records are decoded (bad ones dead-lettered), keyed by index key and applied to that key's
- * HNSW graph; query results go to one sink, dead letters from decoding and from the index operator
- * to another. Sources and sinks are passed in, so production wires Kafka and tests can wire others.
+ * HNSW graph; query results go to one sink, standing queries' updates to another, dead letters
+ * from decoding and from the index operator to a third. Sources and sinks are passed in, so production wires Kafka and tests can wire others.
  * Operator uids are fixed so savepoints survive changes to the job.
  */
 public final class HnswJob {
@@ -30,15 +31,17 @@ public final class HnswJob {
     private final Source<RawRecord, ?, ?> queries;
     private final Sink<QueryResult> results;
     private final Sink<DeadLetter> deadLetters;
+    private final Sink<SubscriptionUpdate> updates;
 
     /** {@code queries} may be null when queries share the events source. */
     public HnswJob(JobConfig config, Source<RawRecord, ?, ?> events, Source<RawRecord, ?, ?> queries,
-                   Sink<QueryResult> results, Sink<DeadLetter> deadLetters) {
+                   Sink<QueryResult> results, Sink<DeadLetter> deadLetters, Sink<SubscriptionUpdate> updates) {
         this.config = config;
         this.events = events;
         this.queries = queries;
         this.results = results;
         this.deadLetters = deadLetters;
+        this.updates = updates;
     }
 
     /** Adds the dataflow to {@code env} and sets its parallelism and checkpointing from the config. */
@@ -76,6 +79,7 @@ public final class HnswJob {
         SingleOutputStreamOperator<QueryResult> answered =
                 HnswIndexOperator.apply(valid.keyBy(new EventKey()), settings);
         answered.sinkTo(results).uid("results-sink").name("results");
+        answered.getSideOutput(HnswIndexFunction.UPDATES).sinkTo(updates).uid("updates-sink").name("updates");
         decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
                 .union(answered.getSideOutput(HnswIndexFunction.REJECTED).map(new RejectedToDeadLetter())
                         .uid("rejected-to-dead-letter").name("rejected-to-dead-letter"))

@@ -32,6 +32,8 @@ public final class ProduceCommand implements Callable<Integer> {
     String resultsTopic = JobConfig.DEFAULT_RESULTS_TOPIC;
     @Option(names = "--dead-letter-topic", paramLabel = "NAME", description = "created with --create-topics")
     String deadLetterTopic = JobConfig.DEFAULT_DEAD_LETTER_TOPIC;
+    @Option(names = "--updates-topic", paramLabel = "NAME", description = "created with --create-topics")
+    String updatesTopic = JobConfig.DEFAULT_UPDATES_TOPIC;
     @Option(names = "--base", paramLabel = "FILE.fvecs", description = "vectors to upsert (required unless --only-create-topics)")
     Path base;
     @Option(names = "--queries", paramLabel = "FILE.fvecs", description = "query vectors (default: the base vectors)")
@@ -53,7 +55,7 @@ public final class ProduceCommand implements Callable<Integer> {
     VectorEncoding vectorEncoding = VectorEncoding.JSON;
     @Option(names = "--rate", paramLabel = "N", description = "records per second, 0 = as fast as possible")
     double rate;
-    @Option(names = "--create-topics", arity = "0..1", paramLabel = "true|false", description = "create events, results and dead-letter topics (2 partitions)")
+    @Option(names = "--create-topics", arity = "0..1", paramLabel = "true|false", description = "create events, results, dead-letter and updates topics (2 partitions)")
     boolean createTopics;
     @Option(names = "--only-create-topics", arity = "0..1", paramLabel = "true|false", description = "create the topics and send nothing")
     boolean onlyCreateTopics;
@@ -61,7 +63,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KafkaClientConfig client = kafka.client(JobConfig.DEFAULT_BOOTSTRAP_SERVERS);
-        List<String> topics = List.of(topic, resultsTopic, deadLetterTopic);
+        List<String> topics = List.of(topic, resultsTopic, deadLetterTopic, updatesTopic);
         if (onlyCreateTopics) {
             Topics.create(client, 2, topics);
             return Cli.OK;

@@ -14,9 +14,10 @@ final class Jobs {
         JobConfig.Builder b = JobConfig.builder()
                 .bootstrapServers(SharedKafka.bootstrap())
                 .eventsTopic(name + "-events").resultsTopic(name + "-results").deadLetterTopic(name + "-dead-letters")
+                .updatesTopic(name + "-updates")
                 .groupId(name).parallelism(2).checkpointIntervalMs(500).transactionTimeoutMs(60_000);
         JobConfig c = b.build();
-        Topics.create(c.kafka, 2, List.of(c.eventsTopic, c.resultsTopic, c.deadLetterTopic));
+        Topics.create(c.kafka, 2, List.of(c.eventsTopic, c.resultsTopic, c.deadLetterTopic, c.updatesTopic));
         return b;
     }
 }

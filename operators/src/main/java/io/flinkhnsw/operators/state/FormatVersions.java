@@ -20,11 +20,12 @@ public final class FormatVersions {
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;
     public static final byte TOMBSTONE_V1 = 1;
+    public static final byte SUBSCRIPTION_V1 = 1;
 
     private FormatVersions() {
     }
 
-    static IllegalStateException unsupported(String what, byte version) {
+    public static IllegalStateException unsupported(String what, byte version) {
         return new IllegalStateException("unsupported " + what + " format version " + version
                 + " (written by a newer release, or corrupt state)");
     }

@@ -1,0 +1,255 @@
+package io.flinkhnsw.operators;
+
+import io.flinkhnsw.filter.Filter;
+import io.flinkhnsw.hnsw.Limits;
+import io.flinkhnsw.hnsw.RamUsage;
+import io.flinkhnsw.operators.state.FormatVersions;
+import io.flinkhnsw.vector.Kernels;
+import io.flinkhnsw.vector.Metric;
+import io.flinkhnsw.vector.VectorKernels;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One standing query of a key and what it answers now: its vector (in the form the key's metric
+ * stores vectors, unit length under cosine) or the id whose vector it follows, k, ef (0 = the key's
+ * default), an optional filter (JSON text), the sequence of its next update, and a kept list of up
+ * to {@link #keep()} = {@value #KEEP_FACTOR}·k candidates, nearest first, whose first k are the
+ * members last pushed. The list keeps one promise (Yi et al., ICDE 2003): every live vector of the
+ * key the filter accepts and the list does not hold is at least as far as the list's last entry,
+ * or, when the list is {@code complete}, there is none. So an insert changes the answer only inside
+ * {@link #radius()}, and a removed member is replaced from the list while it holds k. Encodes to a
+ * compact binary record ({@link #encode}, version {@link FormatVersions#SUBSCRIPTION_V1}).
+ */
+final class Subscription {
+    static final int KEEP_FACTOR = 2;
+    private static final VectorKernels KERNELS = Kernels.best();
+    private static final int FOLLOWS = 1;
+    private static final int FILTERED = 1 << 1;
+    private static final int COMPLETE = 1 << 2;
+
+    final String id;
+    /** The id whose stored vector this subscription follows; null for a fixed vector. */
+    final String followed;
+    final int k;
+    final int ef;
+    final String filter;
+    float[] vector;
+    long sequence;
+    private String[] ids;
+    private float[] distances;
+    private int size;
+    private boolean complete = true;
+    /** The parsed filter, kept so an insert does not parse it again; null until first needed. */
+    Filter parsedFilter;
+
+    Subscription(String id, String followed, float[] vector, int k, int ef, String filter) {
+        this.id = id;
+        this.followed = followed;
+        this.vector = vector;
+        this.k = k;
+        this.ef = ef;
+        this.filter = filter;
+        this.ids = new String[keep() + 1];
+        this.distances = new float[keep() + 1];
+    }
+
+    /** How many candidates the list keeps: {@value #KEEP_FACTOR}·k. */
+    int keep() {
+        return Math.min(Limits.MAX_K, KEEP_FACTOR * k);
+    }
+
+    /** How far an insert may be and still enter the list: the last entry's distance, unbounded while complete. */
+    float radius() {
+        return complete || size == 0 ? Float.POSITIVE_INFINITY : distances[size - 1];
+    }
+
+    /** True when removals left fewer than k in a list that was not complete: only a search can refill it. */
+    boolean needsRefill() {
+        return !complete && size < k;
+    }
+
+    boolean contains(String candidate) {
+        for (int i = 0; i < size; i++) {
+            if (ids[i].equals(candidate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes {@code candidate} from the list; false when it was not in it. */
+    boolean remove(String candidate) {
+        for (int i = 0; i < size; i++) {
+            if (ids[i].equals(candidate)) {
+                System.arraycopy(ids, i + 1, ids, i, size - i - 1);
+                System.arraycopy(distances, i + 1, distances, i, size - i - 1);
+                ids[--size] = null;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Offers a vector the list does not hold at distance {@code d}; it enters when nearer than the
+     * radius (after the entries at the same distance), and the list drops its last entry beyond
+     * {@link #keep()}, which ends its being complete. Returns whether it entered.
+     */
+    boolean offer(String candidate, float d) {
+        assert !contains(candidate) : candidate;
+        if (!(d < radius())) {
+            return false;
+        }
+        int at = size;
+        while (at > 0 && distances[at - 1] > d) {
+            at--;
+        }
+        System.arraycopy(ids, at, ids, at + 1, size - at);
+        System.arraycopy(distances, at, distances, at + 1, size - at);
+        ids[at] = candidate;
+        distances[at] = d;
+        if (++size > keep()) {
+            ids[--size] = null;
+            complete = false;
+        }
+        return true;
+    }
+
+    /**
+     * Replaces the list with a search's hits (ids and distances, nearest first; at most {@link #keep()});
+     * {@code complete} when the search found fewer than it asked for, so no other vector qualifies.
+     */
+    void reset(String[] hitIds, float[] hitDistances, int n, boolean complete) {
+        assert n <= keep();
+        Arrays.fill(ids, null);
+        System.arraycopy(hitIds, 0, ids, 0, n);
+        System.arraycopy(hitDistances, 0, distances, 0, n);
+        this.size = n;
+        this.complete = complete;
+    }
+
+    /** The members: the first k of the list (fewer when the key has fewer). */
+    int members() {
+        return Math.min(k, size);
+    }
+
+    String memberId(int rank) {
+        assert rank < members();
+        return ids[rank];
+    }
+
+    float memberDistance(int rank) {
+        assert rank < members();
+        return distances[rank];
+    }
+
+    /** A copy of the members' ids. */
+    String[] memberIds() {
+        return Arrays.copyOf(ids, members());
+    }
+
+    /** A copy of the members' distances. */
+    float[] memberDistances() {
+        return Arrays.copyOf(distances, members());
+    }
+
+    /** The distance under {@code metric} between this subscription's vector and a stored vector. */
+    float distanceTo(Metric metric, float[] stored) {
+        return distance(metric, vector, stored);
+    }
+
+    static float distance(Metric metric, float[] a, float[] b) {
+        return metric == Metric.L2 ? KERNELS.squaredL2(a, 0, b, 0, a.length) : 1f - KERNELS.dot(a, 0, b, 0, a.length);
+    }
+
+    /**
+     * Estimated heap bytes: the object, its vector and its list arrays (ids in the list are the
+     * index's own strings, counted there); fixed for the subscription's life.
+     */
+    long ramBytesUsed() {
+        return RamUsage.object(9 * RamUsage.REFERENCE + 32) + RamUsage.string(id.length())
+                + (followed == null ? 0 : RamUsage.string(followed.length()))
+                + (filter == null ? 0 : 2 * RamUsage.string(filter.length()))
+                + RamUsage.floats(vector.length) + RamUsage.references(ids.length) + RamUsage.floats(distances.length);
+    }
+
+    /** The binary record: version, flags, k, ef, sequence, followed id, filter, vector, list. */
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 4 * vector.length + 24 * size);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FormatVersions.SUBSCRIPTION_V1);
+            out.writeByte((followed != null ? FOLLOWS : 0) | (filter != null ? FILTERED : 0) | (complete ? COMPLETE : 0));
+            out.writeShort(k);
+            out.writeInt(ef);
+            out.writeLong(sequence);
+            if (followed != null) {
+                writeText(out, followed);
+            }
+            if (filter != null) {
+                writeText(out, filter);
+            }
+            out.writeShort(vector.length);
+            for (float f : vector) {
+                out.writeFloat(f);
+            }
+            out.writeShort(size);
+            for (int i = 0; i < size; i++) {
+                writeText(out, ids[i]);
+                out.writeFloat(distances[i]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Subscription decode(String id, byte[] record) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
+            byte version = in.readByte();
+            if (version != FormatVersions.SUBSCRIPTION_V1) {
+                throw FormatVersions.unsupported("subscription", version);
+            }
+            int flags = in.readUnsignedByte();
+            int k = in.readUnsignedShort();
+            int ef = in.readInt();
+            long sequence = in.readLong();
+            String followed = (flags & FOLLOWS) != 0 ? readText(in) : null;
+            String filter = (flags & FILTERED) != 0 ? readText(in) : null;
+            float[] vector = new float[in.readUnsignedShort()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = in.readFloat();
+            }
+            Subscription s = new Subscription(id, followed, vector, k, ef, filter);
+            s.sequence = sequence;
+            s.complete = (flags & COMPLETE) != 0;
+            s.size = in.readUnsignedShort();
+            for (int i = 0; i < s.size; i++) {
+                s.ids[i] = readText(in);
+                s.distances[i] = in.readFloat();
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("subscription record of " + id + " is damaged", e);
+        }
+    }
+
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readText(DataInputStream in) throws IOException {
+        byte[] utf8 = new byte[in.readInt()];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+}
