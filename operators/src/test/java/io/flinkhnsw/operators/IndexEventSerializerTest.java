@@ -60,6 +60,9 @@ class IndexEventSerializerTest extends SerializerTestBase<IndexEvent> {
             IndexEvent.get("shop-1", "g", "item-42"),
             IndexEvent.upsert("shop-1", "item-42", null, "{\"price\":1}"),
             IndexEvent.refused(IndexEvent.Op.GET, "shop-1", "g", "missing field 'id'").from("hnsw-events", 0, 3),
+            IndexEvent.subscribe("shop-1", "s-1", null, new float[] {1f, 2f}, 10, 40),
+            IndexEvent.subscribe("shop-1", "s-2", "item-42", null, 5, 0),
+            IndexEvent.unsubscribe("shop-1", "s-1"),
             new IndexEvent(),
         };
     }

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A snapshot restored into a new operator, at the same or another parallelism, answers every query
  * exactly as the operator it was taken from, and keeps doing so as both receive the same further
- * events: the keys rebuilt from keyed state (graphs, backlogs, keys evicted under a small budget)
+ * events, standing queries' updates included (same neighbours, same sequence numbers): the keys
+ * rebuilt from keyed state (graphs, backlogs, subscriptions, keys evicted under a small budget)
  * are the keys that were checkpointed, not just similar ones.
  */
 class RestoreAndRescaleTest {
@@ -24,7 +25,9 @@ class RestoreAndRescaleTest {
     private static final IndexSettings SETTINGS = IndexSettings.builder().flatLimit(60).indexMemoryBytes(40_000)
             .maxVectorsPerKey(1_000_000).build();
 
-    private final List<IndexEvent> history = RandomEvents.mixed(KEYS, 150, DIM, 11L);
+    /** Standing queries made first, on empty keys, then kept through the whole history. */
+    private final List<IndexEvent> history = RandomEvents.concat(RandomEvents.subscriptions(KEYS, 3, DIM, 10L),
+            RandomEvents.mixed(KEYS, 150, DIM, 11L));
     private final List<IndexEvent> probes = RandomEvents.queries(KEYS, 6, DIM, 12L);
     private final List<IndexEvent> later = RandomEvents.mixed(KEYS, 40, DIM, 13L);
 
@@ -33,16 +36,18 @@ class RestoreAndRescaleTest {
         try (IndexHarness original = IndexHarness.open(SETTINGS)) {
             feed(List.of(original), history);
             original.drainResults();
+            original.drainUpdates();
             KeyStats stats = original.function().stats();
             assertThat(stats.graphKeys()).as("keys with graphs and backlogs").isPositive();
             assertThat(original.function().cachedKeys()).as("keys evicted under the budget").isLessThan(KEYS);
             OperatorSubtaskState snapshot = original.snapshot(1L);
-            List<QueryResult> expected = feed(List.of(original), RandomEvents.concat(probes, later, probes));
+            List<Object> expected = feed(List.of(original), RandomEvents.concat(probes, later, probes));
             try (IndexHarness restored = IndexHarness.open(SETTINGS, 1, 0, snapshot)) {
                 assertThat(feed(List.of(restored), RandomEvents.concat(probes, later, probes))).isEqualTo(expected);
             }
             assertThat(expected).hasSizeGreaterThan(2 * probes.size());
-            assertThat(expected).anySatisfy(r -> assertThat(r.neighbours).hasSize(10));
+            assertThat(expected).anySatisfy(r -> assertThat(((QueryResult) r).neighbours).hasSize(10));
+            assertThat(expected).as("standing queries' updates").anySatisfy(r -> assertThat(r).isInstanceOf(SubscriptionUpdate.class));
         }
     }
 
@@ -53,11 +58,12 @@ class RestoreAndRescaleTest {
         try {
             feed(two, history);
             two.forEach(IndexHarness::drainResults);
+            two.forEach(IndexHarness::drainUpdates);
             assertThat(history.stream().map(e -> IndexHarness.subtaskOf(e.key, 2)).distinct())
                     .as("both subtasks own keys").hasSize(2);
             OperatorSubtaskState packed = AbstractStreamOperatorTestHarness.repackageState(
                     two.get(0).snapshot(1L), two.get(1).snapshot(1L));
-            List<QueryResult> expected = feed(two, RandomEvents.concat(probes, later, probes));
+            List<Object> expected = feed(two, RandomEvents.concat(probes, later, probes));
 
             List<IndexHarness> rescaled = new ArrayList<>();
             try {
@@ -78,13 +84,14 @@ class RestoreAndRescaleTest {
         }
     }
 
-    /** Routes each event to the subtask keyBy would, and collects the results in event order. */
-    private static List<QueryResult> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
-        List<QueryResult> out = new ArrayList<>();
+    /** Routes each event to the subtask keyBy would, and collects the results and updates in event order. */
+    private static List<Object> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
+        List<Object> out = new ArrayList<>();
         for (IndexEvent e : events) {
             IndexHarness h = subtasks.get(IndexHarness.subtaskOf(e.key, subtasks.size()));
             h.process(e);
             out.addAll(h.drainResults());
+            out.addAll(h.drainUpdates());
             assertThat(h.drainRejected()).isEmpty();
         }
         return out;

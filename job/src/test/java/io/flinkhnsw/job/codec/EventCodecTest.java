@@ -167,6 +167,15 @@ class EventCodecTest {
         get without id             | {"op":"get","queryId":"q"}                | missing field 'id'
         get without queryId        | {"op":"get","id":"a"}                     | missing field 'queryId'
         upsert without vector or payload | {"op":"upsert","id":"a","payload":null} | missing field 'vector'
+        subscribe without id       | {"op":"subscribe","vector":[1],"k":1}     | missing field 'subscriptionId'
+        subscribe without k        | {"op":"subscribe","subscriptionId":"s","vector":[1]} | missing field 'k'
+        subscribe k too large      | {"op":"subscribe","subscriptionId":"s","vector":[1],"k":101} | k is 101, must be in 1..100 for a subscription
+        subscribe to nothing       | {"op":"subscribe","subscriptionId":"s","k":1} | missing field 'vector' (or 'id')
+        subscribe to both          | {"op":"subscribe","subscriptionId":"s","k":1,"vector":[1],"id":"a"} | follows one of 'vector' (or 'vector_b64') or 'id', not both
+        subscribe to examples      | {"op":"subscribe","subscriptionId":"s","k":1,"like":["a"]} | not 'like'/'unlike' examples
+        subscribe with a bad ef    | {"op":"subscribe","subscriptionId":"s","vector":[1],"k":10,"ef":5} | ef is 5, must be in k..500
+        subscribe with a filter    | {"op":"subscribe","subscriptionId":"s","vector":[1],"k":1,"filter":{}} | filter
+        unsubscribe without id     | {"op":"unsubscribe"}                      | missing field 'subscriptionId'
         """)
     void rejectsWithAReason(String what, String json, String reason) {
         DeadLetter d = rejected(null, json);
@@ -210,6 +219,24 @@ class EventCodecTest {
         assertThat(events.get(3)).isEqualTo(IndexEvent.upsert("s", "a", null, "{\"price\":3}").from("hnsw-events", 1, 42L));
         for (IndexEvent e : events) {
             assertThat(codec.decode(record(null, EventCodec.encode(e, VectorEncoding.JSON))).event).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void decodesSubscribeAndUnsubscribeAndEncodesThemBack() {
+        List<IndexEvent> events = List.of(
+                codec.decode(record("shop-1", "{\"op\":\"subscribe\",\"key\":\"shop-1\",\"subscriptionId\":\"s-1\","
+                        + "\"id\":\"item-42\",\"k\":10}")).event,
+                codec.decode(record("shop-1", "{\"op\":\"subscribe\",\"key\":\"shop-1\",\"subscriptionId\":\"s-2\","
+                        + "\"vector\":[0.5,1],\"k\":3,\"ef\":40}")).event,
+                codec.decode(record("shop-1", "{\"op\":\"unsubscribe\",\"key\":\"shop-1\",\"subscriptionId\":\"s-1\"}")).event);
+        assertThat(events.get(0)).isEqualTo(IndexEvent.subscribe("shop-1", "s-1", "item-42", null, 10, 0)
+                .from("hnsw-events", 1, 42L));
+        assertThat(events.get(1)).isEqualTo(IndexEvent.subscribe("shop-1", "s-2", null, new float[] {0.5f, 1f}, 3, 40)
+                .from("hnsw-events", 1, 42L));
+        assertThat(events.get(2)).isEqualTo(IndexEvent.unsubscribe("shop-1", "s-1").from("hnsw-events", 1, 42L));
+        for (IndexEvent e : events) {
+            assertThat(codec.decode(record(null, EventCodec.encode(e, VectorEncoding.B64))).event).isEqualTo(e);
         }
     }
 
