@@ -41,15 +41,38 @@ public final class EventPlan {
     public int deletes;
     public int queries;
     public int bad;
+    public int subscriptions;
 
     public static EventPlan of(float[][] base, float[][] queryVectors, int keys, int queryEvery, int deletes,
                                int finalQueriesPerKey, int k, VectorEncoding encoding) {
+        return of(base, queryVectors, keys, queryEvery, deletes, finalQueriesPerKey, k, 0, encoding);
+    }
+
+    /**
+     * As above, with standing queries: {@code subscriptionsPerKey} by vector per key ({@code sub-KEY-J},
+     * made before the key's first upsert), one per key following its first row ({@code follow-KEY},
+     * ended by the row's delete), the first of each key unsubscribed at the end, and an unsubscribe
+     * of an unknown subscription (a dead letter).
+     */
+    public static EventPlan of(float[][] base, float[][] queryVectors, int keys, int queryEvery, int deletes,
+                               int finalQueriesPerKey, int k, int subscriptionsPerKey, VectorEncoding encoding) {
         EventPlan p = new EventPlan(encoding);
         int dim = base[0].length;
         int qi = 0;
+        for (int key = 0; key < keys && subscriptionsPerKey > 0; key++) {
+            for (int j = 0; j < subscriptionsPerKey; j++) {
+                p.add(IndexEvent.subscribe(key(key), "sub-" + key + "-" + j, null,
+                        queryVectors[(key * subscriptionsPerKey + j) % queryVectors.length], k / 2 + 1, 0), false);
+                p.subscriptions++;
+            }
+        }
         for (int i = 0; i < base.length; i++) {
             p.add(IndexEvent.upsert(key(i % keys), "v" + i, base[i], "{\"row\":" + i + "}"), false);
             p.upserts++;
+            if (subscriptionsPerKey > 0 && i < keys) {
+                p.add(IndexEvent.subscribe(key(i), "follow-" + i, "v" + i, null, k, 0), false);
+                p.subscriptions++;
+            }
             if (queryEvery > 0 && (i + 1) % queryEvery == 0) {
                 p.add(IndexEvent.query(key((i / queryEvery) % keys), "q-" + qi,
                         queryVectors[qi % queryVectors.length], k, 0), true);
@@ -78,6 +101,13 @@ public final class EventPlan {
             }
         }
         qi += p.addQueryForms(base.length, keys, deletes, k);
+        if (subscriptionsPerKey > 0) {
+            for (int key = 0; key < keys; key++) {
+                p.add(IndexEvent.unsubscribe(key(key), "sub-" + key + "-0"), false);
+            }
+            p.items.add(new Item(key(0), EventCodec.encode(IndexEvent.unsubscribe(key(0), "nope"), encoding), false, true));
+            p.bad++;
+        }
         p.queries = qi;
         return p;
     }

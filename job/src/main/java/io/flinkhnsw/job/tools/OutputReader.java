@@ -3,8 +3,10 @@ package io.flinkhnsw.job.tools;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.DeadLetterCodec;
 import io.flinkhnsw.job.codec.ResultCodec;
+import io.flinkhnsw.job.codec.UpdateCodec;
 import io.flinkhnsw.job.kafka.KafkaClientConfig;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.SubscriptionUpdate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads the results and dead-letter topics from the beginning on a background thread, with
+ * Reads the results and dead-letter topics (and optionally the updates topic) from the beginning on a background thread, with
  * {@code isolation.level=read_committed} (under exactly-once only committed transactions count).
  * Keeps every result per queryId, so duplicates stay visible, and when each was first seen.
  */
@@ -33,15 +35,25 @@ public final class OutputReader implements AutoCloseable {
     private final Map<String, List<QueryResult>> results = new ConcurrentHashMap<>();
     private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, List<SubscriptionUpdate>> updates = new ConcurrentHashMap<>();
     private volatile Throwable failure;
 
     public OutputReader(KafkaClientConfig kafka, String resultsTopic, String deadLetterTopic) {
+        this(kafka, resultsTopic, deadLetterTopic, null);
+    }
+
+    /** Also reads the standing queries' updates from {@code updatesTopic} when it is not null. */
+    public OutputReader(KafkaClientConfig kafka, String resultsTopic, String deadLetterTopic, String updatesTopic) {
         consumer = new KafkaConsumer<>(kafka.clientConfig(Map.of(), Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
-        for (String t : List.of(resultsTopic, deadLetterTopic)) {
+        List<String> topics = new ArrayList<>(List.of(resultsTopic, deadLetterTopic));
+        if (updatesTopic != null) {
+            topics.add(updatesTopic);
+        }
+        for (String t : topics) {
             List<PartitionInfo> infos = consumer.partitionsFor(t, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + t + " does not exist");
@@ -50,12 +62,12 @@ public final class OutputReader implements AutoCloseable {
         }
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
-        thread = new Thread(() -> poll(resultsTopic), "output-reader");
+        thread = new Thread(() -> poll(resultsTopic, updatesTopic), "output-reader");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void poll(String resultsTopic) {
+    private void poll(String resultsTopic, String updatesTopic) {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -65,6 +77,9 @@ public final class OutputReader implements AutoCloseable {
                         // Result first: a waiter that sees the timestamp must also find the result.
                         results.computeIfAbsent(q.queryId, id -> Collections.synchronizedList(new ArrayList<>())).add(q);
                         firstSeenNanos.putIfAbsent(q.queryId, now);
+                    } else if (r.topic().equals(updatesTopic)) {
+                        SubscriptionUpdate u = UpdateCodec.fromJson(r.value());
+                        updates.computeIfAbsent(u.subscriptionId, id -> Collections.synchronizedList(new ArrayList<>())).add(u);
                     } else {
                         deadLetters.add(DeadLetterCodec.fromJson(r.value(),
                                 r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)));
@@ -91,6 +106,11 @@ public final class OutputReader implements AutoCloseable {
         if (l == null) return null;
         if (l.size() > 1) throw new IllegalStateException("query " + queryId + " was answered " + l.size() + " times");
         return l.get(0);
+    }
+
+    /** Every update read so far, by subscriptionId, in the order read (one subscription's are in one partition). */
+    public Map<String, List<SubscriptionUpdate>> updates() {
+        return updates;
     }
 
     public Long firstSeenNanos(String queryId) {
