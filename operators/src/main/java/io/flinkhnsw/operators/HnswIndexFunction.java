@@ -265,6 +265,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         boolean existed = index.dimension() > 0;
         boolean wasGraph = index.isGraph();
         long start = System.nanoTime();
+        float[] previous = subscriptions.vectorBeforeWrite(entry, event.id);
         boolean replacing = index.upsert(event.id, event.vector);
         // a new id has no payload to clear: skip the state delete, one less RocksDB write per insert
         if (event.payload != null || replacing) {
@@ -281,7 +282,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
         metrics.upserted((System.nanoTime() - start) / 1000);
-        subscriptions.upserted(entry, event.id, replacing, updates(ctx));
+        subscriptions.upserted(entry, event.id, previous, updates(ctx));
         return entry;
     }
 
@@ -350,6 +351,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         KeyIndex index = entry.index;
         int live = index.size();
         int dead = index.tombstones();
+        float[] previous = subscriptions.vectorBeforeWrite(entry, event.id);
         if (index.delete(event.id)) {
             payloads.remove(event.id);
             if (entry.fields != null) {
@@ -357,7 +359,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             }
             stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
             metrics.deleted();
-            subscriptions.deleted(entry, event.id, updates(ctx));
+            subscriptions.deleted(entry, event.id, previous, updates(ctx));
         } else {
             metrics.noopDelete();
         }
@@ -432,8 +434,8 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     /** Removes everything {@code key} has: its working copy (unwritten changes included), its state, its payloads. */
     private void drop(String key, Context ctx) {
         IndexCache.Entry cached = cache.get(key);
-        subscriptions.dropped(key, cached != null ? cached.subscriptions : SubscriptionBook.load(subscriptionState),
-                updates(ctx));
+        subscriptions.dropped(key, cached != null ? cached.subscriptions
+                : SubscriptionBook.load(subscriptionState, settings.configFor(key).metric()), updates(ctx));
         if (cached != null) {
             if (cached.index.dimension() > 0) {
                 stats.count(key, -1, cached.index.isGraph(), cached.index.size(), cached.index.tombstones());
@@ -479,7 +481,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             return null;
         }
         IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack(), fieldIndex(key),
-                SubscriptionBook.load(subscriptionState));
+                SubscriptionBook.load(subscriptionState, opened.index().config().metric()));
         cache.put(entry);
         return entry;
     }

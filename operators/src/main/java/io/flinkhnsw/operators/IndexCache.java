@@ -58,7 +58,7 @@ final class IndexCache {
         private long eventScoredAt;
 
         Entry(String key, KeyIndex index, KeyWriteBack writeBack) {
-            this(key, index, writeBack, null, new SubscriptionBook());
+            this(key, index, writeBack, null, new SubscriptionBook(index.config().metric()));
         }
 
         Entry(String key, KeyIndex index, KeyWriteBack writeBack, FieldIndex fields, SubscriptionBook subscriptions) {

@@ -49,6 +49,9 @@ final class Subscription {
     private boolean complete = true;
     /** The parsed filter, kept so an insert does not parse it again; null until first needed. */
     Filter parsedFilter;
+    /** Its group in the {@link SubscriptionIndex} (-1: none) and its Euclidean distance to the group's pivot. */
+    int pivot = -1;
+    float pivotDistance;
 
     Subscription(String id, String followed, float[] vector, int k, int ef, String filter) {
         this.id = id;

@@ -3,16 +3,24 @@ package io.flinkhnsw.operators;
 import io.flinkhnsw.hnsw.RamUsage;
 import io.flinkhnsw.operators.state.SubscriptionState;
 
+import io.flinkhnsw.vector.Metric;
+
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The in-memory working copy of one key's standing queries, kept with its index in the cache:
  * subscriptions by id (in id order, so updates for one event come out in the same order after a
- * restore), the ids changed or removed since the last write to keyed state, and the bytes it
- * accounts. {@link #flush} writes the changes to {@link SubscriptionState} under the current key.
+ * restore), by the id they follow, and in a {@link SubscriptionIndex} that finds those an insert
+ * can affect; the ids changed or removed since the last write to keyed state, and the bytes it
+ * accounts (the index's groups are a reference per subscription, counted with it). {@link #flush} writes the changes to {@link SubscriptionState} under the current key.
  */
 final class SubscriptionBook {
     private static final long OVERHEAD = RamUsage.object(4 * RamUsage.REFERENCE + 16);
@@ -20,13 +28,20 @@ final class SubscriptionBook {
     private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 4);
 
     private final TreeMap<String, Subscription> byId = new TreeMap<>();
+    private final SubscriptionIndex index;
+    /** Subscriptions by the id they follow. */
+    private final Map<String, List<Subscription>> followers = new HashMap<>();
     private final Set<String> changed = new LinkedHashSet<>();
     private long bytes = OVERHEAD;
     private int dimension;
 
-    /** Reads the current key's subscriptions from keyed state. */
-    static SubscriptionBook load(SubscriptionState state) {
-        SubscriptionBook book = new SubscriptionBook();
+    SubscriptionBook(Metric metric) {
+        this.index = new SubscriptionIndex(metric);
+    }
+
+    /** Reads the current key's subscriptions from keyed state; {@code metric} is the key's. */
+    static SubscriptionBook load(SubscriptionState state, Metric metric) {
+        SubscriptionBook book = new SubscriptionBook(metric);
         state.forEach((id, record) -> book.put(Subscription.decode(id, record)));
         return book;
     }
@@ -53,6 +68,28 @@ final class SubscriptionBook {
         return byId.values();
     }
 
+    /** The subscriptions following {@code id}, in id order (none: empty). */
+    List<Subscription> following(String id) {
+        return followers.getOrDefault(id, List.of());
+    }
+
+    /**
+     * The subscriptions that may hold {@code x} within their radius, inclusive (a superset; see
+     * {@link SubscriptionIndex}), in id order, so their updates come out in the same order
+     * whatever the index looks like.
+     */
+    List<Subscription> near(float[] x) {
+        List<Subscription> found = new ArrayList<>();
+        index.forEachWithin(x, found::add);
+        found.sort(Comparator.comparing(s -> s.id));
+        return found;
+    }
+
+    /** After a followed item's vector replaced {@code s}'s. */
+    void vectorChanged(Subscription s) {
+        index.vectorChanged(s);
+    }
+
     /** Adds a new subscription, marked for writing. */
     void add(Subscription s) {
         put(s);
@@ -64,6 +101,11 @@ final class SubscriptionBook {
         assert old == null : s.id;
         bytes += s.ramBytesUsed() + ENTRY_OVERHEAD;
         dimension = s.vector.length;
+        index.add(s);
+        if (s.followed != null) {
+            followers.computeIfAbsent(s.followed, f -> new ArrayList<>()).add(s);
+            followers.get(s.followed).sort(Comparator.comparing(f -> f.id));
+        }
     }
 
     /** Removes a subscription, marked for deleting from state. */
@@ -71,14 +113,23 @@ final class SubscriptionBook {
         byId.remove(s.id);
         bytes -= s.ramBytesUsed() + ENTRY_OVERHEAD;
         changed.add(s.id);
+        index.remove(s);
+        if (s.followed != null) {
+            List<Subscription> f = followers.get(s.followed);
+            f.remove(s);
+            if (f.isEmpty()) {
+                followers.remove(s.followed);
+            }
+        }
         if (byId.isEmpty()) {
             dimension = 0;
         }
     }
 
-    /** Marks a subscription whose record changed. */
+    /** Marks a subscription whose record changed (its list, and so its radius, may have). */
     void changed(Subscription s) {
         changed.add(s.id);
+        index.radiusChanged(s);
     }
 
     boolean dirty() {

@@ -103,25 +103,36 @@ final class SubscriptionMaintainer {
         return null;
     }
 
-    /** After {@code id}'s vector was upserted ({@code replaced}: it had one before). */
-    void upserted(IndexCache.Entry entry, String id, boolean replaced, Consumer<SubscriptionUpdate> out) {
+    /**
+     * Before an upsert of {@code id}'s vector: its current stored vector when the key has
+     * subscriptions and holds it (the lists holding it are found near it), else null.
+     */
+    float[] vectorBeforeWrite(IndexCache.Entry entry, String id) {
+        return entry.subscriptions.isEmpty() || !entry.index.contains(id) ? null : entry.index.vector(id);
+    }
+
+    /** After {@code id}'s vector was upserted; {@code previous}: its vector before, or null when it is new. */
+    void upserted(IndexCache.Entry entry, String id, float[] previous, Consumer<SubscriptionUpdate> out) {
         SubscriptionBook book = entry.subscriptions;
         if (book.isEmpty()) {
             return;
         }
         Metric metric = entry.index.config().metric();
         float[] stored = entry.index.vector(id);
-        for (Subscription s : book.all()) {
+        for (Subscription s : new ArrayList<>(book.following(id))) {
+            Snapshot before = new Snapshot(s);
+            s.vector = stored;
+            book.vectorChanged(s);
+            refill(entry, s);
+            emitIfChanged(entry, s, before, "upsert", id, out);
+        }
+        for (Subscription s : candidates(book, stored, previous)) {
             if (id.equals(s.followed)) {
-                Snapshot before = new Snapshot(s);
-                s.vector = stored;
-                refill(entry, s);
-                emitIfChanged(entry, s, before, "upsert", id, out);
                 continue;
             }
             boolean accepted = s.filter == null || compiled(entry, s).acceptsId(id);
             float d = accepted ? s.distanceTo(metric, stored) : Float.POSITIVE_INFINITY;
-            if (!(d < s.radius()) && !(replaced && s.contains(id))) {
+            if (!(d < s.radius()) && !(previous != null && s.contains(id))) {
                 continue;
             }
             Snapshot before = new Snapshot(s);
@@ -133,11 +144,27 @@ final class SubscriptionMaintainer {
         }
     }
 
+    /** The subscriptions near {@code x}, and near {@code previous} (where those holding the id are) when not null. */
+    private static List<Subscription> candidates(SubscriptionBook book, float[] x, float[] previous) {
+        List<Subscription> near = book.near(x);
+        if (previous == null) {
+            return near;
+        }
+        Set<Subscription> both = new java.util.TreeSet<>(java.util.Comparator.comparing((Subscription s) -> s.id));
+        both.addAll(near);
+        both.addAll(book.near(previous));
+        return new ArrayList<>(both);
+    }
+
     /** After a payload-only upsert of {@code id}: filtered subscriptions take or drop it as their filter now says. */
     void payloadChanged(IndexCache.Entry entry, String id, Consumer<SubscriptionUpdate> out) {
         SubscriptionBook book = entry.subscriptions;
-        float[] stored = null;
-        for (Subscription s : book.all()) {
+        if (book.isEmpty()) {
+            return;
+        }
+        float[] stored = entry.index.vector(id);
+        Metric metric = entry.index.config().metric();
+        for (Subscription s : book.near(stored)) {
             if (s.filter == null || id.equals(s.followed)) {
                 continue;
             }
@@ -150,20 +177,24 @@ final class SubscriptionMaintainer {
             if (held) {
                 s.remove(id);
             } else {
-                stored = stored != null ? stored : entry.index.vector(id);
-                s.offer(id, s.distanceTo(entry.index.config().metric(), stored));
+                s.offer(id, s.distanceTo(metric, stored));
             }
             settle(entry, s, before, "upsert", id, out);
         }
     }
 
-    /** After {@code id} was deleted: lists drop it (refilled when left short), its followers end. */
-    void deleted(IndexCache.Entry entry, String id, Consumer<SubscriptionUpdate> out) {
-        List<Subscription> following = new ArrayList<>(0);
-        for (Subscription s : entry.subscriptions.all()) {
-            if (id.equals(s.followed)) {
-                following.add(s);
-            } else if (s.contains(id)) {
+    /**
+     * After {@code id} was deleted ({@code previous}: its vector, null when the key has no
+     * subscriptions): lists drop it (refilled when left short), its followers end.
+     */
+    void deleted(IndexCache.Entry entry, String id, float[] previous, Consumer<SubscriptionUpdate> out) {
+        SubscriptionBook book = entry.subscriptions;
+        if (book.isEmpty()) {
+            return;
+        }
+        List<Subscription> following = new ArrayList<>(book.following(id));
+        for (Subscription s : book.near(previous)) {
+            if (!id.equals(s.followed) && s.contains(id)) {
                 Snapshot before = new Snapshot(s);
                 s.remove(id);
                 settle(entry, s, before, "delete", id, out);

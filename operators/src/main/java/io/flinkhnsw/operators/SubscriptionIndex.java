@@ -1,0 +1,146 @@
+package io.flinkhnsw.operators;
+
+import io.flinkhnsw.vector.Metric;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Finds the standing queries a vector can affect without looking at every one: the subscriptions
+ * whose radius (the distance to the last of their kept candidates) reaches the vector. Subscription
+ * vectors are grouped around pivots (subscription vectors themselves; a new subscription becomes a
+ * pivot while there are fewer than √n of them, otherwise joins its nearest), and each pivot keeps
+ * its reach, an upper bound of {@code e(q, pivot) + radius(q)} over its members in Euclidean
+ * distance e. By the triangle inequality a vector x farther than the reach from a pivot is outside
+ * every member's radius, and within a group a member with {@code |e(x, pivot) - e(q, pivot)|} beyond
+ * its radius is too; so {@link #forEachWithin} visits a superset of the affected subscriptions,
+ * which the caller tests exactly. Reaches only grow when radii do ({@link #radiusChanged}) and are
+ * tightened to the true maximum whenever a group is scanned. Euclidean distance is √d for squared
+ * L2 and √(2d) for cosine (1 - cos of unit vectors); inner product is not a metric, so under it
+ * every subscription is visited. Not persisted: rebuilt when a key's subscriptions are loaded.
+ */
+final class SubscriptionIndex {
+    /** Below this many subscriptions a plain scan is as fast. */
+    static final int MIN_INDEXED = 64;
+    /** Relative and absolute slack on every bound, so float rounding never drops an affected subscription. */
+    private static final float SLACK = 1e-4f;
+
+    private final Metric metric;
+    private final List<float[]> pivots = new ArrayList<>();
+    private final List<List<Subscription>> groups = new ArrayList<>();
+    private float[] reach = new float[16];
+    private final Set<Subscription> all = new LinkedHashSet<>();
+
+    SubscriptionIndex(Metric metric) {
+        this.metric = metric;
+    }
+
+    void add(Subscription s) {
+        all.add(s);
+        if (metric == Metric.INNER_PRODUCT) {
+            return;
+        }
+        if (pivots.isEmpty() || (long) pivots.size() * pivots.size() < all.size()) {
+            pivots.add(s.vector);
+            groups.add(new ArrayList<>());
+            if (reach.length < pivots.size()) {
+                reach = Arrays.copyOf(reach, 2 * reach.length);
+            }
+            join(s, pivots.size() - 1, 0f);
+            return;
+        }
+        int nearest = 0;
+        float best = Float.POSITIVE_INFINITY;
+        for (int p = 0; p < pivots.size(); p++) {
+            float e = euclid(s.vector, pivots.get(p));
+            if (e < best) {
+                best = e;
+                nearest = p;
+            }
+        }
+        join(s, nearest, best);
+    }
+
+    private void join(Subscription s, int pivot, float distance) {
+        s.pivot = pivot;
+        s.pivotDistance = distance;
+        groups.get(pivot).add(s);
+        radiusChanged(s);
+    }
+
+    void remove(Subscription s) {
+        all.remove(s);
+        if (s.pivot >= 0) {
+            groups.get(s.pivot).remove(s);
+        }
+    }
+
+    /** After {@code s}'s vector stayed and its radius may have grown: its group's reach covers it again. */
+    void radiusChanged(Subscription s) {
+        if (s.pivot >= 0) {
+            reach[s.pivot] = Math.max(reach[s.pivot], s.pivotDistance + euclidRadius(s));
+        }
+    }
+
+    /**
+     * After {@code s}'s vector changed (a followed item moved): it joins the group of its new vector.
+     */
+    void vectorChanged(Subscription s) {
+        if (s.pivot >= 0) {
+            groups.get(s.pivot).remove(s);
+            all.remove(s);
+            add(s);
+        }
+    }
+
+    /**
+     * Hands {@code visitor} every subscription that may have {@code x} within its radius (inclusive),
+     * a superset of those that do; under inner product, or with few subscriptions, all of them.
+     */
+    void forEachWithin(float[] x, Consumer<Subscription> visitor) {
+        if (metric == Metric.INNER_PRODUCT || all.size() < MIN_INDEXED) {
+            for (Subscription s : new ArrayList<>(all)) {
+                visitor.accept(s);
+            }
+            return;
+        }
+        List<Subscription> found = new ArrayList<>();
+        for (int p = 0; p < pivots.size(); p++) {
+            float e = euclid(x, pivots.get(p));
+            if (e > widen(reach[p])) {
+                continue;
+            }
+            float tightened = 0;
+            for (Subscription s : groups.get(p)) {
+                float r = euclidRadius(s);
+                tightened = Math.max(tightened, s.pivotDistance + r);
+                if (Math.abs(e - s.pivotDistance) <= widen(r)) {
+                    found.add(s);
+                }
+            }
+            reach[p] = tightened;
+        }
+        found.forEach(visitor);
+    }
+
+    private static float widen(float bound) {
+        return bound + SLACK * bound + SLACK;
+    }
+
+    private float euclidRadius(Subscription s) {
+        float r = s.radius();
+        return r == Float.POSITIVE_INFINITY ? r : toEuclid(r);
+    }
+
+    private float euclid(float[] a, float[] b) {
+        return toEuclid(Subscription.distance(metric, a, b));
+    }
+
+    private float toEuclid(float d) {
+        return (float) Math.sqrt(Math.max(0f, metric == Metric.L2 ? d : 2 * d));
+    }
+}
