@@ -9,11 +9,10 @@ import io.flinkhnsw.vector.Metric;
 import io.flinkhnsw.vector.VectorKernels;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -184,34 +183,43 @@ final class Subscription {
                 + RamUsage.floats(vector.length) + RamUsage.references(ids.length) + RamUsage.floats(distances.length);
     }
 
-    /** The binary record: version, flags, k, ef, sequence, followed id, filter, vector, list. */
+    /** The binary record: version, flags, k, ef, sequence, followed id, filter, vector, list (texts as length and UTF-8). */
     byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 4 * vector.length + 24 * size);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FormatVersions.SUBSCRIPTION_V1);
-            out.writeByte((followed != null ? FOLLOWS : 0) | (filter != null ? FILTERED : 0) | (complete ? COMPLETE : 0));
-            out.writeShort(k);
-            out.writeInt(ef);
-            out.writeLong(sequence);
-            if (followed != null) {
-                writeText(out, followed);
-            }
-            if (filter != null) {
-                writeText(out, filter);
-            }
-            out.writeShort(vector.length);
-            for (float f : vector) {
-                out.writeFloat(f);
-            }
-            out.writeShort(size);
-            for (int i = 0; i < size; i++) {
-                writeText(out, ids[i]);
-                out.writeFloat(distances[i]);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] followedUtf8 = followed == null ? null : followed.getBytes(StandardCharsets.UTF_8);
+        byte[] filterUtf8 = filter == null ? null : filter.getBytes(StandardCharsets.UTF_8);
+        byte[][] idsUtf8 = new byte[size][];
+        int length = 1 + 1 + 2 + 4 + 8 + 2 + 4 * vector.length + 2 + size * (4 + 4)
+                + (followedUtf8 == null ? 0 : 4 + followedUtf8.length) + (filterUtf8 == null ? 0 : 4 + filterUtf8.length);
+        for (int i = 0; i < size; i++) {
+            idsUtf8[i] = ids[i].getBytes(StandardCharsets.UTF_8);
+            length += idsUtf8[i].length;
         }
-        return bytes.toByteArray();
+        ByteBuffer out = ByteBuffer.allocate(length);
+        out.put(FormatVersions.SUBSCRIPTION_V1);
+        out.put((byte) ((followed != null ? FOLLOWS : 0) | (filter != null ? FILTERED : 0) | (complete ? COMPLETE : 0)));
+        out.putShort((short) k);
+        out.putInt(ef);
+        out.putLong(sequence);
+        putText(out, followedUtf8);
+        putText(out, filterUtf8);
+        out.putShort((short) vector.length);
+        for (float f : vector) {
+            out.putFloat(f);
+        }
+        out.putShort((short) size);
+        for (int i = 0; i < size; i++) {
+            putText(out, idsUtf8[i]);
+            out.putFloat(distances[i]);
+        }
+        assert !out.hasRemaining();
+        return out.array();
+    }
+
+    private static void putText(ByteBuffer out, byte[] utf8) {
+        if (utf8 != null) {
+            out.putInt(utf8.length);
+            out.put(utf8);
+        }
     }
 
     static Subscription decode(String id, byte[] record) {
@@ -242,12 +250,6 @@ final class Subscription {
         } catch (IOException e) {
             throw new UncheckedIOException("subscription record of " + id + " is damaged", e);
         }
-    }
-
-    private static void writeText(DataOutputStream out, String text) throws IOException {
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
     }
 
     private static String readText(DataInputStream in) throws IOException {

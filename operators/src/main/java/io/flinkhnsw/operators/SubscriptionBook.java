@@ -75,13 +75,12 @@ final class SubscriptionBook {
 
     /**
      * The subscriptions that may hold {@code x} within their radius, inclusive (a superset; see
-     * {@link SubscriptionIndex}), in id order, so their updates come out in the same order
-     * whatever the index looks like.
+     * {@link SubscriptionIndex}), in the index's order (updates of different subscriptions for one
+     * event come out in no particular order; each subscription's own are in sequence).
      */
     List<Subscription> near(float[] x) {
         List<Subscription> found = new ArrayList<>();
         index.forEachWithin(x, found::add);
-        found.sort(Comparator.comparing(s -> s.id));
         return found;
     }
 
@@ -134,11 +133,6 @@ final class SubscriptionBook {
 
     boolean dirty() {
         return !changed.isEmpty();
-    }
-
-    /** Estimated bytes of the records not yet written. */
-    long pendingBytes() {
-        return changed.size() * (long) (bytes / Math.max(1, byId.size()));
     }
 
     long ramBytesUsed() {

@@ -28,6 +28,8 @@ final class SubscriptionIndex {
     static final int MIN_INDEXED = 64;
     /** Relative and absolute slack on every bound, so float rounding never drops an affected subscription. */
     private static final float SLACK = 1e-4f;
+    /** Pivots grow as 4√n: small groups keep the reaches near the radii themselves. */
+    private static final long PIVOTS_SQUARED_PER_SUBSCRIPTION = 16;
 
     private final Metric metric;
     private final List<float[]> pivots = new ArrayList<>();
@@ -44,7 +46,7 @@ final class SubscriptionIndex {
         if (metric == Metric.INNER_PRODUCT) {
             return;
         }
-        if (pivots.isEmpty() || (long) pivots.size() * pivots.size() < all.size()) {
+        if (pivots.isEmpty() || (long) pivots.size() * pivots.size() < PIVOTS_SQUARED_PER_SUBSCRIPTION * all.size()) {
             pivots.add(s.vector);
             groups.add(new ArrayList<>());
             if (reach.length < pivots.size()) {

@@ -11,8 +11,11 @@ import io.flinkhnsw.vector.Metric;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -35,6 +38,12 @@ final class SubscriptionMaintainer {
     private final PayloadState payloads;
     private final IndexSettings settings;
     private final OperatorMetrics metrics;
+    /**
+     * The payloads read for the current event's updates: one event's updates share most members,
+     * and a key without payloads is asked once, not once per member.
+     */
+    private final Map<String, String> eventPayloads = new HashMap<>();
+    private int keyHasPayloads;
 
     SubscriptionMaintainer(PayloadState payloads, IndexSettings settings, OperatorMetrics metrics) {
         this.payloads = payloads;
@@ -44,6 +53,7 @@ final class SubscriptionMaintainer {
 
     /** Registers a subscription and emits its current neighbours as sequence 0; or returns why it is refused. */
     String subscribe(IndexCache.Entry entry, IndexEvent e, Consumer<SubscriptionUpdate> out) {
+        begin();
         SubscriptionBook book = entry.subscriptions;
         KeyIndex index = entry.index;
         if (book.get(e.subscriptionId) != null) {
@@ -85,6 +95,7 @@ final class SubscriptionMaintainer {
 
     /** Ends a subscription with a last update; or returns why it cannot. */
     String unsubscribe(IndexCache.Entry entry, IndexEvent e, Consumer<SubscriptionUpdate> out) {
+        begin();
         Subscription s = entry.subscriptions.get(e.subscriptionId);
         if (s == null) {
             return "unsubscribe of unknown subscription '" + e.subscriptionId + "' on key '" + e.key + "'";
@@ -113,6 +124,7 @@ final class SubscriptionMaintainer {
 
     /** After {@code id}'s vector was upserted; {@code previous}: its vector before, or null when it is new. */
     void upserted(IndexCache.Entry entry, String id, float[] previous, Consumer<SubscriptionUpdate> out) {
+        begin();
         SubscriptionBook book = entry.subscriptions;
         if (book.isEmpty()) {
             return;
@@ -136,7 +148,9 @@ final class SubscriptionMaintainer {
                 continue;
             }
             Snapshot before = new Snapshot(s);
-            s.remove(id);
+            if (previous != null) {
+                s.remove(id);
+            }
             if (accepted) {
                 s.offer(id, d);
             }
@@ -150,7 +164,7 @@ final class SubscriptionMaintainer {
         if (previous == null) {
             return near;
         }
-        Set<Subscription> both = new java.util.TreeSet<>(java.util.Comparator.comparing((Subscription s) -> s.id));
+        Set<Subscription> both = new LinkedHashSet<>();
         both.addAll(near);
         both.addAll(book.near(previous));
         return new ArrayList<>(both);
@@ -158,6 +172,7 @@ final class SubscriptionMaintainer {
 
     /** After a payload-only upsert of {@code id}: filtered subscriptions take or drop it as their filter now says. */
     void payloadChanged(IndexCache.Entry entry, String id, Consumer<SubscriptionUpdate> out) {
+        begin();
         SubscriptionBook book = entry.subscriptions;
         if (book.isEmpty()) {
             return;
@@ -188,6 +203,7 @@ final class SubscriptionMaintainer {
      * subscriptions): lists drop it (refilled when left short), its followers end.
      */
     void deleted(IndexCache.Entry entry, String id, float[] previous, Consumer<SubscriptionUpdate> out) {
+        begin();
         SubscriptionBook book = entry.subscriptions;
         if (book.isEmpty()) {
             return;
@@ -308,9 +324,22 @@ final class SubscriptionMaintainer {
     private List<Neighbour> neighbours(Subscription s) {
         List<Neighbour> out = new ArrayList<>(s.members());
         for (int i = 0; i < s.members(); i++) {
-            out.add(new Neighbour(s.memberId(i), s.memberDistance(i), payloads.get(s.memberId(i))));
+            out.add(new Neighbour(s.memberId(i), s.memberDistance(i), payload(s.memberId(i))));
         }
         return out;
+    }
+
+    /** Starts an event: payloads read for the last one may have changed. */
+    private void begin() {
+        eventPayloads.clear();
+        keyHasPayloads = 0;
+    }
+
+    private String payload(String id) {
+        if (keyHasPayloads == 0) {
+            keyHasPayloads = payloads.isEmpty() ? -1 : 1;
+        }
+        return keyHasPayloads < 0 ? null : eventPayloads.computeIfAbsent(id, payloads::get);
     }
 
     /** The vector in the form the metric stores it (unit length under cosine); null for a zero vector under cosine. */

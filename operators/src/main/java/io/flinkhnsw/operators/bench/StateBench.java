@@ -3,6 +3,7 @@ package io.flinkhnsw.operators.bench;
 import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.bench.JsonLine;
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.operators.HnswIndexFunction;
 import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
@@ -20,6 +21,7 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
@@ -182,11 +184,25 @@ public final class StateBench implements Callable<Integer> {
     /** Submits source, operator and sink at {@code parallelism}, restored from {@code restorePath} unless null. */
     static JobID submit(MiniCluster cluster, Configuration conf, IndexSettings settings, int parallelism,
             String restorePath) throws Exception {
+        return submit(cluster, conf, settings, parallelism, restorePath, false);
+    }
+
+    /**
+     * As above; with {@code updates}, the standing queries' updates go to an {@link UpdateSink}, and
+     * records are passed on without copies as the job passes them ({@code enableObjectReuse}).
+     */
+    static JobID submit(MiniCluster cluster, Configuration conf, IndexSettings settings, int parallelism,
+            String restorePath, boolean updates) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        HnswIndexOperator.apply(env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class))
-                        .setParallelism(1).uid("bench-source").keyBy(e -> e.key), settings)
-                .addSink(new BenchSink()).uid("bench-sink");
+        SingleOutputStreamOperator<QueryResult> answered = HnswIndexOperator.apply(env.addSource(new BenchSource(),
+                        "bench-source", TypeInformation.of(IndexEvent.class))
+                .setParallelism(1).uid("bench-source").keyBy(e -> e.key), settings);
+        answered.addSink(new BenchSink()).uid("bench-sink");
+        if (updates) {
+            env.getConfig().enableObjectReuse();
+            answered.getSideOutput(HnswIndexFunction.UPDATES).addSink(new UpdateSink()).uid("bench-updates-sink");
+        }
         StreamGraph graph = env.getStreamGraph();
         if (restorePath != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false,

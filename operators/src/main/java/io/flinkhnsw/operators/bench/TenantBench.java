@@ -5,6 +5,7 @@ import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.SubscriptionUpdate;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -49,6 +50,7 @@ public final class TenantBench implements Callable<Integer> {
     private static final int RECALL_SAMPLE_PER_CLASS = 200;
     private static final String LOAD_DONE = "load-done";
     private static final String QUERIES_DONE = "queries-done";
+    private static final String SUBSCRIBED = "subscribed";
 
     @Option(names = "--keys", required = true, description = "number of keys (tenants)")
     int keys;
@@ -73,6 +75,11 @@ public final class TenantBench implements Callable<Integer> {
     @Option(names = "--ef", defaultValue = "128", description = "search beam width (default: ${DEFAULT-VALUE})")
     int ef;
 
+    @Option(names = "--subscriptions", defaultValue = "0",
+            description = "standing queries (k 10, at --ef) spread over the keys, made before the load phase"
+                    + " (default: ${DEFAULT-VALUE})")
+    int subscriptions;
+
     @Option(names = "--seed", defaultValue = "42", description = "data and interleaving seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -95,14 +102,25 @@ public final class TenantBench implements Callable<Integer> {
         CapturedMetrics.clear();
         BenchSink.RESULTS.clear();
         BenchSink.ARRIVED.clear();
+        UpdateSink.LAST.clear();
+        UpdateSink.COUNT.set(0);
+        float[][] subscriptionVectors = workload.subscriptionVectors(subscriptions);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
             cluster.start();
-            JobID job = StateBench.submit(cluster, conf, settings(), 1, null);
+            JobID job = StateBench.submit(cluster, conf, settings(), 1, null, true);
             StateBench.awaitStatus(cluster, job, JobStatus.RUNNING);
             double baselineMb = heapUsedMbAfterGc();
             log("heap after GC before the load: %.1f MB", baselineMb);
 
+            if (subscriptions > 0) {
+                run(cluster, job, "subscribe", subscriptions, out -> {
+                    for (int s = 0; s < subscriptions; s++) {
+                        out.accept(IndexEvent.subscribe(TenantWorkload.keyName(s % keys), "s-" + s, null,
+                                subscriptionVectors[s], TenantWorkload.K, ef));
+                    }
+                }, IndexEvent.query(TenantWorkload.keyName(0), SUBSCRIBED, workload.queryVectors[0], 1, ef), SUBSCRIBED);
+            }
             long events = (long) workload.vectors() + queryCount;
             double loadSeconds = run(cluster, job, "load", events, out -> workload.loadEvents(ef, out),
                     IndexEvent.query(TenantWorkload.keyName(0), LOAD_DONE, workload.queryVectors[0], 1, ef), LOAD_DONE);
@@ -120,8 +138,10 @@ public final class TenantBench implements Callable<Integer> {
             cluster.cancelJob(job).get();
 
             double recall = sample.recall(workload);
+            double subscriptionRecall = subscriptionRecall(workload, subscriptionVectors);
             JsonLine line = new JsonLine()
                     .put("events_per_s", events / loadSeconds, 1)
+                    .put("ingest_per_s", workload.vectors() / loadSeconds, 1)
                     .put("upserts", workload.vectors())
                     .put("queries", answered)
                     .put("recall_at_k", recall, 4)
@@ -136,9 +156,42 @@ public final class TenantBench implements Callable<Integer> {
             putLong(line, "graph_keys", CapturedMetrics.sum("graphKeys"));
             putDouble(line, "max_event_ms", maxEventMicros == null ? null : maxEventMicros / 1000, 3);
             line.put("queries_per_s", queryCount / querySeconds, 1);
+            line.put("subscriptions", subscriptions);
+            line.put("updates", UpdateSink.COUNT.get());
+            putDouble(line, "subscription_recall_at_k", subscriptions == 0 ? null : subscriptionRecall, 4);
             System.out.println(line);
         }
         return 0;
+    }
+
+    /**
+     * Recall@k of the last pushed list of up to {@value #RECALL_SAMPLE_PER_CLASS} subscriptions
+     * (drawn with the seed) against the exact top-k of their key's final vectors; NaN without any.
+     */
+    private double subscriptionRecall(TenantWorkload w, float[][] vectors) {
+        if (subscriptions == 0) {
+            return Double.NaN;
+        }
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5B5);
+        int[] sample = random.ints(Math.min(subscriptions, RECALL_SAMPLE_PER_CLASS), 0, subscriptions).toArray();
+        boolean[] wanted = new boolean[w.keys()];
+        for (int s : sample) {
+            wanted[s % keys] = true;
+        }
+        float[][][] keyVectors = w.vectorsOf(wanted);
+        double sum = 0;
+        for (int s : sample) {
+            int[] truth = ExactKnn.nearest(keyVectors[s % keys], vectors[s], TenantWorkload.K, Metric.L2, row -> false);
+            Set<String> expected = new HashSet<>();
+            for (int row : truth) {
+                expected.add("v" + row);
+            }
+            SubscriptionUpdate last = UpdateSink.LAST.get("s-" + s);
+            sum += last == null ? 0 : (double) last.neighbours.stream().filter(n -> expected.contains(n.id)).count()
+                    / truth.length;
+        }
+        log("subscription recall@%d over %d subscriptions: %.4f", TenantWorkload.K, sample.length, sum / sample.length);
+        return sum / sample.length;
     }
 
     private IndexSettings settings() {

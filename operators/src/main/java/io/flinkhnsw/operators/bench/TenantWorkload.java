@@ -117,6 +117,15 @@ final class TenantWorkload {
         }
     }
 
+    /** {@code count} vectors from the stream's distribution beyond its end: standing queries' vectors. */
+    float[][] subscriptionVectors(int count) {
+        ClusteredDataset vectors = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed);
+        for (int left = plan.length; left > 0; left -= Math.min(left, 4096)) {
+            vectors.next(Math.min(left, 4096));
+        }
+        return vectors.next(count);
+    }
+
     /** Each key's vectors for the keys {@code wanted} selects (others null), regenerated from the stream. */
     float[][][] vectorsOf(boolean[] wanted) {
         float[][][] out = new float[sizes.length][][];

@@ -58,6 +58,15 @@ public final class PayloadState {
         }
     }
 
+    /** True when the current key stores no payload at all. */
+    public boolean isEmpty() {
+        try {
+            return payloads.isEmpty();
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("keyed state: cannot read payloads", e);
+        }
+    }
+
     /** The payload of {@code id}, or null. */
     public String get(String id) {
         try {
