@@ -38,6 +38,15 @@ public final class SubscriptionState {
         }
     }
 
+    /** True when the current key has no subscription (one seek, without loading any). */
+    public boolean isEmpty() {
+        try {
+            return records.isEmpty();
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("keyed state: cannot read subscriptions", e);
+        }
+    }
+
     /** Forgets every subscription of the current key. */
     public void clear() {
         records.clear();
