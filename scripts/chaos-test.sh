@@ -28,7 +28,7 @@ DATA=${DATA:-$ROOT/../shared/data/sift-ngt5k-128-euclidean}
 SEED=${SEED:-$(date +%s)}
 SCHEDULE=${SCHEDULE:-full}
 case $SCHEDULE in
-  short) tm=5 broker=1 cluster=1 events=6000 rate=50 big=1 gap=3 timeout=600 ;;
+  short) tm=5 broker=1 cluster=1 events=6000 rate=50 big=1 gap=3 timeout=900 ;;
   full) tm=20 broker=3 cluster=1 events=60000 rate=75 big=2 gap=6 timeout=2400 ;;
   *) echo "SCHEDULE must be short or full, got '$SCHEDULE'" >&2; exit 2 ;;
 esac
