@@ -239,7 +239,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (index.size() >= maxVectors(key, index, event.vector.length) && !index.contains(event.id)) {
             reject(ctx, out, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
                     + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
-                    + " --index-memory): raise the limit or shard the key over several keys", event);
+                    + " --index-memory): raise the limit or shard the key (--shards, or shards for its prefix)", event);
             return entry;
         }
         int live = index.size();
