@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.operators.state.KeyWriteBack;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -30,7 +31,8 @@ import java.util.Set;
  * partial and is passed on. State is checkpointed, so a restore neither loses nor repeats an
  * answer. A query still incomplete {@value #INCOMPLETE_AFTER_MS} ms after a part of it arrived is
  * reported ({@code incompleteQueries}, a warning) and kept waiting, never dropped or answered twice.
- * {@code mergeLatencyMicros}: the time the merge adds once the last part arrives.
+ * {@code mergeLatencyMicros}: the time the merge adds once the last part arrives;
+ * {@code mergeCpuMicros}: the task thread's CPU time in it (what it costs on a busy machine).
  */
 public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQuery, QueryResult, QueryResult> {
     private static final long serialVersionUID = 1L;
@@ -43,6 +45,7 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
     private transient ValueState<ShardedQuery> query;
     private transient ListState<QueryResult> partials;
     private transient Histogram mergeMicros;
+    private transient Histogram mergeCpuMicros;
     private transient Counter incomplete;
     private transient Counter merged;
 
@@ -54,13 +57,14 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
                 TypeInformation.of(QueryResult.class)));
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("hnsw");
         mergeMicros = g.histogram("mergeLatencyMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        mergeCpuMicros = g.histogram("mergeCpuMicros", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         incomplete = g.counter("incompleteQueries");
         merged = g.counter("mergedQueries");
     }
 
     @Override
     public void processElement1(ShardedQuery q, Context ctx, Collector<QueryResult> out) throws Exception {
-        long start = System.nanoTime();
+        long[] start = {System.nanoTime(), KeyWriteBack.cpuNanos()};
         query.update(q);
         List<QueryResult> parts = new ArrayList<>(q.partials);
         partials.get().forEach(parts::add);
@@ -69,7 +73,7 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
 
     @Override
     public void processElement2(QueryResult partial, Context ctx, Collector<QueryResult> out) throws Exception {
-        long start = System.nanoTime();
+        long[] start = {System.nanoTime(), KeyWriteBack.cpuNanos()};
         ShardedQuery q = query.value();
         List<QueryResult> parts = new ArrayList<>();
         partials.get().forEach(parts::add);
@@ -81,7 +85,7 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
     }
 
     /** Answers and clears the query when all its parts are in; else makes sure it is checked on later. */
-    private void complete(ShardedQuery q, List<QueryResult> parts, long start, Context ctx,
+    private void complete(ShardedQuery q, List<QueryResult> parts, long[] start, Context ctx,
                           Collector<QueryResult> out) {
         if (q == null || parts.size() < q.partials) {
             long now = ctx.timerService().currentProcessingTime();
@@ -94,7 +98,10 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
         query.clear();
         partials.clear();
         merged.inc();
-        mergeMicros.update((System.nanoTime() - start) / 1000);
+        mergeMicros.update((System.nanoTime() - start[0]) / 1000);
+        if (start[1] >= 0) {
+            mergeCpuMicros.update((KeyWriteBack.cpuNanos() - start[1]) / 1000);
+        }
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.flinkhnsw.operators;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -37,11 +37,11 @@ public final class ShardedIndex {
         SingleOutputStreamOperator<QueryResult> stage1 =
                 HnswIndexOperator.apply(events, new ShardRouterFunction(settings), HnswIndexOperator.UID);
         SingleOutputStreamOperator<QueryResult> shards = HnswIndexOperator.apply(
-                stage1.getSideOutput(ShardRouterFunction.SHARD_EVENTS).keyBy(new SubKey()),
+                stage1.getSideOutput(ShardRouterFunction.SHARD_EVENTS).keyBy(e -> e.key, Types.STRING),
                 new HnswIndexFunction(settings), SHARDS_UID);
         SingleOutputStreamOperator<QueryResult> merged = stage1.getSideOutput(ShardRouterFunction.SHARDED_QUERIES)
-                .keyBy(new MergeKey())
-                .connect(shards.keyBy(new PartialKey()))
+                .keyBy(q -> q.mergeKey, Types.STRING)
+                .connect(shards.keyBy(r -> r.queryId, Types.STRING))
                 .process(new ShardMergeFunction(), TypeInformation.of(QueryResult.class))
                 .uid(MERGE_UID).name(MERGE_UID);
         DataStream<RejectedEvent> rejected = stage1.getSideOutput(HnswIndexFunction.REJECTED)
@@ -58,27 +58,6 @@ public final class ShardedIndex {
     /** Events the index refused, with reasons. */
     public DataStream<RejectedEvent> rejected() {
         return rejected;
-    }
-
-    private static final class SubKey implements KeySelector<IndexEvent, String> {
-        @Override
-        public String getKey(IndexEvent e) {
-            return e.key;
-        }
-    }
-
-    private static final class MergeKey implements KeySelector<ShardedQuery, String> {
-        @Override
-        public String getKey(ShardedQuery q) {
-            return q.mergeKey;
-        }
-    }
-
-    private static final class PartialKey implements KeySelector<QueryResult, String> {
-        @Override
-        public String getKey(QueryResult r) {
-            return r.queryId;
-        }
     }
 
     /** A shard's refused event under the key it was sent with. */

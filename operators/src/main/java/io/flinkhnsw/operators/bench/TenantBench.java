@@ -126,6 +126,7 @@ public final class TenantBench implements Callable<Integer> {
             Double reloadMicros = CapturedMetrics.sum("reloadMicros");
             Double maxEventMicros = CapturedMetrics.max("maxEventMicros");
             Double mergeP99Micros = CapturedMetrics.maxQuantile("mergeLatencyMicros", 0.99);
+            Double mergeCpuP99Micros = CapturedMetrics.maxQuantile("mergeCpuMicros", 0.99);
             cluster.cancelJob(job).get();
 
             double recall = sample.recall(workload);
@@ -145,6 +146,7 @@ public final class TenantBench implements Callable<Integer> {
             putLong(line, "graph_keys", CapturedMetrics.sum("graphKeys"));
             putDouble(line, "max_event_ms", maxEventMicros == null ? null : maxEventMicros / 1000, 3);
             putDouble(line, "merge_p99_ms", mergeP99Micros == null ? null : mergeP99Micros / 1000, 3);
+            putDouble(line, "merge_cpu_p99_ms", mergeCpuP99Micros == null ? null : mergeCpuP99Micros / 1000, 3);
             line.put("shards", shards)
                     .put("parallelism", parallelism)
                     .put("ingest_per_s", workload.vectors() / loadSeconds, 1)
