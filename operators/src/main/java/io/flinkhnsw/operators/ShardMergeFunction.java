@@ -64,43 +64,55 @@ public class ShardMergeFunction extends KeyedCoProcessFunction<String, ShardedQu
 
     @Override
     public void processElement1(ShardedQuery q, Context ctx, Collector<QueryResult> out) throws Exception {
-        long[] start = {System.nanoTime(), KeyWriteBack.cpuNanos()};
-        query.update(q);
+        long wallStart = System.nanoTime();
+        long cpuStart = KeyWriteBack.cpuNanos();
         List<QueryResult> parts = new ArrayList<>(q.partials);
         partials.get().forEach(parts::add);
-        complete(q, parts, start, ctx, out);
+        if (parts.size() == q.partials) {
+            answer(q, parts, out, wallStart, cpuStart);
+        } else {
+            q.checkAt = checkTime(ctx);
+            ctx.timerService().registerProcessingTimeTimer(q.checkAt);
+            query.update(q);
+        }
     }
 
     @Override
     public void processElement2(QueryResult partial, Context ctx, Collector<QueryResult> out) throws Exception {
-        long[] start = {System.nanoTime(), KeyWriteBack.cpuNanos()};
+        long wallStart = System.nanoTime();
+        long cpuStart = KeyWriteBack.cpuNanos();
         ShardedQuery q = query.value();
         List<QueryResult> parts = new ArrayList<>();
         partials.get().forEach(parts::add);
         parts.add(partial);
-        if (q == null || parts.size() < q.partials) {
-            partials.add(partial);
-        }
-        complete(q, parts, start, ctx, out);
-    }
-
-    /** Answers and clears the query when all its parts are in; else makes sure it is checked on later. */
-    private void complete(ShardedQuery q, List<QueryResult> parts, long[] start, Context ctx,
-                          Collector<QueryResult> out) {
-        if (q == null || parts.size() < q.partials) {
-            long now = ctx.timerService().currentProcessingTime();
-            // one timer per second and key at most: Flink keeps one per timestamp
-            ctx.timerService().registerProcessingTimeTimer((now / 1000 + 1) * 1000 + INCOMPLETE_AFTER_MS);
+        if (q != null && parts.size() == q.partials) {
+            ctx.timerService().deleteProcessingTimeTimer(q.checkAt);
+            answer(q, parts, out, wallStart, cpuStart);
             return;
         }
+        partials.add(partial);
+        if (q == null && parts.size() == 1) {
+            // a part before the query: checked on too (the timer finds nothing once the query is answered)
+            ctx.timerService().registerProcessingTimeTimer(checkTime(ctx));
+        }
+    }
+
+    /** A whole second, so the parts arriving before their query share one timer per second. */
+    private static long checkTime(Context ctx) {
+        return (ctx.timerService().currentProcessingTime() / 1000 + 1) * 1000 + INCOMPLETE_AFTER_MS;
+    }
+
+    /** Emits the one answer of {@code q} and clears its state. */
+    private void answer(ShardedQuery q, List<QueryResult> parts, Collector<QueryResult> out, long wallStart,
+                        long cpuStart) {
         assert parts.size() == q.partials : parts.size() + " parts for " + q;
         out.collect(merge(q, parts));
         query.clear();
         partials.clear();
         merged.inc();
-        mergeMicros.update((System.nanoTime() - start[0]) / 1000);
-        if (start[1] >= 0) {
-            mergeCpuMicros.update((KeyWriteBack.cpuNanos() - start[1]) / 1000);
+        mergeMicros.update((System.nanoTime() - wallStart) / 1000);
+        if (cpuStart >= 0) {
+            mergeCpuMicros.update((KeyWriteBack.cpuNanos() - cpuStart) / 1000);
         }
     }
 
