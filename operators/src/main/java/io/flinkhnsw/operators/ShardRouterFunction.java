@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -165,7 +166,9 @@ public class ShardRouterFunction extends HnswIndexFunction {
                     ctx.output(SHARD_EVENTS, forShard(event, shard));
                 }
             }
-            default -> throw new IllegalStateException("validated op " + event.op);
+            // an op added later (e.g. a standing query) is refused on sharded keys until it is routed
+            default -> reject(ctx, out, "op " + event.op.name().toLowerCase(Locale.ROOT)
+                    + " on sharded keys is not supported yet", event);
         }
     }
 
