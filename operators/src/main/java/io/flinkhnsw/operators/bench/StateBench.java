@@ -186,6 +186,8 @@ public final class StateBench implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.setMaxParallelism(KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism));
+        // as the job: Flink's 100 ms would add up to that per hop to the last answer of a phase
+        env.setBufferTimeout(10);
         ShardedIndex.apply(env.addSource(new BenchSource(), "bench-source", TypeInformation.of(IndexEvent.class))
                         .setParallelism(1).uid("bench-source").keyBy(e -> e.key), settings)
                 .results().addSink(new BenchSink()).uid("bench-sink");
