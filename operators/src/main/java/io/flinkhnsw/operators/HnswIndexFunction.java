@@ -12,6 +12,7 @@ import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.hnsw.SearchResult;
 import io.flinkhnsw.operators.state.KeyWriteBack;
 import io.flinkhnsw.operators.state.KeyedIndexState;
+import io.flinkhnsw.operators.state.PendingWriteCodec;
 import io.flinkhnsw.operators.state.PayloadState;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -175,6 +176,11 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         return cache == null ? 0 : cache.size();
     }
 
+    /** The operator's metrics (tests). */
+    OperatorMetrics metrics() {
+        return metrics;
+    }
+
     /** The counts the gauges read (tests). */
     KeyStats stats() {
         return stats;
@@ -197,8 +203,14 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         IndexCache.Entry entry = null;
         try {
             switch (event.op) {
-                case UPSERT -> entry = event.vector == null ? updatePayload(key, event, ctx, out) : upsert(key, event, ctx, out);
-                case DELETE -> entry = delete(key, event);
+                case UPSERT -> {
+                    if (event.vector == null) {
+                        entry = updatePayload(key, event, ctx, out);
+                    } else if (!deferred(key, event)) {
+                        entry = upsert(key, event, ctx, out);
+                    }
+                }
+                case DELETE -> entry = deferred(key, event) ? null : delete(key, event);
                 case QUERY -> {
                     entry = entryOf(key, false);
                     out.collect(query(key, entry, event));
@@ -236,18 +248,14 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private IndexCache.Entry upsert(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
         IndexCache.Entry entry = entryOf(key, true);
         KeyIndex index = entry.index;
-        if (index.size() >= maxVectors(key, index, event.vector.length) && !index.contains(event.id)) {
+        int dimension = index.dimension() > 0 ? index.dimension() : event.vector.length;
+        if (index.size() >= maxVectors(key, dimension, index.config().m()) && !index.contains(event.id)) {
             reject(ctx, out, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
                     + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
                     + " --index-memory): raise the limit or shard the key (--shards, or shards for its prefix)", event);
             return entry;
         }
-        int live = index.size();
-        int dead = index.tombstones();
-        boolean existed = index.dimension() > 0;
-        boolean wasGraph = index.isGraph();
-        long start = System.nanoTime();
-        boolean replacing = index.upsert(event.id, event.vector);
+        boolean replacing = applyUpsert(key, index, event.id, event.vector);
         // a new id has no payload to clear: skip the state delete, one less RocksDB write per insert
         if (event.payload != null || replacing) {
             payloads.put(event.id, event.payload);
@@ -255,6 +263,17 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (entry.fields != null) {
             entry.fields.put(event.id, event.payload);
         }
+        return entry;
+    }
+
+    /** Upserts into the working copy and counts it; returns whether the id had a vector. */
+    private boolean applyUpsert(String key, KeyIndex index, String id, float[] vector) {
+        int live = index.size();
+        int dead = index.tombstones();
+        boolean existed = index.dimension() > 0;
+        boolean wasGraph = index.isGraph();
+        long start = System.nanoTime();
+        boolean replacing = index.upsert(id, vector);
         if (!existed) {
             stats.count(key, 1, false, 0, 0);
         }
@@ -263,7 +282,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
         metrics.upserted((System.nanoTime() - start) / 1000);
-        return entry;
+        return replacing;
     }
 
     /**
@@ -306,11 +325,10 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
      * The most vectors {@code key} may hold: as configured, or as many as fit the memory budget;
      * never more than one index of its dimension can hold.
      */
-    private long maxVectors(String key, KeyIndex index, int dimension) {
+    private long maxVectors(String key, int dimension, int m) {
         long configured = settings.maxVectorsFor(key);
-        int dim = index.dimension() > 0 ? index.dimension() : dimension;
-        long limit = configured > 0 ? configured : budget / KeyIndex.estimatedBytesPerVector(dim, index.config().m());
-        return Math.max(1, Math.min(limit, KeyIndex.maxVectors(dim, index.config().m())));
+        long limit = configured > 0 ? configured : budget / KeyIndex.estimatedBytesPerVector(dimension, m);
+        return Math.max(1, Math.min(limit, KeyIndex.maxVectors(dimension, m)));
     }
 
     private IndexCache.Entry delete(String key, IndexEvent event) {
@@ -319,20 +337,95 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             metrics.noopDelete();
             return null;
         }
-        KeyIndex index = entry.index;
-        int live = index.size();
-        int dead = index.tombstones();
-        if (index.delete(event.id)) {
+        if (applyDelete(key, entry.index, event.id)) {
             payloads.remove(event.id);
             if (entry.fields != null) {
                 entry.fields.remove(event.id);
             }
-            stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
-            metrics.deleted();
-        } else {
-            metrics.noopDelete();
         }
         return entry;
+    }
+
+    /** Deletes from the working copy and counts it; returns whether the id was there. */
+    private boolean applyDelete(String key, KeyIndex index, String id) {
+        int live = index.size();
+        int dead = index.tombstones();
+        if (!index.delete(id)) {
+            metrics.noopDelete();
+            return false;
+        }
+        stats.vectorsChanged(key, index.size() - live, index.tombstones() - dead);
+        metrics.deleted();
+        return true;
+    }
+
+    /**
+     * Logs an upsert or delete of a key whose working copy is not in memory instead of loading it,
+     * when the write can only touch the key's backlog and cannot be refused: the key exists and is
+     * not draining, its graph (if any) does not hold the id, the backlog stays below the flat limit
+     * and the key below its vector limit even if every logged write adds a vector, and the vector
+     * fits the key. Its payload is written now, as for any write; the logged writes are applied, in
+     * order, when the key is next loaded ({@link #replayPendingWrites}), which gives the index they
+     * would have given at once, since no other event of the key comes between. Returns false,
+     * having changed nothing, when the write must be applied now.
+     */
+    private boolean deferred(String key, IndexEvent event) {
+        if (cache.get(key) != null || event.id == null || event.id.isEmpty()) {
+            return false;
+        }
+        KeyHeader header = state.keyHeader();
+        if (header == null || header.dimension() == 0 || header.draining()) {
+            return false;
+        }
+        int pending = state.pendingWrites();
+        int dimension = header.dimension();
+        if (header.flatCount() + pending + 1 >= KeyIndex.flatLimit(settings.flatLimit(), dimension)) {
+            return false;
+        }
+        long live = header.flatCount();
+        if (header.graph()) {
+            GraphHeader graph = state.graphHeader();
+            live += graph == null ? 0 : graph.liveCount();
+            if (state.graphHasId(event.id)) {
+                return false;
+            }
+        }
+        if (event.op == IndexEvent.Op.UPSERT) {
+            if (live + pending + 1 >= maxVectors(key, dimension, header.config().m())) {
+                return false;
+            }
+            try {
+                KeyIndex.checkVector(header, event.vector);
+            } catch (InvalidVectorException e) {
+                return false; // refused the usual way
+            }
+            state.appendPendingWrite(PendingWriteCodec.upsert(event.id, event.vector));
+            payloads.put(event.id, event.payload);
+        } else {
+            state.appendPendingWrite(PendingWriteCodec.delete(event.id));
+            payloads.remove(event.id);
+        }
+        metrics.deferredWrite();
+        return true;
+    }
+
+    /** Applies the key's logged writes to its freshly loaded working copy, counting them as they are applied. */
+    private void replayPendingWrites(String key, KeyIndex index) {
+        if (state.pendingWrites() == 0) {
+            return;
+        }
+        state.forEachPendingWrite(new PendingWriteCodec.Visitor() {
+            @Override
+            public void upsert(String id, float[] vector) {
+                applyUpsert(key, index, id, vector);
+            }
+
+            @Override
+            public void delete(String id) {
+                applyDelete(key, index, id);
+            }
+        });
+        state.clearPendingWrites();
     }
 
     /**
@@ -446,6 +539,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         } else {
             return null;
         }
+        replayPendingWrites(key, opened.index());
         IndexCache.Entry entry = new IndexCache.Entry(key, opened.index(), opened.writeBack(), fieldIndex(key));
         cache.put(entry);
         return entry;

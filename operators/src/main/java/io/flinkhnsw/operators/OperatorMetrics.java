@@ -26,6 +26,7 @@ final class OperatorMetrics {
     private final Counter deletes;
     private final Counter drops;
     private final Counter noopDeletes;
+    private final Counter deferredWrites;
     private final Counter payloadUpdates;
     private final Counter queries;
     private final Counter rejected;
@@ -53,6 +54,7 @@ final class OperatorMetrics {
         deletes = g.counter("deletes");
         drops = g.counter("drops");
         noopDeletes = g.counter("noopDeletes");
+        deferredWrites = g.counter("deferredWrites");
         payloadUpdates = g.counter("payloadUpdates");
         queries = g.counter("queries");
         rejected = g.counter("rejected");
@@ -125,6 +127,21 @@ final class OperatorMetrics {
 
     void dropped() {
         drops.inc();
+    }
+
+    /** Writes logged so far instead of loading their key (tests). */
+    long deferredWrites() {
+        return deferredWrites.getCount();
+    }
+
+    /** Keys read back from state so far, graphs not counted (tests). */
+    long reloads() {
+        return reloads.getCount();
+    }
+
+    /** An upsert or delete of a key not in memory was logged instead of loading the key. */
+    void deferredWrite() {
+        deferredWrites.inc();
     }
 
     void noopDelete() {

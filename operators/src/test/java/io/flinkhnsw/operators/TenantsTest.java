@@ -106,6 +106,62 @@ class TenantsTest {
     }
 
     @Test
+    void writesToKeysOutOfMemoryAreLoggedAndAppliedAtTheirNextLoadGivingTheSameAnswers() throws Exception {
+        SplittableRandom random = new SplittableRandom(11);
+        List<IndexEvent> grow = new ArrayList<>();
+        for (int i = 0; i < 260; i++) {
+            grow.add(upsert("big", "v" + i, RandomEvents.vector(random, DIM), null)); // a graph at 200
+        }
+        List<IndexEvent> writes = new ArrayList<>();
+        int[] next = new int[12];
+        for (int i = 0; i < 1_500; i++) {
+            int key = random.nextInt(next.length);
+            String name = key == 0 ? "big" : "tenant-" + key;
+            int known = key == 0 ? 260 + next[0] : next[key];
+            int roll = random.nextInt(10);
+            if (roll == 0) {
+                writes.add(delete(name, "v" + random.nextInt(known + 5))); // unknown ids too
+            } else if (roll < 3 && known > 0) {
+                writes.add(upsert(name, "v" + random.nextInt(known), RandomEvents.vector(random, DIM), "{\"r\":" + i + "}"));
+            } else {
+                writes.add(upsert(name, "v" + (key == 0 ? 260 + next[0]++ : next[key]++),
+                        RandomEvents.vector(random, DIM), roll == 9 ? "{\"n\":" + i + "}" : null));
+            }
+        }
+        List<IndexEvent> probes = new ArrayList<>();
+        for (int key = 0; key < next.length; key++) {
+            String name = key == 0 ? "big" : "tenant-" + key;
+            probes.add(query(name, "q-" + key, RandomEvents.vector(random, DIM), 5, 0));
+        }
+        IndexSettings unbounded = IndexSettings.builder().flatLimit(200).build();
+        List<QueryResult> expected;
+        long liveVectors;
+        try (IndexHarness h = IndexHarness.open(unbounded)) {
+            expected = feed(h, RandomEvents.concat(grow, writes, probes));
+            liveVectors = h.function().stats().liveVectors();
+            assertThat(h.function().metrics().deferredWrites()).as("every key stays in memory").isZero();
+        }
+        // a one-byte budget keeps only the key in use: every write to another key finds it out of memory
+        IndexSettings bounded = IndexSettings.builder().flatLimit(200).indexMemoryBytes(1).maxVectorsPerKey(1_000_000)
+                .build();
+        try (IndexHarness h = IndexHarness.open(bounded)) {
+            feed(h, grow);
+            feed(h, writes);
+            OperatorMetrics metrics = h.function().metrics();
+            assertThat(metrics.deferredWrites()).as("most writes are logged").isGreaterThan(writes.size() / 2);
+            assertThat(metrics.reloads()).as("and load nothing").isLessThan(writes.size() / 4);
+            // logged writes are keyed state: a restore applies them as the original does
+            OperatorSubtaskState snapshot = h.snapshot(1L);
+            assertThat(feed(h, probes)).isEqualTo(expected.subList(expected.size() - probes.size(), expected.size()));
+            assertThat(h.function().stats().liveVectors()).as("counted once applied").isEqualTo(liveVectors);
+            try (IndexHarness restored = IndexHarness.open(bounded, 1, 0, snapshot)) {
+                assertThat(feed(restored, probes))
+                        .isEqualTo(expected.subList(expected.size() - probes.size(), expected.size()));
+            }
+        }
+    }
+
+    @Test
     void aKeyInMemoryCostsItsVectorsAndIdsPlusWellUnderOneKilobyte() throws Exception {
         int keys = 2_000;
         try (IndexHarness h = IndexHarness.open(IndexSettings.builder().build())) {

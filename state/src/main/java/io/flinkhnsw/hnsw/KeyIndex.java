@@ -260,7 +260,20 @@ public final class KeyIndex {
     }
 
     public int flatLimit() {
-        return flatLimitOverride > 0 ? flatLimitOverride : defaultFlatLimit(dimension);
+        return flatLimit(flatLimitOverride, dimension);
+    }
+
+    /**
+     * Throws the {@link InvalidVectorException} an {@link #upsert} of {@code vector} into a key with
+     * this header would throw for the vector itself; returns normally when it fits the key.
+     */
+    public static void checkVector(KeyHeader header, float[] vector) {
+        VectorValidator.check(vector, header.dimension(), header.config().metric(), "vector");
+    }
+
+    /** The flat limit of a key of {@code dimension}: {@code override} when positive, else {@link #defaultFlatLimit}. */
+    public static int flatLimit(int override, int dimension) {
+        return override > 0 ? override : defaultFlatLimit(dimension);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.operators.state.KeyWriteBack;
 import io.flinkhnsw.operators.state.KeyedIndexState;
 import io.flinkhnsw.operators.state.PayloadState;
+import io.flinkhnsw.operators.state.PendingWriteCodec;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
 import org.apache.flink.util.Collector;
@@ -57,14 +58,27 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
         }
         KeyIndex index = opened.index();
         index.loadGraph();
+        int pendingWrites = state.pendingWrites();
+        // writes the operator logged while the key was not in memory: applied as its next load would
+        state.forEachPendingWrite(new PendingWriteCodec.Visitor() {
+            @Override
+            public void upsert(String id, float[] vector) {
+                index.upsert(id, vector);
+            }
+
+            @Override
+            public void delete(String id) {
+                index.delete(id);
+            }
+        });
         StringWriter text = new StringWriter();
         try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
-            writeKey(key, index, g);
+            writeKey(key, index, pendingWrites, g);
         }
         out.collect(new KeyReport(key, text.toString(), index.size(), index.tombstones(), index.isGraph()));
     }
 
-    private void writeKey(String key, KeyIndex index, JsonGenerator g) throws IOException {
+    private void writeKey(String key, KeyIndex index, int pendingWrites, JsonGenerator g) throws IOException {
         HnswConfig c = index.config();
         g.writeStartObject();
         g.writeStringField("key", key);
@@ -73,6 +87,7 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
         g.writeNumberField("tombstones", index.tombstones());
         g.writeNumberField("backlog", index.flatSize());
         g.writeBooleanField("draining", index.draining());
+        g.writeNumberField("pending_writes", pendingWrites);
         g.writeNumberField("dimension", index.dimension());
         g.writeStringField("metric", c.metric().cliName());
         g.writeNumberField("m", c.m());

@@ -14,6 +14,10 @@ import io.flinkhnsw.job.tools.OutputReader;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +62,9 @@ class InspectEndToEndTest {
 
     @Test
     void printsEachKeyAsTheOperatorWouldLoadIt() throws Exception {
-        JobConfig config = Jobs.config("inspect").hnsw(CONFIG).build();
+        // one subtask with a one-byte budget keeps only the key in use in memory: writes to the other key are logged
+        JobConfig config = Jobs.config("inspect").hnsw(CONFIG).parallelism(1).indexMemoryBytes(1)
+                .maxVectorsPerKey(1_000_000).build();
         Random random = new Random(16);
         Map<String, Sent> sent = new TreeMap<>();
         Path savepoint;
@@ -76,6 +82,15 @@ class InspectEndToEndTest {
                 flink.checkRunning();
                 return out.results().keySet().containsAll(List.of("q-graph", "q-flat"));
             }, Duration.ofMinutes(3))).as("both keys answered their last query").isTrue();
+            // writes after the last queries, alternating keys: logged, not applied, when the savepoint is taken
+            for (int i = 0; i < 6; i++) {
+                String key = i % 2 == 0 ? "graph" : "flat";
+                upsert(in, sent.get(key), random, key, key + "-late-" + i);
+            }
+            delete(in, sent.get("flat"), "flat", "flat5");
+            upsert(in, sent.get("graph"), random, "graph", "graph-late-0");
+            in.flush();
+            awaitCommitted(config, flink);
             savepoint = Path.of(java.net.URI.create(flink.client()
                     .stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                     .get()));
@@ -87,6 +102,8 @@ class InspectEndToEndTest {
         String[] summary = new String[1];
         Map<String, JsonNode> lines = inspect(savepoint, summary, "--vectors");
         assertThat(lines.keySet()).containsExactlyInAnyOrder("graph", "flat");
+        assertThat(lines.get("graph").path("pending_writes").asInt() + lines.get("flat").path("pending_writes").asInt())
+                .as("the savepoint holds logged writes, which inspect applies").isPositive();
         for (Map.Entry<String, Sent> e : sent.entrySet()) {
             assertKey(lines.get(e.getKey()), e.getValue());
         }
@@ -117,6 +134,35 @@ class InspectEndToEndTest {
             assertThat(code).as(p.toString()).isEqualTo(1);
             assertThat(out.toString()).isEmpty();
             assertThat(err.toString().strip()).as(p.toString()).startsWith("inspect: ").doesNotContain("\n\tat ");
+        }
+    }
+
+    /**
+     * Waits until a checkpoint has committed the job's position past every record of its events
+     * topic, so every event sent has been applied (or logged) in its state, without an event that
+     * would load a key.
+     */
+    private static void awaitCommitted(JobConfig config, LocalFlink flink) throws Exception {
+        try (Admin admin = Admin.create(config.kafka.clientConfig(Map.of(), Map.of()))) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < 2; p++) {
+                ends.put(new TopicPartition(config.eventsTopic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(ends).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (true) {
+                flink.checkRunning();
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(config.groupId).partitionsToOffsetAndMetadata().get();
+                // a partition no record went to has no committed offset
+                if (end.entrySet().stream().allMatch(e -> e.getValue() == 0 || committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue())) {
+                    return;
+                }
+                assertThat(System.nanoTime()).as("events committed by a checkpoint").isLessThan(deadline);
+                Thread.sleep(200);
+            }
         }
     }
 

@@ -140,6 +140,7 @@ public final class TenantBench implements Callable<Integer> {
             putLong(line, "index_memory_bytes", CapturedMetrics.sum("indexMemoryBytes"));
             putDouble(line, "cache_hit_rate", hits == null || misses == null ? null : hits / (hits + misses), 4);
             putLong(line, "reloads", CapturedMetrics.sum("reloads"));
+            putLong(line, "graph_loads", CapturedMetrics.sum("graphLoads"));
             putDouble(line, "reload_vectors_per_s", reloadedVectors == null || reloadMicros == null
                     || reloadMicros == 0 ? null : reloadedVectors / (reloadMicros / 1e6), 1);
             putLong(line, "flat_keys", CapturedMetrics.sum("flatKeys"));

@@ -20,6 +20,7 @@ public final class FormatVersions {
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;
     public static final byte TOMBSTONE_V1 = 1;
+    public static final byte PENDING_WRITE_V1 = 1;
 
     private FormatVersions() {
     }

@@ -22,7 +22,8 @@ import java.util.Map;
  * links, its tombstones with their deletion sequences, and its live ids (so a write to a key whose graph is not in memory can
  * tell whether an id is in it); the vectors of each tier (graph, and backlog), in blocks of
  * {@link #blockSlots} consecutive slots plus single-slot records that override a block's copy of
- * their slot. One entry per node holds what inserts rewrite (links); vectors, written once per
+ * their slot; and the writes logged while the key was out of memory, applied at its next load. One
+ * entry per node holds what inserts rewrite (links); vectors, written once per
  * slot, are read back a block at a time. Keys with only a graph header are from the v1 layout (one
  * entry per node record and per node layer's links; tombstones with deletion sequences, or, before
  * those, Boolean tombstones), read through the legacy handles. Values are
@@ -40,6 +41,9 @@ public final class KeyedIndexState {
     public static final String FLAT_BLOCKS_STATE = "hnsw-flat-blocks";
     public static final String FLAT_VECTORS_STATE = "hnsw-flat-vectors";
     public static final String GRAPH_IDS_STATE = "hnsw-graph-ids";
+    /** Writes logged for a key whose working copy is not in memory, by sequence ({@link PendingWriteCodec}). */
+    public static final String PENDING_WRITES_STATE = "hnsw-pending-writes";
+    public static final String PENDING_COUNT_STATE = "hnsw-pending-count";
     public static final String LEGACY_NODES_STATE = "hnsw-nodes";
     public static final String LEGACY_LINKS_STATE = "hnsw-links";
     /** Tombstones as written before deletion sequences (Boolean values): v1 only. */
@@ -57,6 +61,8 @@ public final class KeyedIndexState {
     private final MapState<Integer, byte[]> flatBlocks;
     private final MapState<Integer, byte[]> flatVectors;
     private final MapState<String, Integer> graphIds;
+    private final MapState<Integer, byte[]> pendingWrites;
+    private final ValueState<Integer> pendingCount;
     private final MapState<Integer, byte[]> legacyNodes;
     private final MapState<Long, byte[]> legacyLinks;
     private final MapState<Integer, Boolean> legacyTombstones;
@@ -72,6 +78,8 @@ public final class KeyedIndexState {
         flatVectors = bytesBySlot(ctx, FLAT_VECTORS_STATE);
         graphIds = ctx.getMapState(new MapStateDescriptor<>(GRAPH_IDS_STATE, StringSerializer.INSTANCE,
                 IntSerializer.INSTANCE));
+        pendingWrites = bytesBySlot(ctx, PENDING_WRITES_STATE);
+        pendingCount = ctx.getState(new ValueStateDescriptor<>(PENDING_COUNT_STATE, IntSerializer.INSTANCE));
         legacyNodes = bytesBySlot(ctx, LEGACY_NODES_STATE);
         legacyLinks = ctx.getMapState(new MapStateDescriptor<>(LEGACY_LINKS_STATE, LongSerializer.INSTANCE,
                 BytePrimitiveArraySerializer.INSTANCE));
@@ -148,7 +156,7 @@ public final class KeyedIndexState {
     }
 
     /** Whether the key's stored graph has a live node under {@code id}: one point lookup. */
-    boolean graphHasId(String id) {
+    public boolean graphHasId(String id) {
         return call("read graph id " + id, () -> graphIds.contains(id));
     }
 
@@ -175,6 +183,46 @@ public final class KeyedIndexState {
         run("remove graph id " + id, () -> graphIds.remove(id));
     }
 
+    /** How many writes are logged for the key, waiting for its next load. */
+    public int pendingWrites() {
+        return call("read pending write count", () -> {
+            Integer n = pendingCount.value();
+            return n == null ? 0 : n;
+        });
+    }
+
+    /** Logs a write ({@link PendingWriteCodec}) after those already logged. */
+    public void appendPendingWrite(byte[] write) {
+        int n = pendingWrites();
+        run("log a pending write", () -> {
+            pendingWrites.put(n, write);
+            pendingCount.update(n + 1);
+        });
+    }
+
+    /** Hands the logged writes to {@code visitor} in the order they were logged; they stay logged. */
+    public void forEachPendingWrite(PendingWriteCodec.Visitor visitor) {
+        int n = pendingWrites();
+        byte[][] writes = new byte[n][];
+        // backends iterate in their own order (the heap backend in hash order): order by sequence
+        for (Map.Entry<Integer, byte[]> e : call("read pending writes", pendingWrites::entries)) {
+            writes[e.getKey()] = e.getValue();
+        }
+        for (int i = 0; i < n; i++) {
+            if (writes[i] == null) {
+                throw new IllegalStateException("pending write " + i + " of " + n + " is missing");
+            }
+            PendingWriteCodec.decode(writes[i], visitor);
+        }
+    }
+
+    public void clearPendingWrites() {
+        run("clear pending writes", () -> {
+            pendingWrites.clear();
+            pendingCount.clear();
+        });
+    }
+
     /** Forgets the key's v1 node records, link lists and Boolean tombstones, once it has been rewritten in the current layout. */
     void clearLegacy() {
         run("clear v1 graph entries", () -> {
@@ -196,6 +244,8 @@ public final class KeyedIndexState {
             flatBlocks.clear();
             flatVectors.clear();
             graphIds.clear();
+            pendingWrites.clear();
+            pendingCount.clear();
             legacyNodes.clear();
             legacyLinks.clear();
             legacyTombstones.clear();

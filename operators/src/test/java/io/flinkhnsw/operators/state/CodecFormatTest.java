@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * in under {@code src/test/resources/format}: {@code v1} holds the values of the first layout (the
  * payloads, still written; the v1 graph header, node records and per-layer link lists, now only
  * read) and the tombstone with its deletion sequence; {@code v2} those of the tiered layout (graph
- * header with the deletion sequence, key header, node links, vector records and blocks). Today's
+ * header with the deletion sequence, key header, node links, vector records and blocks, pending writes). Today's
  * encoders must produce exactly those bytes and the decoders must read them back. A change that
  * breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte and
  * new fixtures, and keeps these passing.
@@ -117,6 +117,32 @@ class CodecFormatTest {
                 read.add(offset + " " + id + " " + java.util.Arrays.toString(v)));
         assertThat(read).containsExactly("0 a [1.0, 2.0, 3.0]",
                 "2 " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR));
+    }
+
+    @Test
+    void pendingWritesV1() throws IOException {
+        byte[] upsert = fixture("v2/pending-upsert.bin");
+        byte[] delete = fixture("v2/pending-delete.bin");
+        assertThat(PendingWriteCodec.upsert(NODE_ID, NODE_VECTOR)).isEqualTo(upsert);
+        assertThat(PendingWriteCodec.delete(NODE_ID)).isEqualTo(delete);
+        List<String> read = new ArrayList<>();
+        PendingWriteCodec.Visitor visitor = new PendingWriteCodec.Visitor() {
+            @Override
+            public void upsert(String id, float[] vector) {
+                read.add("upsert " + id + " " + java.util.Arrays.toString(vector));
+            }
+
+            @Override
+            public void delete(String id) {
+                read.add("delete " + id);
+            }
+        };
+        PendingWriteCodec.decode(upsert, visitor);
+        PendingWriteCodec.decode(delete, visitor);
+        assertThat(read).containsExactly("upsert " + NODE_ID + " " + java.util.Arrays.toString(NODE_VECTOR),
+                "delete " + NODE_ID);
+        upsert[0] = 5;
+        assertThatThrownBy(() -> PendingWriteCodec.decode(upsert, visitor)).hasMessageContaining("format version 5");
     }
 
     @Test
