@@ -4,6 +4,7 @@ import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.job.cli.JobOptions;
 import io.flinkhnsw.job.cli.KafkaOptions;
 import io.flinkhnsw.job.kafka.KafkaIo;
+import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ import java.util.concurrent.Callable;
  * Entry class for {@code flink run flink-hnsw-cluster.jar [options]} (and the {@code cluster-job}
  * command): reads the job options, wires Kafka in and out and submits the job to the environment it
  * runs in. Cluster-wide settings (state backend, checkpoint storage, restart strategy, metrics) come
- * from the cluster's config.yaml; see flink-conf/.
+ * from the cluster's config.yaml; see flink-conf/. A restore the state changelog cannot continue from
+ * (not in CLAIM mode) is refused before the job is submitted.
  */
 @Command(name = "cluster-job", description = "run the Kafka job in this JVM (what flink run executes)",
         sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
@@ -51,6 +53,7 @@ public final class ClusterJob implements Callable<Integer> {
         JobConfig config = job.toConfig(kafka, JobConfig.DEFAULT_BOOTSTRAP_SERVERS);
         String name = jobName != null ? jobName : "flink-hnsw " + config.eventsTopic + " -> " + config.resultsTopic;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StateBackendSettings.checkRestore(env.getConfiguration());
         KafkaIo.job(config).build(env);
         env.execute(name);
         return Cli.OK;

@@ -56,6 +56,8 @@ public final class JobConfig implements Serializable {
     /** Payload fields queries may filter on, for keys whose prefix does not declare its own. */
     public final FilterFields filterFields;
     public final int parallelism;
+    /** Shards new keys are split into unless their prefix says otherwise (1 = none). */
+    public final int shards;
     public final long checkpointIntervalMs;
     public final int maxMessageBytes;
     public final int maxEf;
@@ -80,6 +82,7 @@ public final class JobConfig implements Serializable {
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.filterFields = Objects.requireNonNull(b.filterFields);
         this.parallelism = b.parallelism;
+        this.shards = b.shards;
         this.checkpointIntervalMs = b.checkpointIntervalMs;
         this.maxMessageBytes = b.maxMessageBytes;
         this.maxEf = b.maxEf;
@@ -87,6 +90,9 @@ public final class JobConfig implements Serializable {
         this.injectFailureAfter = b.injectFailureAfter;
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE && checkpointIntervalMs <= 0) {
             throw new IllegalArgumentException("exactly-once needs checkpoints (--checkpoint-interval-ms > 0)");
+        }
+        if (shards < 1 || shards > IndexSettings.MAX_SHARDS) {
+            throw new IllegalArgumentException("--shards must be in 1.." + IndexSettings.MAX_SHARDS);
         }
         if (maxMessageBytes < 64) {
             throw new IllegalArgumentException("--max-message-bytes must be at least 64");
@@ -107,8 +113,8 @@ public final class JobConfig implements Serializable {
     public IndexSettings indexSettings() {
         IndexSettings.Builder b = IndexSettings.builder().defaultConfig(hnsw).indexMemoryBytes(indexMemoryBytes)
                 .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey)
-                .maxPayloadBytes(maxPayloadBytes).maxEf(maxEf).filterFields(filterFields);
-        keyOverrides.forEach((prefix, o) -> b.override(prefix, o.config(), o.maxVectors(), o.filterFields()));
+                .maxPayloadBytes(maxPayloadBytes).maxEf(maxEf).filterFields(filterFields).shards(shards);
+        keyOverrides.forEach(b::override);
         return b.build();
     }
 
@@ -118,7 +124,7 @@ public final class JobConfig implements Serializable {
                 .resultsTopic(resultsTopic).deadLetterTopic(deadLetterTopic).updatesTopic(updatesTopic)
                 .groupId(groupId).delivery(delivery).hnsw(hnsw).keyOverrides(keyOverrides).indexMemoryBytes(indexMemoryBytes)
                 .writeBufferBytes(writeBufferBytes).maxVectorsPerKey(maxVectorsPerKey).maxPayloadBytes(maxPayloadBytes)
-                .filterFields(filterFields).parallelism(parallelism).checkpointIntervalMs(checkpointIntervalMs)
+                .filterFields(filterFields).parallelism(parallelism).shards(shards).checkpointIntervalMs(checkpointIntervalMs)
                 .maxMessageBytes(maxMessageBytes).maxEf(maxEf).transactionTimeoutMs(transactionTimeoutMs)
                 .injectFailureAfter(injectFailureAfter);
     }
@@ -143,7 +149,7 @@ public final class JobConfig implements Serializable {
  + " -> " + resultsTopic + " / " + deadLetterTopic + " / " + updatesTopic + ", group " + groupId + ", " + deliveryName(delivery)
                 + ", " + hnsw + ", keyOverrides=" + keyOverrides + ", indexMemoryBytes=" + indexMemoryBytes
                 + ", writeBufferBytes=" + writeBufferBytes + ", maxVectorsPerKey=" + maxVectorsPerKey
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", filterFields=" + filterFields + ", parallelism=" + parallelism + ", checkpointIntervalMs="
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", filterFields=" + filterFields + ", parallelism=" + parallelism + ", shards=" + shards + ", checkpointIntervalMs="
                 + checkpointIntervalMs + ", maxMessageBytes=" + maxMessageBytes + ", maxEf=" + maxEf
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + "}";
     }
@@ -167,6 +173,7 @@ public final class JobConfig implements Serializable {
         private int maxPayloadBytes = Limits.DEFAULT_MAX_PAYLOAD_BYTES;
         private FilterFields filterFields = FilterFields.NONE;
         private int parallelism;
+        private int shards = 1;
         private long checkpointIntervalMs = 5_000;
         private int maxMessageBytes = Limits.DEFAULT_MAX_MESSAGE_BYTES;
         private int maxEf = Limits.DEFAULT_MAX_EF;
@@ -193,6 +200,7 @@ public final class JobConfig implements Serializable {
         public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
         public Builder filterFields(FilterFields v) { filterFields = v; return this; }
         public Builder parallelism(int v) { parallelism = v; return this; }
+        public Builder shards(int v) { shards = v; return this; }
         public Builder checkpointIntervalMs(long v) { checkpointIntervalMs = v; return this; }
         public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
         public Builder maxEf(int v) { maxEf = v; return this; }

@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Per key prefix, the index parameters that differ from the job's ({@code metric}, {@code m},
  * {@code ef-construction}, {@code ef}, {@code seed}) and the key's vector limit
- * ({@code max-vectors}) and filterable payload fields ({@code filter-fields}, entries separated by
- * {@code |} in the spec, e.g. {@code shop-:filter-fields=color:keyword|price:number}), from {@code --key-overrides} and
+ * ({@code max-vectors}), filterable payload fields ({@code filter-fields}, entries separated by
+ * {@code |} in the spec, e.g. {@code shop-:filter-fields=color:keyword|price:number}) and shard count
+ * ({@code shards}, e.g. {@code big-:shards=8}), from {@code --key-overrides} and
  * {@code --key-overrides-file}. Each override starts from the job's parameters, not from a shorter
  * prefix; the longest matching prefix wins when a key's index is created; for the same prefix the
  * command line wins over the file. The file is JSON ({@code .json}) or YAML ({@code .yaml}/{@code
@@ -36,7 +37,7 @@ import java.util.Map;
  * </pre>
  */
 public final class KeyOverrides {
-    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors, filter-fields";
+    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors, filter-fields, shards";
 
     private KeyOverrides() {
     }
@@ -132,20 +133,20 @@ public final class KeyOverrides {
         HnswConfig c = o.config();
         try {
             switch (name) {
-                case "metric": return new KeyOverride(c.withMetric(Metric.parse(value)), o.maxVectors(), o.filterFields());
-                case "m": return new KeyOverride(c.withM(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
-                case "ef-construction":
-                    return new KeyOverride(c.withEfConstruction(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
-                case "ef": return new KeyOverride(c.withDefaultEf(Integer.parseInt(value)), o.maxVectors(), o.filterFields());
-                case "seed": return new KeyOverride(c.withSeed(Long.parseLong(value)), o.maxVectors(), o.filterFields());
+                case "metric": return o.withConfig(c.withMetric(Metric.parse(value)));
+                case "m": return o.withConfig(c.withM(Integer.parseInt(value)));
+                case "ef-construction": return o.withConfig(c.withEfConstruction(Integer.parseInt(value)));
+                case "ef": return o.withConfig(c.withDefaultEf(Integer.parseInt(value)));
+                case "seed": return o.withConfig(c.withSeed(Long.parseLong(value)));
                 case "max-vectors": {
                     long n = Long.parseLong(value);
                     if (n < 1) {
                         throw new IllegalArgumentException("max-vectors must be >= 1, got " + n);
                     }
-                    return new KeyOverride(c, n, o.filterFields());
+                    return o.withMaxVectors(n);
                 }
-                case "filter-fields": return new KeyOverride(c, o.maxVectors(), FilterFields.parse(value));
+                case "filter-fields": return o.withFilterFields(FilterFields.parse(value));
+                case "shards": return o.withShards(Integer.parseInt(value));
                 default: throw new IllegalArgumentException("unknown parameter '" + name + "' (" + PARAMETERS + ")");
             }
         } catch (NumberFormatException e) {

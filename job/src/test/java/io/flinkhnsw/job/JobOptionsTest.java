@@ -77,6 +77,18 @@ class JobOptionsTest {
     }
 
     @Test
+    void parsesShardsPerJobAndPerPrefix() {
+        IndexSettings s = parse("--shards", "2", "--key-overrides", "big-:shards=8,m=32;img-:m=8").indexSettings();
+        assertThat(s.shardsFor("any")).isEqualTo(2);
+        assertThat(s.shardsFor("big-1")).isEqualTo(8);
+        assertThat(s.configFor("big-1").m()).isEqualTo(32);
+        assertThat(s.shardsFor("img-1")).as("an override without shards keeps the job's").isEqualTo(2);
+        assertThat(parse().indexSettings().shardsFor("any")).isEqualTo(1);
+        assertThatThrownBy(() -> parse("--shards", "0")).hasMessageContaining("--shards must be in 1..64");
+        assertThatThrownBy(() -> parse("--key-overrides", "big-:shards=65")).hasMessageContaining("shards must be in 1..64");
+    }
+
+    @Test
     void parsesFilterFieldsPerJobAndPerPrefix() {
         IndexSettings s = parse("--filter-fields", "color:keyword,price:number",
                 "--key-overrides", "shop:eu-:m=8,filter-fields=in_stock:bool|shipping.free:bool;img-:m=32").indexSettings();

@@ -4,6 +4,7 @@ import io.flinkhnsw.hnsw.KeyIndex;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What a query by id or by examples searches with, from the vectors its key stores: the vector of
@@ -29,13 +30,21 @@ final class ExampleVector {
 
     /** The query vector of a query with {@code id} or {@code like}; {@code index} is null for a key with no index. */
     static ExampleVector of(KeyIndex index, IndexEvent query) {
+        return index == null ? of(0, id -> null, query) : of(index.dimension(), index::vector, query);
+    }
+
+    /**
+     * The query vector of a query with {@code id} or {@code like}, from {@code stored} (an id's
+     * stored vector, or null) of a key of {@code dimension} (0 for a key with no vectors).
+     */
+    static ExampleVector of(int dimension, Function<String, float[]> stored, IndexEvent query) {
         Set<String> examples = new LinkedHashSet<>();
         String[] like = query.like != null ? query.like : new String[] {query.id};
-        float[] sumLike = new float[index == null ? 0 : index.dimension()];
+        float[] sumLike = new float[dimension];
         float[] sumUnlike = query.unlike == null ? null : new float[sumLike.length];
-        String unknown = add(index, like, sumLike, examples);
+        String unknown = add(stored, like, sumLike, examples);
         if (unknown == null && sumUnlike != null) {
-            unknown = add(index, query.unlike, sumUnlike, examples);
+            unknown = add(stored, query.unlike, sumUnlike, examples);
         }
         if (unknown != null) {
             return new ExampleVector(null, unknown, examples);
@@ -51,9 +60,9 @@ final class ExampleVector {
     }
 
     /** Adds the stored vectors of {@code ids} to {@code sum}; returns the first id not held, or null. */
-    private static String add(KeyIndex index, String[] ids, float[] sum, Set<String> examples) {
+    private static String add(Function<String, float[]> stored, String[] ids, float[] sum, Set<String> examples) {
         for (String id : ids) {
-            float[] v = index == null || index.dimension() == 0 ? null : index.vector(id);
+            float[] v = sum.length == 0 ? null : stored.apply(id);
             if (v == null) {
                 return id;
             }

@@ -265,7 +265,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (index.size() >= maxVectors(key, dimension, index.config().m()) && !index.contains(event.id)) {
             reject(ctx, out, "key '" + key + "' holds " + index.size() + " vectors, its limit (--max-vectors-per-key, or"
                     + " max-vectors for its prefix in --key-overrides; by default as many as fit in"
-                    + " --index-memory): raise the limit or shard the key over several keys", event);
+                    + " --index-memory): raise the limit or shard the key (--shards, or shards for its prefix)", event);
             return entry;
         }
         String conflict = subscriptions.checkDimension(entry, event.vector);
@@ -314,8 +314,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private IndexCache.Entry updatePayload(String key, IndexEvent event, Context ctx, Collector<QueryResult> out) {
         IndexCache.Entry entry = entryOf(key, false);
         if (entry == null || !entry.index.contains(event.id)) {
-            reject(ctx, out, "upsert without a vector of unknown id '" + event.id + "': an upsert without a vector"
-                    + " only replaces the payload of an id the key holds; send a vector to add it", event);
+            reject(ctx, out, unknownPayloadId(event.id), event);
         } else {
             payloads.put(event.id, event.payload);
             if (entry.fields != null) {
@@ -325,6 +324,22 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             subscriptions.payloadChanged(entry, event.id, updates(ctx));
         }
         return entry;
+    }
+
+    /** Why a payload-only upsert of {@code id}, which the key does not hold, is refused. */
+    static String unknownPayloadId(String id) {
+        return "upsert without a vector of unknown id '" + id + "': an upsert without a vector"
+                + " only replaces the payload of an id the key holds; send a vector to add it";
+    }
+
+    /** Whether {@code key}'s index is in memory (so it exists). */
+    boolean inMemory(String key) {
+        return cache.get(key) != null;
+    }
+
+    /** Whether {@code key}, the current key, has an index here, in memory or in state. */
+    boolean holdsIndex(String key) {
+        return inMemory(key) || state.keyHeader() != null || state.graphHeader() != null;
     }
 
     /**
@@ -602,7 +617,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
      * Sends a refused event to {@link #REJECTED}; a refused query or get with a queryId is also
      * answered, with the reason as its error, so its asker does not wait for an answer forever.
      */
-    private void reject(Context ctx, Collector<QueryResult> out, String reason, IndexEvent event) {
+    void reject(Context ctx, Collector<QueryResult> out, String reason, IndexEvent event) {
         metrics.rejected();
         ctx.output(REJECTED, new RejectedEvent(reason, event));
         if (event.queryId != null && (event.op == IndexEvent.Op.QUERY || event.op == IndexEvent.Op.GET)) {

@@ -37,8 +37,14 @@ public class HnswIndexOperator extends KeyedProcessOperator<String, IndexEvent, 
      */
     public static SingleOutputStreamOperator<QueryResult> apply(KeyedStream<IndexEvent, String> events,
                                                                IndexSettings settings) {
-        return events.transform(NAME, TypeInformation.of(QueryResult.class), new HnswIndexOperator(settings))
-                .uid(UID).name(NAME);
+        return apply(events, new HnswIndexFunction(settings), UID);
+    }
+
+    /** {@code function} over {@code events} with write-back, as operator {@code uid} (also its name). */
+    static SingleOutputStreamOperator<QueryResult> apply(KeyedStream<IndexEvent, String> events,
+                                                        HnswIndexFunction function, String uid) {
+        return events.transform(uid, TypeInformation.of(QueryResult.class), new HnswIndexOperator(function))
+                .uid(uid).name(uid);
     }
 
     private HnswIndexFunction function() {

@@ -29,13 +29,48 @@ public final class IndexSettings implements Serializable {
     /** Share of the JVM's maximum heap that the default index memory takes, divided by the TaskManager's slots. */
     public static final double DEFAULT_HEAP_FRACTION = 1.0 / 3;
 
+    /** Most shards one key may be split into. */
+    public static final int MAX_SHARDS = 64;
+
     /**
-     * The parameters, vector limit and filterable payload fields for keys under one prefix;
-     * maxVectors 0 and filterFields null = the job's.
+     * The parameters, vector limit, filterable payload fields and shard count for keys under one
+     * prefix; maxVectors 0, filterFields null and shards 0 = the job's.
      */
-    public record KeyOverride(HnswConfig config, long maxVectors, FilterFields filterFields) implements Serializable {
+    public record KeyOverride(HnswConfig config, long maxVectors, FilterFields filterFields, int shards)
+            implements Serializable {
+        public KeyOverride {
+            checkShards(shards, 0);
+        }
+
+        public KeyOverride(HnswConfig config, long maxVectors, FilterFields filterFields) {
+            this(config, maxVectors, filterFields, 0);
+        }
+
         public KeyOverride(HnswConfig config, long maxVectors) {
             this(config, maxVectors, null);
+        }
+
+        public KeyOverride withConfig(HnswConfig c) {
+            return new KeyOverride(c, maxVectors, filterFields, shards);
+        }
+
+        public KeyOverride withMaxVectors(long n) {
+            return new KeyOverride(config, n, filterFields, shards);
+        }
+
+        public KeyOverride withFilterFields(FilterFields f) {
+            return new KeyOverride(config, maxVectors, f, shards);
+        }
+
+        public KeyOverride withShards(int n) {
+            checkShards(n, 1);
+            return new KeyOverride(config, maxVectors, filterFields, n);
+        }
+    }
+
+    private static void checkShards(int n, int min) {
+        if (n < min || n > MAX_SHARDS) {
+            throw new IllegalArgumentException("shards must be in " + Math.max(1, min) + ".." + MAX_SHARDS + ", got " + n);
         }
     }
 
@@ -48,6 +83,7 @@ public final class IndexSettings implements Serializable {
     private final int maxEf;
     private final int flatLimit;
     private final FilterFields filterFields;
+    private final int shards;
 
     private IndexSettings(Builder b) {
         this.defaultConfig = b.defaultConfig;
@@ -59,6 +95,7 @@ public final class IndexSettings implements Serializable {
         this.maxEf = b.maxEf;
         this.flatLimit = b.flatLimit;
         this.filterFields = b.filterFields;
+        this.shards = b.shards;
     }
 
     public static Builder builder() {
@@ -86,6 +123,20 @@ public final class IndexSettings implements Serializable {
     public FilterFields filterFieldsFor(String key) {
         KeyOverride o = overrideFor(key);
         return o != null && o.filterFields() != null ? o.filterFields() : filterFields;
+    }
+
+    /**
+     * How many shards a new index of {@code key} is split into (1 = not sharded). Only a key's
+     * creation reads it: a sharded key records its count, see {@link ShardRouterFunction}.
+     */
+    public int shardsFor(String key) {
+        KeyOverride o = overrideFor(key);
+        return o != null && o.shards() > 0 ? o.shards() : shards;
+    }
+
+    /** The job's shard count for keys no prefix overrides. */
+    public int shards() {
+        return shards;
     }
 
     private KeyOverride overrideFor(String key) {
@@ -161,7 +212,7 @@ public final class IndexSettings implements Serializable {
         return "IndexSettings{default=" + defaultConfig + ", overrides=" + prefixOverrides
                 + ", indexMemoryBytes=" + indexMemoryBytes + ", writeBufferBytes=" + writeBufferBytes
                 + ", maxVectorsPerKey=" + maxVectorsPerKey + ", maxPayloadBytes=" + maxPayloadBytes
-                + ", maxEf=" + maxEf + ", flatLimit=" + flatLimit + "}";
+                + ", maxEf=" + maxEf + ", flatLimit=" + flatLimit + ", shards=" + shards + "}";
     }
 
     /** Builds {@link IndexSettings}; starts from {@code HnswConfig.defaults(L2)}. */
@@ -175,6 +226,7 @@ public final class IndexSettings implements Serializable {
         private int maxEf = Limits.DEFAULT_MAX_EF;
         private int flatLimit;
         private FilterFields filterFields = FilterFields.NONE;
+        private int shards = 1;
 
         private Builder() {
         }
@@ -196,11 +248,22 @@ public final class IndexSettings implements Serializable {
 
         /** As {@link #override(String, HnswConfig, long)}, and such keys are filterable on {@code filterFields} (null = the job's). */
         public Builder override(String prefix, HnswConfig config, long maxVectors, FilterFields filterFields) {
-            if (maxVectors < 0) {
-                throw new IllegalArgumentException("max vectors must be >= 0, got " + maxVectors);
+            return override(prefix, new KeyOverride(Objects.requireNonNull(config, "config"), maxVectors, filterFields));
+        }
+
+        /** Keys starting with {@code prefix} get {@code o}; the longest matching prefix wins. */
+        public Builder override(String prefix, KeyOverride o) {
+            if (o.maxVectors() < 0) {
+                throw new IllegalArgumentException("max vectors must be >= 0, got " + o.maxVectors());
             }
-            prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"),
-                    new KeyOverride(Objects.requireNonNull(config, "config"), maxVectors, filterFields));
+            prefixOverrides.put(Objects.requireNonNull(prefix, "prefix"), o);
+            return this;
+        }
+
+        /** How many shards new keys are split into unless their prefix says otherwise (1 = none). */
+        public Builder shards(int n) {
+            checkShards(n, 1);
+            this.shards = n;
             return this;
         }
 

@@ -7,7 +7,7 @@ import io.flinkhnsw.vector.Metric;
  * with: the caller's array for L2 and inner product, a unit-length copy for cosine. Every refusal
  * is an {@link InvalidVectorException} whose message says what is wrong in words a person can act on.
  */
-final class VectorValidator {
+public final class VectorValidator {
     private VectorValidator() {
     }
 
@@ -15,7 +15,7 @@ final class VectorValidator {
      * @param expectedDimension the index's dimension, or 0 when the index has none yet
      * @param role "vector" or "query vector", for messages
      */
-    static float[] prepare(float[] vector, int expectedDimension, Metric metric, String role) {
+    public static float[] prepare(float[] vector, int expectedDimension, Metric metric, String role) {
         double scale = check(vector, expectedDimension, metric, role);
         if (!metric.normalises()) {
             return vector;
@@ -33,7 +33,7 @@ final class VectorValidator {
      * float is what {@link #prepare} does, so a query scaled this way matches a stored vector bit
      * for bit.
      */
-    static double check(float[] vector, int expectedDimension, Metric metric, String role) {
+    public static double check(float[] vector, int expectedDimension, Metric metric, String role) {
         if (vector == null) {
             throw new InvalidVectorException("missing " + role);
         }

@@ -37,6 +37,70 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The README's promise that a restored key scores exactly as before on any machine with the same
+     * kernel width rests on this: the Vector API kernels' result is a function of the width alone
+     * (lane-wise exactly rounded FMA, lanes summed in order), the same interpreted as compiled
+     * (checked before and after a JIT warm-up), and so on AVX2 and AVX-512 alike.
+     */
+    @Test
+    void vectorApiResultsAreBitForBitTheSumInAnOrderFixedByTheWidth() {
+        VectorKernels fast = Kernels.vectorApi();
+        int lanes = fast.packedWidth();
+        SplittableRandom random = new SplittableRandom(9);
+        for (int round = 0; round < 2; round++) {
+            for (int dim = 1; dim <= 300; dim += (dim < 40 ? 1 : 37)) {
+                float[] a = randomArray(random, dim + 3);
+                float[] b = randomArray(random, dim + 3);
+                assertThat(Float.floatToRawIntBits(fast.squaredL2(a, 3, b, 0, dim)))
+                        .as("l2 dim %d", dim).isEqualTo(Float.floatToRawIntBits(inLaneOrder(a, 3, b, 0, dim, lanes, true)));
+                assertThat(Float.floatToRawIntBits(fast.dot(a, 0, b, 3, dim)))
+                        .as("dot dim %d", dim).isEqualTo(Float.floatToRawIntBits(inLaneOrder(a, 0, b, 3, dim, lanes, false)));
+            }
+            float[] a = randomArray(random, 128);
+            float[] b = randomArray(random, 128);
+            for (int i = 0; i < 200_000; i++) {
+                fast.squaredL2(a, 0, b, 0, 128);
+                fast.dot(a, 0, b, 0, 128);
+            }
+        }
+    }
+
+    /** PanamaKernels' arithmetic written out lane by lane: four accumulators of {@code lanes}, then a scalar tail. */
+    private static float inLaneOrder(float[] a, int aOff, float[] b, int bOff, int dim, int lanes, boolean l2) {
+        int i = 0;
+        float sum = 0;
+        if (dim >= lanes) {
+            float[][] acc = new float[4][lanes];
+            for (; i <= dim - 4 * lanes; i += 4 * lanes) {
+                for (int j = 0; j < 4; j++) {
+                    for (int l = 0; l < lanes; l++) {
+                        int at = i + j * lanes + l;
+                        acc[j][l] = term(a[aOff + at], b[bOff + at], acc[j][l], l2);
+                    }
+                }
+            }
+            for (; i <= dim - lanes; i += lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    acc[0][l] = term(a[aOff + i + l], b[bOff + i + l], acc[0][l], l2);
+                }
+            }
+            for (int l = 0; l < lanes; l++) {
+                sum += (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+            }
+        }
+        for (; i < dim; i++) {
+            float x = l2 ? a[aOff + i] - b[bOff + i] : a[aOff + i];
+            sum += x * (l2 ? x : b[bOff + i]);
+        }
+        return sum;
+    }
+
+    private static float term(float x, float y, float acc, boolean l2) {
+        float d = x - y;
+        return l2 ? Math.fma(d, d, acc) : Math.fma(x, y, acc);
+    }
+
     @Test
     void batchKernelsAgreeWithSingleDistancesForEveryBatchSize() {
         SplittableRandom random = new SplittableRandom(8);

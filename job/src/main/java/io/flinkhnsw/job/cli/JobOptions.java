@@ -72,6 +72,10 @@ public final class JobOptions {
     String filterFields;
     @Option(names = "--parallelism", paramLabel = "N", description = "operator parallelism, 0 = cluster default")
     int parallelism;
+    @Option(names = "--shards", paramLabel = "N",
+            description = "shards each new key is split over (1 = none; per prefix: shards in --key-overrides);"
+                    + " a key keeps the count it was created with")
+    int shards;
     @Option(names = "--checkpoint-interval-ms", paramLabel = "N", description = "checkpoint interval")
     long checkpointIntervalMs;
     @Option(names = "--max-message-bytes", paramLabel = "N", description = "larger events are dead-lettered")
@@ -110,6 +114,7 @@ public final class JobOptions {
         maxPayloadBytes = defaults.maxPayloadBytes;
         filterFields = defaults.filterFields.isEmpty() ? null : defaults.filterFields.toString();
         parallelism = defaults.parallelism;
+        shards = defaults.shards;
         checkpointIntervalMs = defaults.checkpointIntervalMs;
         maxMessageBytes = defaults.maxMessageBytes;
         maxEf = defaults.maxEf;
@@ -138,7 +143,7 @@ public final class JobOptions {
                 .indexMemoryBytes(indexMemory == null ? 0 : memorySize("--index-memory", indexMemory))
                 .writeBufferBytes(memorySize("--write-buffer", writeBuffer)).maxVectorsPerKey(maxVectorsPerKey)
                 .maxPayloadBytes(maxPayloadBytes).filterFields(FilterFields.parse(filterFields)).parallelism(parallelism)
-                .checkpointIntervalMs(checkpointIntervalMs).maxMessageBytes(maxMessageBytes).maxEf(maxEf)
+                .shards(shards).checkpointIntervalMs(checkpointIntervalMs).maxMessageBytes(maxMessageBytes).maxEf(maxEf)
                 .transactionTimeoutMs(transactionTimeoutMs)
                 .build();
     }

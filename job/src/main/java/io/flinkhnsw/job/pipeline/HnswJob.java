@@ -4,16 +4,16 @@ import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.DeadLetter;
 import io.flinkhnsw.job.codec.EventCodec;
 import io.flinkhnsw.job.codec.RawRecord;
-import io.flinkhnsw.operators.HnswIndexFunction;
-import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
 import io.flinkhnsw.operators.SubscriptionUpdate;
+import io.flinkhnsw.operators.ShardedIndex;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -21,8 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The streaming vector index as a dataflow, independent of where events come from and go to:
  * raw records are decoded (bad ones dead-lettered), keyed by index key and applied to that key's
- * HNSW graph; query results go to one sink, standing queries' updates to another, dead letters
- * from decoding and from the index operator to a third. Sources and sinks are passed in, so production wires Kafka and tests can wire others.
+ * HNSW graph, or routed to its shards and merged for a sharded key ({@link ShardedIndex}); query
+ * results go to one sink, standing queries' updates to another, dead letters from decoding and from
+ * the index to a third. Sources and sinks are passed in, so production wires Kafka and tests can wire others.
  * Operator uids are fixed so savepoints survive changes to the job.
  */
 public final class HnswJob {
@@ -48,6 +49,10 @@ public final class HnswJob {
     public void build(StreamExecutionEnvironment env) {
         if (config.parallelism > 0) {
             env.setParallelism(config.parallelism);
+        }
+        if (env.getMaxParallelism() <= 0) {
+            // what Flink would choose for this parallelism (128 up to 85), now fixed: shard placement depends on it
+            env.setMaxParallelism(KeyGroupRangeAssignment.computeDefaultMaxParallelism(Math.max(1, config.parallelism)));
         }
         // Flink's 100 ms default would dominate at-least-once latency on the dead-letter edges; the
         // edge into the index sets its own below.
@@ -76,12 +81,11 @@ public final class HnswJob {
         // waiting up to the buffer timeout. The index applies a few thousand events a second at most,
         // so a buffer per record costs the shuffle little (docs/ARCHITECTURE.md, "The Kafka path").
         valid.setBufferTimeout(0);
-        SingleOutputStreamOperator<QueryResult> answered =
-                HnswIndexOperator.apply(valid.keyBy(new EventKey()), settings);
-        answered.sinkTo(results).uid("results-sink").name("results");
-        answered.getSideOutput(HnswIndexFunction.UPDATES).sinkTo(updates).uid("updates-sink").name("updates");
+        ShardedIndex index = ShardedIndex.apply(valid.keyBy(new EventKey()), settings);
+        index.results().sinkTo(results).uid("results-sink").name("results");
+        index.updates().sinkTo(updates).uid("updates-sink").name("updates");
         decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(answered.getSideOutput(HnswIndexFunction.REJECTED).map(new RejectedToDeadLetter())
+                .union(index.rejected().map(new RejectedToDeadLetter())
                         .uid("rejected-to-dead-letter").name("rejected-to-dead-letter"))
                 .sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
     }

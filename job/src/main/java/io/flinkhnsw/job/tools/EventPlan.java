@@ -1,5 +1,6 @@
 package io.flinkhnsw.job.tools;
 
+import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.job.codec.EventCodec;
 import io.flinkhnsw.job.codec.VectorEncoding;
 import io.flinkhnsw.operators.IndexEvent;
@@ -7,6 +8,7 @@ import io.flinkhnsw.operators.IndexEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A deterministic stream of input records over several keys: every base vector upserted (row i to
@@ -18,6 +20,13 @@ import java.util.List;
  * id (answered with an error) and one refused query (k 0: a dead letter answered with its error).
  * Replaying the same plan must give the same answers. Vectors are
  * written as the given {@link VectorEncoding}.
+ *
+ * <p>{@link #soak} is the chaos test's stream instead: seeded random churn over many small keys and
+ * a few keys grown past the flat limit (so they hold graphs, and their many deletes keep graph
+ * repair busy), mixing new upserts, upserts replacing a live id's vector, payload-only updates,
+ * deletes, queries by vector and by id, gets and the bad events above; it ends with a query on
+ * every key, so a key's last answer says all its events were applied. The same seed gives the same
+ * plan.
  */
 public final class EventPlan {
     /** One record: its key and value bytes and what kind of event it is. */
@@ -42,6 +51,7 @@ public final class EventPlan {
     public int queries;
     public int bad;
     public int subscriptions;
+    public int replaces;
 
     public static EventPlan of(float[][] base, float[][] queryVectors, int keys, int queryEvery, int deletes,
                                int finalQueriesPerKey, int k, VectorEncoding encoding) {
@@ -131,6 +141,116 @@ public final class EventPlan {
         }
         addBad(key(0), "{\"op\":\"query\",\"key\":\"" + key(0) + "\",\"queryId\":\"refused\",\"id\":\"v1\",\"k\":0}");
         return answers + 1;
+    }
+
+    /**
+     * {@code events} records (plus the closing query per key) over {@code smallKeys} keys
+     * {@code shop-i} and {@code bigKeys} keys {@code big-j}; each big key is first filled to a little
+     * past {@link KeyIndex#defaultFlatLimit}, interleaved with churn on the others.
+     */
+    public static EventPlan soak(float[][] base, float[][] queryVectors, int smallKeys, int bigKeys, int events,
+                                 long seed, int k, VectorEncoding encoding) {
+        if (smallKeys + bigKeys < 1) throw new IllegalArgumentException("a soak needs at least one key");
+        EventPlan p = new EventPlan(encoding);
+        SplittableRandom random = new SplittableRandom(seed);
+        int dim = base[0].length;
+        int fill = KeyIndex.defaultFlatLimit(dim) + 400;
+        List<SoakKey> keys = new ArrayList<>();
+        for (int j = 0; j < bigKeys; j++) keys.add(new SoakKey("big-" + j));
+        for (int i = 0; i < smallKeys; i++) keys.add(new SoakKey(key(i)));
+        int queries = 0;
+        while (p.items.size() < events) {
+            SoakKey filling = bigKeys > 0 ? keys.get(random.nextInt(bigKeys)) : null;
+            if (filling != null && filling.live.size() < fill && random.nextBoolean()) {
+                p.soakUpsert(filling, filling.newId(), base[random.nextInt(base.length)]);
+                continue;
+            }
+            // Half the churn on the big keys (graphs: deletes there are repaired), half on the small ones.
+            SoakKey key = bigKeys > 0 && (smallKeys == 0 || random.nextBoolean())
+                    ? keys.get(random.nextInt(bigKeys)) : keys.get(bigKeys + random.nextInt(smallKeys));
+            String queryId = "q-" + queries;
+            int roll = random.nextInt(100);
+            if (key.live.isEmpty() || roll < 35 || (roll == 99 && !key.name.startsWith("big-"))) {
+                p.soakUpsert(key, key.newId(), base[random.nextInt(base.length)]);
+            } else if (roll < 50) {
+                p.soakUpsert(key, key.randomLive(random), base[random.nextInt(base.length)]);
+                p.replaces++;
+            } else if (roll < 65 || roll == 99) {
+                // On a graph key, one roll in a hundred deletes a burst, which leaves repair pending for a while.
+                int n = roll == 99 ? Math.min(key.live.size() / 4, 10 + random.nextInt(21)) : 1;
+                for (int i = 0; i < n; i++) {
+                    p.add(IndexEvent.delete(key.name, key.removeRandomLive(random)), false);
+                    p.deletes++;
+                }
+            } else if (roll < 80) {
+                p.add(IndexEvent.query(key.name, queryId, queryVectors[random.nextInt(queryVectors.length)], k, 0), true);
+                queries++;
+            } else if (roll < 84) {
+                p.add(IndexEvent.queryById(key.name, queryId, key.randomLive(random), k, 0), true);
+                queries++;
+            } else if (roll < 87) {
+                p.add(IndexEvent.get(key.name, queryId, key.randomLive(random)), true);
+                queries++;
+            } else if (roll < 95) {
+                p.add(IndexEvent.upsert(key.name, key.randomLive(random), null,
+                        "{\"row\":" + random.nextInt(base.length) + ",\"updated\":true}"), false);
+            } else if (roll == 95) {
+                p.addBad(key.name, "{\"op\":\"upsert\",\"key\":\"" + key.name + "\",\"id\":\"broken\",\"vector\":[1,");
+            } else if (roll == 96) {
+                p.addBad(key.name, "{\"op\":\"upsert\",\"key\":\"" + key.name + "\",\"id\":\"nan\",\"vector\":[NaN"
+                        + ",0".repeat(dim - 1) + "]}");
+            } else if (roll == 97) {
+                // The key holds vectors (checked above), so the operator refuses the other dimension.
+                p.items.add(new Item(key.name, EventCodec.encode(IndexEvent.upsert(key.name, "wrong-dimension",
+                        new float[dim + 1], null), encoding), false, true));
+                p.bad++;
+            } else {
+                p.addBad(key.name, "{\"op\":\"query\",\"key\":\"" + key.name + "\",\"queryId\":\"" + queryId
+                        + "\",\"id\":\"" + key.randomLive(random) + "\",\"k\":0}");
+                queries++;
+            }
+        }
+        for (SoakKey key : keys) {
+            p.add(IndexEvent.query(key.name, "final-" + key.name, queryVectors[random.nextInt(queryVectors.length)], k, 0),
+                    true);
+            queries++;
+        }
+        p.queries = queries;
+        return p;
+    }
+
+    private void soakUpsert(SoakKey key, String id, float[] vector) {
+        add(IndexEvent.upsert(key.name, id, vector, "{\"row\":" + upserts + "}"), false);
+        upserts++;
+    }
+
+    /** A soak key's live ids, so deletes, replacements and id queries name ids the key holds. */
+    private static final class SoakKey {
+        final String name;
+        final List<String> live = new ArrayList<>();
+        int nextId;
+
+        SoakKey(String name) {
+            this.name = name;
+        }
+
+        String newId() {
+            String id = "v" + nextId++;
+            live.add(id);
+            return id;
+        }
+
+        String randomLive(SplittableRandom random) {
+            return live.get(random.nextInt(live.size()));
+        }
+
+        String removeRandomLive(SplittableRandom random) {
+            int i = random.nextInt(live.size());
+            String id = live.get(i);
+            live.set(i, live.get(live.size() - 1));
+            live.remove(live.size() - 1);
+            return id;
+        }
     }
 
     private EventPlan(VectorEncoding encoding) {

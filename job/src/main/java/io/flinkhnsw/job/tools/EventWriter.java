@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes events to an input topic the way clients should: JSON values keyed by the event's key, so
@@ -20,11 +21,13 @@ import java.util.concurrent.Future;
  * and a deterministic index). Idempotent producer, so retries never duplicate an event. Vectors are
  * written as JSON arrays or as {@code vector_b64} ({@link VectorEncoding}). Records are batched up
  * to 256 KiB or 5 ms, so a bulk load costs the broker few requests; {@link #flush()} sends at once.
+ * Records Kafka finally refused are reported on stderr and counted ({@link #failures()}).
  */
 public final class EventWriter implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final VectorEncoding encoding;
+    private final AtomicLong failures = new AtomicLong();
 
     public EventWriter(KafkaClientConfig kafka, String topic) {
         this(kafka, topic, VectorEncoding.JSON);
@@ -48,9 +51,15 @@ public final class EventWriter implements AutoCloseable {
     public Future<RecordMetadata> sendRaw(byte[] key, byte[] value) {
         return producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
             if (ex != null) {
+                failures.incrementAndGet();
                 System.err.println("send to " + topic + " failed: " + ex);
             }
         });
+    }
+
+    /** Records whose send failed so far (after the producer's own retries); complete after {@link #flush()}. */
+    public long failures() {
+        return failures.get();
     }
 
     public void flush() {

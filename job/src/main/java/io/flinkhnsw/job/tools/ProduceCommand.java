@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code java -jar flink-hnsw.jar produce}: writes an {@link EventPlan} built from fvecs files to the
  * events topic at a given rate, with progress on stderr and, at the end, one JSON line on stdout
- * saying how many queries and bad events were sent (what {@code verify} should expect back).
+ * saying how many queries and bad events were sent (what {@code verify} should expect back). With
+ * {@code --soak-events} it writes the chaos test's seeded random stream ({@link EventPlan#soak}).
+ * Exits 1 if Kafka did not acknowledge every record.
  */
 @Command(name = "produce", description = "write fvecs vectors (and queries) as JSON events to a Kafka topic",
         sortOptions = false, mixinStandardHelpOptions = true, showDefaultValues = true)
@@ -50,6 +52,15 @@ public final class ProduceCommand implements Callable<Integer> {
     int k = 10;
     @Option(names = "--limit", paramLabel = "N", description = "use only the first N base vectors (default: all)")
     Integer limit;
+    @Option(names = "--soak-events", paramLabel = "N",
+            description = "write a seeded random soak stream of N events over --keys keys and --big-keys graph keys"
+                    + " (upserts, replacing upserts, payload updates, deletes, queries, gets, bad events; the chaos test) instead"
+                    + " of the fixed plan; 0 = the fixed plan")
+    int soakEvents;
+    @Option(names = "--big-keys", paramLabel = "N", description = "soak: keys big-0..big-N-1 grown past the flat limit into graphs")
+    int bigKeys = 2;
+    @Option(names = "--seed", paramLabel = "N", description = "soak: seed of the random stream")
+    long seed = 1;
     @Option(names = "--vector-encoding", paramLabel = "json|b64",
             description = "vectors as JSON arrays ('vector') or base64 of little-endian float32 ('vector_b64')")
     VectorEncoding vectorEncoding = VectorEncoding.JSON;
@@ -74,14 +85,16 @@ public final class ProduceCommand implements Callable<Integer> {
         float[][] vectors = Fvecs.readFloats(base);
         float[][] queryVectors = queries == null ? vectors : Fvecs.readFloats(queries);
         if (limit != null && limit < vectors.length) vectors = Arrays.copyOf(vectors, limit);
-        EventPlan plan = EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k,
-                vectorEncoding);
+        EventPlan plan = soakEvents > 0
+                ? EventPlan.soak(vectors, queryVectors, keys, bigKeys, soakEvents, seed, k, vectorEncoding)
+                : EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k, vectorEncoding);
         if (createTopics) {
             Topics.create(client, 2, topics);
         }
         long pace = rate > 0 ? (long) (1e9 / rate) : 0;
         long next = System.nanoTime();
         long start = next;
+        long failed;
         try (EventWriter w = new EventWriter(client, topic)) {
             for (int i = 0; i < plan.items.size(); i++) {
                 if (pace > 0) {
@@ -96,9 +109,11 @@ public final class ProduceCommand implements Callable<Integer> {
                 }
             }
             w.flush();
+            failed = w.failures();
         }
-        System.out.printf("{\"records\":%d,\"upserts\":%d,\"deletes\":%d,\"queries\":%d,\"bad\":%d}%n",
-                plan.items.size(), plan.upserts, plan.deletes, plan.queries, plan.bad);
-        return Cli.OK;
+        System.out.printf("{\"records\":%d,\"upserts\":%d,\"replaces\":%d,\"deletes\":%d,\"queries\":%d,\"bad\":%d,"
+                        + "\"failed\":%d}%n", plan.items.size(), plan.upserts, plan.replaces, plan.deletes, plan.queries,
+                plan.bad, failed);
+        return failed == 0 ? Cli.OK : Cli.FAILURE;
     }
 }

@@ -2,6 +2,7 @@ package io.flinkhnsw.operators.bench;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -61,6 +62,18 @@ public final class CapturedMetrics implements MetricReporter {
             if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Gauge<?> g
                     && g.getValue() instanceof Number n) {
                 best = best == null ? n.doubleValue() : Math.max(best, n.doubleValue());
+            }
+        }
+        return best;
+    }
+
+    /** The largest {@code quantile} of the histogram {@code name} over subtasks, or null when none has it. */
+    static Double maxQuantile(String name, double quantile) {
+        Double best = null;
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith(GROUP + name) && e.getValue() instanceof Histogram h && h.getCount() > 0) {
+                double q = h.getStatistics().getQuantile(quantile);
+                best = best == null ? q : Math.max(best, q);
             }
         }
         return best;

@@ -3,11 +3,10 @@ package io.flinkhnsw.operators.bench;
 import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.bench.JsonLine;
 import io.flinkhnsw.cli.Cli;
-import io.flinkhnsw.operators.HnswIndexFunction;
-import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.ShardedIndex;
 import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -21,7 +20,7 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
@@ -195,13 +194,16 @@ public final class StateBench implements Callable<Integer> {
             String restorePath, boolean updates) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        SingleOutputStreamOperator<QueryResult> answered = HnswIndexOperator.apply(env.addSource(new BenchSource(),
-                        "bench-source", TypeInformation.of(IndexEvent.class))
-                .setParallelism(1).uid("bench-source").keyBy(e -> e.key), settings);
-        answered.addSink(new BenchSink()).uid("bench-sink");
+        env.setMaxParallelism(KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism));
+        // as the job: Flink's 100 ms would add up to that per hop to the last answer of a phase
+        env.setBufferTimeout(10);
+        ShardedIndex index = ShardedIndex.apply(env.addSource(new BenchSource(), "bench-source",
+                        TypeInformation.of(IndexEvent.class)).setParallelism(1).uid("bench-source").keyBy(e -> e.key),
+                settings);
+        index.results().addSink(new BenchSink()).uid("bench-sink");
         if (updates) {
             env.getConfig().enableObjectReuse();
-            answered.getSideOutput(HnswIndexFunction.UPDATES).addSink(new UpdateSink()).uid("bench-updates-sink");
+            index.updates().addSink(new UpdateSink()).uid("bench-updates-sink");
         }
         StreamGraph graph = env.getStreamGraph();
         if (restorePath != null) {

@@ -32,8 +32,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
- * Many keys of different sizes through the real index operator ({@code HnswIndexOperator}) on a
- * MiniCluster with the job's state backend and checkpoints, at parallelism 1: a load phase (every
+ * Many keys of different sizes through the real index operator ({@code HnswIndexOperator}, wired as
+ * the job wires it, {@code ShardedIndex}) on a MiniCluster with the job's state backend and
+ * checkpoints, at {@code --parallelism} (1) with every key split into {@code --shards} (1): a load phase (every
  * key's upserts with its queries among them, all keys interleaved; see {@link TenantWorkload}),
  * then a query-only phase that sends the same queries again, on the complete keys, as fast as the
  * job takes them. Prints one JSON line; progress goes to stderr. Recall is checked exactly, by brute
@@ -83,11 +84,18 @@ public final class TenantBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "data and interleaving seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--shards", defaultValue = "1", description = "shards of every key (default: ${DEFAULT-VALUE})")
+    int shards;
+
+    @Option(names = "--parallelism", defaultValue = "1",
+            description = "parallelism of the index, shard and merge operators (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
     @Override
     public Integer call() throws Exception {
-        if (keys < 1 || vectors < keys || dim < 1 || ef < TenantWorkload.K) {
-            throw new IllegalArgumentException(
-                    "need --keys >= 1, --vectors >= --keys, --dim >= 1 and --ef >= " + TenantWorkload.K);
+        if (keys < 1 || vectors < keys || dim < 1 || ef < TenantWorkload.K || parallelism < 1) {
+            throw new IllegalArgumentException("need --keys >= 1, --vectors >= --keys, --dim >= 1, --parallelism >= 1"
+                    + " and --ef >= " + TenantWorkload.K);
         }
         int queryCount = queries != null ? queries : Math.max(1000, vectors / 100);
         log("planning %d keys (%s), %d vectors of dim %d, %d queries", keys, sizes.name(), vectors, dim, queryCount);
@@ -106,9 +114,9 @@ public final class TenantBench implements Callable<Integer> {
         UpdateSink.COUNT.set(0);
         float[][] subscriptionVectors = workload.subscriptionVectors(subscriptions);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-                .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build())) {
             cluster.start();
-            JobID job = StateBench.submit(cluster, conf, settings(), 1, null, true);
+            JobID job = StateBench.submit(cluster, conf, settings(), parallelism, null, true);
             StateBench.awaitStatus(cluster, job, JobStatus.RUNNING);
             double baselineMb = heapUsedMbAfterGc();
             log("heap after GC before the load: %.1f MB", baselineMb);
@@ -135,13 +143,14 @@ public final class TenantBench implements Callable<Integer> {
             Double reloadedVectors = CapturedMetrics.sum("reloadedVectors");
             Double reloadMicros = CapturedMetrics.sum("reloadMicros");
             Double maxEventMicros = CapturedMetrics.max("maxEventMicros");
+            Double mergeP99Micros = CapturedMetrics.maxQuantile("mergeLatencyMicros", 0.99);
+            Double mergeCpuP99Micros = CapturedMetrics.maxQuantile("mergeCpuMicros", 0.99);
             cluster.cancelJob(job).get();
 
             double recall = sample.recall(workload);
             double subscriptionRecall = subscriptionRecall(workload, subscriptionVectors);
             JsonLine line = new JsonLine()
                     .put("events_per_s", events / loadSeconds, 1)
-                    .put("ingest_per_s", workload.vectors() / loadSeconds, 1)
                     .put("upserts", workload.vectors())
                     .put("queries", answered)
                     .put("recall_at_k", recall, 4)
@@ -156,7 +165,12 @@ public final class TenantBench implements Callable<Integer> {
             putLong(line, "flat_keys", CapturedMetrics.sum("flatKeys"));
             putLong(line, "graph_keys", CapturedMetrics.sum("graphKeys"));
             putDouble(line, "max_event_ms", maxEventMicros == null ? null : maxEventMicros / 1000, 3);
-            line.put("queries_per_s", queryCount / querySeconds, 1);
+            putDouble(line, "merge_p99_ms", mergeP99Micros == null ? null : mergeP99Micros / 1000, 3);
+            putDouble(line, "merge_cpu_p99_ms", mergeCpuP99Micros == null ? null : mergeCpuP99Micros / 1000, 3);
+            line.put("shards", shards)
+                    .put("parallelism", parallelism)
+                    .put("ingest_per_s", workload.vectors() / loadSeconds, 1)
+                    .put("queries_per_s", queryCount / querySeconds, 1);
             line.put("subscriptions", subscriptions);
             line.put("updates", UpdateSink.COUNT.get());
             putDouble(line, "subscription_recall_at_k", subscriptions == 0 ? null : subscriptionRecall, 4);
@@ -196,7 +210,8 @@ public final class TenantBench implements Callable<Integer> {
     }
 
     private IndexSettings settings() {
-        return IndexSettings.builder().indexMemoryBytes(indexMemory == null ? 0 : indexMemory.getBytes()).build();
+        return IndexSettings.builder().indexMemoryBytes(indexMemory == null ? 0 : indexMemory.getBytes()).shards(shards)
+                .build();
     }
 
     /**

@@ -88,7 +88,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** The current thread's CPU time in nanoseconds, -1 if unsupported. */
-    private static long cpuNanos() {
+    public static long cpuNanos() {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 

@@ -1,0 +1,144 @@
+package io.flinkhnsw.operators;
+
+import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.vector.Metric;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sharded keys through the three stages of {@link ShardedIndex} ({@link ShardedHarness}): with exact
+ * (flat) shards every answer, of every query form, equals the unsharded index's; every id's upserts
+ * and deletes go to one shard, before and after a restore; a restore at parallelism 1 or 4 of a
+ * sharded index taken at 2 answers identically; a key keeps the shard count it was created with.
+ */
+class ShardedIndexTest {
+    private static final int DIM = 8;
+
+    private static IndexSettings shards(int n) {
+        return IndexSettings.builder().shards(n).build();
+    }
+
+    @Test
+    void exactShardsAnswerAsTheUnshardedIndex() throws Exception {
+        List<IndexEvent> events = new ArrayList<>(RandomEvents.mixed(3, 300, DIM, 21L));
+        SplittableRandom rnd = new SplittableRandom(5);
+        events.add(IndexEvent.upsert("key-0", "id-4", RandomEvents.vector(rnd, DIM), "{\"i\":4}"));
+        events.add(IndexEvent.upsert("key-0", "id-5", RandomEvents.vector(rnd, DIM), "{\"i\":4}"));
+        events.add(IndexEvent.upsert("key-0", "id-4", null, "{\"i\":5}"));
+        events.add(IndexEvent.queryById("key-0", "by-id", "id-4", 10, 0));
+        events.add(IndexEvent.queryByExamples("key-0", "like", new String[] {"id-4", "id-5"}, new String[] {"id-4"}, 7, 0)
+                .withVote("i"));
+        events.add(IndexEvent.get("key-0", "get", "id-4"));
+        events.add(IndexEvent.queryById("key-1", "unknown", "nope", 3, 0));
+        events.add(IndexEvent.get("key-1", "get-unknown", "nope"));
+        events.add(IndexEvent.drop("key-2"));
+        events.add(IndexEvent.query("key-2", "after-drop", RandomEvents.vector(rnd, DIM), 5, 0));
+        events.addAll(RandomEvents.mixed(3, 30, DIM, 22L));
+        events.addAll(RandomEvents.queries(3, 10, DIM, 23L));
+
+        List<QueryResult> expected;
+        try (ShardedHarness one = ShardedHarness.open(shards(1), 2, null)) {
+            expected = one.feed(events);
+            assertThat(one.shardEvents).as("unsharded keys stay in stage 1").isEmpty();
+        }
+        try (ShardedHarness three = ShardedHarness.open(shards(3), 2, null)) {
+            assertThat(three.feed(events)).isEqualTo(expected);
+            assertOneShardPerId(three.shardEvents, 3);
+            assertThat(three.shardEvents.stream().map(e -> e.key).distinct()).hasSize(9);
+        }
+        assertThat(expected).anySatisfy(r -> assertThat(r.neighbours).hasSize(12));
+        assertThat(expected).filteredOn(r -> r.queryId.equals("like")).singleElement()
+                .satisfies(r -> assertThat(r.vote).isNotNull())
+                .satisfies(r -> assertThat(IndexHarness.ids(r)).hasSize(7).doesNotContain("id-4", "id-5"));
+        assertThat(expected).filteredOn(r -> r.queryId.equals("get")).singleElement()
+                .satisfies(r -> assertThat(r.payload).isEqualTo("{\"i\":5}"));
+        assertThat(expected).filteredOn(r -> r.queryId.equals("unknown")).singleElement()
+                .satisfies(r -> assertThat(r.error).isEqualTo("unknown id: nope"));
+        assertThat(expected).filteredOn(r -> r.queryId.equals("after-drop")).singleElement()
+                .satisfies(r -> assertThat(r.indexSize).isZero());
+    }
+
+    @ParameterizedTest(name = "2 -> {0}")
+    @ValueSource(ints = {1, 4})
+    void rescaleAnswersIdentically(int parallelism) throws Exception {
+        // graphs in the shards: answers depend on every insert in order, not only on the vectors
+        IndexSettings settings = IndexSettings.builder().shards(2).flatLimit(40).build();
+        List<IndexEvent> history = RandomEvents.mixed(3, 200, DIM, 11L);
+        List<IndexEvent> next = RandomEvents.concat(RandomEvents.queries(3, 6, DIM, 12L),
+                RandomEvents.mixed(3, 40, DIM, 13L), RandomEvents.queries(3, 6, DIM, 12L));
+        ShardedHarness.Snapshot snapshot;
+        List<QueryResult> expected;
+        List<IndexEvent> routedBefore;
+        try (ShardedHarness two = ShardedHarness.open(settings, 2, null)) {
+            two.feed(history);
+            snapshot = two.snapshot(1L);
+            routedBefore = new ArrayList<>(two.shardEvents);
+            expected = two.feed(next);
+        }
+        try (ShardedHarness rescaled = ShardedHarness.open(settings, parallelism, snapshot)) {
+            assertThat(rescaled.feed(next)).isEqualTo(expected);
+            List<IndexEvent> all = new ArrayList<>(routedBefore);
+            all.addAll(rescaled.shardEvents);
+            assertOneShardPerId(all, 2);
+        }
+        assertThat(expected).anySatisfy(r -> assertThat(r.neighbours).hasSize(10));
+    }
+
+    @Test
+    void aKeyKeepsTheShardCountItWasCreatedWith() throws Exception {
+        IndexSettings before = IndexSettings.builder().shards(1)
+                .override("a", new IndexSettings.KeyOverride(HnswConfig.defaults(Metric.L2), 0, null, 2)).build();
+        SplittableRandom rnd = new SplittableRandom(3);
+        ShardedHarness.Snapshot snapshot;
+        try (ShardedHarness h = ShardedHarness.open(before, 2, null)) {
+            h.feed(upserts("a", 0, 40, rnd));
+            h.feed(upserts("u", 0, 40, rnd));
+            assertThat(subKeys(h.shardEvents)).hasSize(2).allMatch(k -> k.startsWith("a#"));
+            snapshot = h.snapshot(1L);
+        }
+        try (ShardedHarness h = ShardedHarness.open(shards(3), 2, snapshot)) {
+            h.feed(upserts("a", 40, 80, rnd));
+            h.feed(upserts("u", 40, 80, rnd));
+            h.feed(upserts("n", 0, 40, rnd));
+            assertThat(subKeys(h.shardEvents)).as("a keeps 2 shards, u stays unsharded, n is new with 3")
+                    .hasSize(5).allMatch(k -> k.startsWith("a#") || k.startsWith("n#"));
+            assertThat(h.feed(List.of(IndexEvent.query("a", "qa", RandomEvents.vector(rnd, DIM), 5, 0),
+                    IndexEvent.query("u", "qu", RandomEvents.vector(rnd, DIM), 5, 0))))
+                    .extracting(r -> r.indexSize).containsExactly(80, 80);
+            h.shardEvents.clear();
+            h.feed(List.of(IndexEvent.drop("a")));
+            h.shardEvents.clear();
+            h.feed(upserts("a", 0, 40, rnd));
+            assertThat(subKeys(h.shardEvents)).as("dropped and created again: the new count").hasSize(3);
+        }
+    }
+
+    private static List<IndexEvent> upserts(String key, int from, int to, SplittableRandom rnd) {
+        List<IndexEvent> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(IndexEvent.upsert(key, "id-" + i, RandomEvents.vector(rnd, DIM), null));
+        }
+        return out;
+    }
+
+    private static Set<String> subKeys(List<IndexEvent> routed) {
+        return routed.stream().map(e -> e.key).collect(Collectors.toSet());
+    }
+
+    /** Every id's upserts and deletes went to the shard its stable hash names, of its own key. */
+    private static void assertOneShardPerId(List<IndexEvent> routed, int shards) {
+        assertThat(routed).filteredOn(e -> e.op == IndexEvent.Op.UPSERT || e.op == IndexEvent.Op.DELETE)
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(ShardKeys.shardNumberOf(e.key)).as(e.toString())
+                        .isEqualTo(ShardKeys.shardOf(e.id, shards)));
+    }
+}
