@@ -66,11 +66,16 @@ BAD=$(grep -o '"bad":[0-9]*' "$WORK/produced.json" | cut -d: -f2)
 # --- checks: the job restored from a checkpoint, metrics are exported, the output is exact ---
 wait_for "a restore from a checkpoint" restored_at_least 1
 say "job restored: $(rest "/jobs/$JOB_ID/checkpoints" | grep -o '"counts":{[^}]*}')"
-metrics_ok=false
-for port in $(seq "${PROM_PORTS%-*}" "${PROM_PORTS#*-}"); do
-  if curl -sf "http://localhost:$port/metrics" | grep -q '^flink_'; then metrics_ok=true; break; fi
-done
-$metrics_ok || { say "no Prometheus metrics on ports $PROM_PORTS"; exit 1; }
+prometheus_port() {  # the first port of PROM_PORTS serving Flink metrics, into $port
+  local body
+  for port in $(seq "${PROM_PORTS%-*}" "${PROM_PORTS#*-}"); do
+    # read the whole body before matching: `curl | grep -q` fails under pipefail when grep stops early
+    body=$(curl -sf --max-time 2 "http://localhost:$port/metrics") || continue
+    [[ $body == *$'\n'flink_* || $body == flink_* ]] && return 0
+  done
+  return 1
+}
+wait_for "Prometheus metrics on ports $PROM_PORTS" prometheus_port
 say "Prometheus metrics served on port $port"
 java -jar "$JAR" verify "${JOB_ARGS[@]}" --expect-queries "$QUERIES" --expect-dead-letters "$BAD" --timeout-s 300 \
     >"$WORK/verify.json" 2>"$WORK/log/verify.out" || { cat "$WORK/log/verify.out" "$WORK/verify.json" >&2; exit 1; }
