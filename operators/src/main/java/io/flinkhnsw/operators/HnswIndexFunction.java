@@ -449,10 +449,10 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             } catch (InvalidVectorException e) {
                 return false; // refused the usual way
             }
-            state.appendPendingWrite(PendingWriteCodec.upsert(event.id, event.vector));
+            state.appendPendingWrite(pending, PendingWriteCodec.upsert(event.id, event.vector));
             payloads.put(event.id, event.payload);
         } else {
-            state.appendPendingWrite(PendingWriteCodec.delete(event.id));
+            state.appendPendingWrite(pending, PendingWriteCodec.delete(event.id));
             payloads.remove(event.id);
         }
         metrics.deferredWrite();

@@ -191,12 +191,15 @@ public final class KeyedIndexState {
         });
     }
 
-    /** Logs a write ({@link PendingWriteCodec}) after those already logged. */
-    public void appendPendingWrite(byte[] write) {
-        int n = pendingWrites();
+    /**
+     * Logs a write ({@link PendingWriteCodec}) after the {@code logged} writes already logged: the
+     * caller has just read {@link #pendingWrites()}, so the count is not read again.
+     */
+    public void appendPendingWrite(int logged, byte[] write) {
+        assert logged == pendingWrites() : "pending write count changed: " + logged;
         run("log a pending write", () -> {
-            pendingWrites.put(n, write);
-            pendingCount.update(n + 1);
+            pendingWrites.put(logged, write);
+            pendingCount.update(logged + 1);
         });
     }
 
