@@ -3,9 +3,10 @@
 # a Kafka broker, a JobManager and three TaskManagers (one slot each: two run the job, one is ready
 # to replace a lost one) as separate JVMs, a long seeded random stream over many keys (produce --soak-events:
 # upserts, replacing upserts, payload updates, deletes, queries by vector and by id, gets, bad events;
-# a few keys grown into graphs whose many deletes keep graph repair busy) and, while it flows, a
-# seeded fault schedule: kill -9 of a random TaskManager (half of them timed into a running
-# checkpoint) among those running the job, each replaced by a fresh one; kill -9 of the broker, restarted on the same log
+# a few keys grown into graphs whose many deletes keep graph repair busy, and a key in SHARDS shards,
+# each of them a graph) and, while it flows, a seeded fault schedule: kill -9 of a random TaskManager
+# (a third of them timed into a running checkpoint, a third into graph repair) among those running
+# the job, each replaced by a fresh one; kill -9 of the broker, restarted on the same log
 # directory after a pause; loss of the whole Flink cluster (JobManager and TaskManagers killed), then a
 # new cluster and flink run -s <latest retained checkpoint>. After each fault the next waits until
 # the job completed a checkpoint again.
@@ -16,7 +17,7 @@
 # savepoints (each key's ids, vectors, payloads, sizes and tombstones).
 # Progress on stderr; the last stdout line is the summary JSON; exit 0 only if all is identical.
 # Knobs (environment): SEED (default: the time; printed), SCHEDULE=short|full (default full),
-# TM_KILLS, BROKER_KILLS, CLUSTER_LOSSES, EVENTS, RATE, KEYS, BIG_KEYS, MAX_GAP_S, BROKER_PAUSE_S,
+# TM_KILLS, BROKER_KILLS, CLUSTER_LOSSES, EVENTS, RATE, KEYS, BIG_KEYS, SHARDED_KEYS, SHARDS, MAX_GAP_S, BROKER_PAUSE_S,
 # DATA, WORK, TIMEOUT_S, ports (KAFKA_PORT, CONTROLLER_PORT, REST_PORT, RPC_PORT, PROM_PORTS).
 # Needs: the build (mvn -B -q package -DskipTests), the SIFT set at ../shared/data (or DATA=dir).
 set -euo pipefail
@@ -28,8 +29,8 @@ DATA=${DATA:-$ROOT/../shared/data/sift-ngt5k-128-euclidean}
 SEED=${SEED:-$(date +%s)}
 SCHEDULE=${SCHEDULE:-full}
 case $SCHEDULE in
-  short) tm=5 broker=1 cluster=1 events=6000 rate=50 big=1 gap=3 timeout=900 ;;
-  full) tm=20 broker=3 cluster=1 events=60000 rate=75 big=2 gap=6 timeout=2400 ;;
+  short) tm=5 broker=1 cluster=1 events=9000 rate=75 big=0 gap=3 timeout=900 ;;
+  full) tm=20 broker=3 cluster=1 events=60000 rate=90 big=2 gap=6 timeout=2400 ;;
   *) echo "SCHEDULE must be short or full, got '$SCHEDULE'" >&2; exit 2 ;;
 esac
 TM_KILLS=${TM_KILLS:-$tm}
@@ -39,6 +40,8 @@ EVENTS=${EVENTS:-$events}        # records of the stream (plus one closing query
 RATE=${RATE:-$rate}              # records per second (the stream should outlast the faults)
 KEYS=${KEYS:-40}                 # small keys shop-0..
 BIG_KEYS=${BIG_KEYS:-$big}       # keys big-0.. grown past the flat limit into graphs
+SHARDED_KEYS=${SHARDED_KEYS:-1}  # keys sharded-0.. run in SHARDS shards, each grown past the flat limit
+SHARDS=${SHARDS:-2}
 MAX_GAP_S=${MAX_GAP_S:-$gap}        # random pause before each fault, after the job checkpointed again
 BROKER_PAUSE_S=${BROKER_PAUSE_S:-5}
 DEADLINE=$((SECONDS + ${TIMEOUT_S:-$timeout}))
@@ -119,17 +122,20 @@ wait_recovered() {  # wait_recovered RESTORED COMPLETED: until the job restored 
 start_cluster
 say "cluster up: $(rest /overview)"
 create_topics
-JOB_ARGS=(--bootstrap-servers "$BOOTSTRAP" --group-id chaos-test --delivery exactly-once --checkpoint-interval-ms 1000)
+COMMON_ARGS=(--bootstrap-servers "$BOOTSTRAP" --delivery exactly-once --checkpoint-interval-ms 1000
+             --key-overrides "sharded-:shards=$SHARDS")
+JOB_ARGS=("${COMMON_ARGS[@]}" --group-id chaos-test)
 submit_job submit -- "${JOB_ARGS[@]}"
 say "job $JOB_ID submitted"
 wait_for "the job's first checkpoint" completed_at_least 1
 
 java -jar "$JAR" produce --bootstrap-servers "$BOOTSTRAP" --base "$DATA/base.fvecs" --queries "$DATA/query.fvecs" \
-    --soak-events "$EVENTS" --keys "$KEYS" --big-keys "$BIG_KEYS" --seed "$SEED" --rate "$RATE" \
+    --soak-events "$EVENTS" --keys "$KEYS" --big-keys "$BIG_KEYS" --sharded-keys "$SHARDED_KEYS" --soak-shards "$SHARDS" \
+    --seed "$SEED" --rate "$RATE" \
     >"$WORK/produced.json" 2>"$WORK/log/produce.out" &
 PRODUCER=$!
 PIDS+=($PRODUCER)
-say "producer started: $EVENTS events over $KEYS keys and $BIG_KEYS graph keys"
+say "producer started: $EVENTS events over $KEYS keys, $BIG_KEYS graph keys and $SHARDED_KEYS keys in $SHARDS shards"
 
 # --- the fault schedule: a seeded shuffle of the faults, each after a seeded pause ---
 FAULTS=()
@@ -157,19 +163,26 @@ for fault in "${FAULTS[@]}"; do
   restored=$CUR_RESTORED completed=$CUR_COMPLETED
   case $fault in
     tm)
-      rnd 2; timed=$R
+      rnd 3; timing=$R
       read -r -a busy <<< "$(busy_tms)"
       rnd ${#busy[@]}; victim=${busy[R]}
-      pending=$(tombstones)
-      (( pending > 0 )) && WITH_TOMBSTONES=$((WITH_TOMBSTONES + 1))
       when="at a random moment"
-      if (( timed )); then  # into a running checkpoint, if one starts within 3 s
+      if (( timing == 1 )); then  # into a running checkpoint, if one starts within 3 s
         for ((w = 0; w < 60; w++)); do
           n=$(checkpoints in_progress 2>/dev/null) || n=0
           (( ${n:-0} > 0 )) && { when="during a checkpoint"; AT_CHECKPOINT=$((AT_CHECKPOINT + 1)); break; }
           sleep 0.05
         done
       fi
+      pending=$(tombstones)
+      if (( timing == 2 )); then  # into graph repair, if tombstones are pending within 6 s
+        for ((w = 0; w < 60 && pending == 0; w++)); do
+          sleep 0.1
+          pending=$(tombstones)
+        done
+        (( pending > 0 )) && when="during graph repair"
+      fi
+      (( pending > 0 )) && WITH_TOMBSTONES=$((WITH_TOMBSTONES + 1))
       kill -9 "${TMS[victim]}"
       killed=${TM_NAMES[victim]}
       TMS=("${TMS[@]:0:victim}" "${TMS[@]:victim+1}")
@@ -230,8 +243,7 @@ CHAOS_SAVEPOINT=$SAVEPOINT
 job_done_with_cluster
 
 # --- the reference: the same job on the same input, no faults, its own group and output topics ---
-REF_ARGS=(--bootstrap-servers "$BOOTSTRAP" --group-id chaos-reference --delivery exactly-once --checkpoint-interval-ms 1000
-          --results-topic hnsw-results-reference --dead-letter-topic hnsw-dead-letters-reference)
+REF_ARGS=("${COMMON_ARGS[@]}" --group-id chaos-reference --results-topic hnsw-results-reference --dead-letter-topic hnsw-dead-letters-reference)
 create_topics --results-topic hnsw-results-reference --dead-letter-topic hnsw-dead-letters-reference
 submit_job submit-reference -- "${REF_ARGS[@]}"
 say "reference job $JOB_ID submitted"

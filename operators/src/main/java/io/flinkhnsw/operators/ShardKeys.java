@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link #shardOf(String, int)}: a stable hash of the id, the same in every JVM. Sub-keys are cached
  * per key (sharded keys are few).
  */
-final class ShardKeys {
+public final class ShardKeys {
     static final char SEPARATOR = '#';
     /** Salts tried before giving up; a sub-key hits a given group with probability 1/maxP per salt. */
     private static final int MAX_SALT_TRIES_PER_GROUP = 1000;
@@ -74,7 +74,7 @@ final class ShardKeys {
     }
 
     /** The key a sub-key belongs to. */
-    static String keyOf(String subKey) {
+    public static String keyOf(String subKey) {
         return subKey.substring(0, subKey.lastIndexOf(SEPARATOR));
     }
 

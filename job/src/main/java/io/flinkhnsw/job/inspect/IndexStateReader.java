@@ -5,6 +5,7 @@ import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.KeyIndex;
 import io.flinkhnsw.job.codec.EventCodec;
 import io.flinkhnsw.job.codec.Json;
+import io.flinkhnsw.operators.ShardKeys;
 import io.flinkhnsw.operators.state.KeyWriteBack;
 import io.flinkhnsw.operators.state.KeyedIndexState;
 import io.flinkhnsw.operators.state.PayloadState;
@@ -24,19 +25,23 @@ import java.util.TreeMap;
  * with payloads from {@link PayloadState}; so what it prints is what a restored operator would hold.
  * Per key one {@link KeyReport} with the key's JSON line: its tier, live vectors, tombstones,
  * backlog and parameters, and, when {@code entries} is set, its live vectors by id with payloads.
- * Only the key {@code onlyKey} when it is not null.
+ * Reading the shard operator's state ({@code shards}), each key is a shard's sub-key and its line
+ * also names the key it is a shard of ({@code shard_of}). Only the key {@code onlyKey} (with its
+ * shards) when it is not null.
  */
 public final class IndexStateReader extends KeyedStateReaderFunction<String, KeyReport> {
     private static final long serialVersionUID = 1L;
 
     private final String onlyKey;
     private final boolean entries;
+    private final boolean shards;
     private transient KeyedIndexState state;
     private transient PayloadState payloads;
 
-    public IndexStateReader(String onlyKey, boolean entries) {
+    public IndexStateReader(String onlyKey, boolean entries, boolean shards) {
         this.onlyKey = onlyKey;
         this.entries = entries;
+        this.shards = shards;
     }
 
     @Override
@@ -48,7 +53,8 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
 
     @Override
     public void readKey(String key, Context ctx, Collector<KeyReport> out) throws IOException {
-        if (onlyKey != null && !onlyKey.equals(key)) {
+        String shardOf = shards ? ShardKeys.keyOf(key) : null;
+        if (onlyKey != null && !onlyKey.equals(shards ? shardOf : key)) {
             return;
         }
         // flat limit 0: the default; it only decides when later writes drain, never what is read
@@ -73,15 +79,19 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
         });
         StringWriter text = new StringWriter();
         try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
-            writeKey(key, index, pendingWrites, g);
+            writeKey(key, shardOf, index, pendingWrites, g);
         }
-        out.collect(new KeyReport(key, text.toString(), index.size(), index.tombstones(), index.isGraph()));
+        out.collect(new KeyReport(key, text.toString(), index.size(), index.tombstones(), index.isGraph(), shards));
     }
 
-    private void writeKey(String key, KeyIndex index, int pendingWrites, JsonGenerator g) throws IOException {
+    private void writeKey(String key, String shardOf, KeyIndex index, int pendingWrites, JsonGenerator g)
+            throws IOException {
         HnswConfig c = index.config();
         g.writeStartObject();
         g.writeStringField("key", key);
+        if (shardOf != null) {
+            g.writeStringField("shard_of", shardOf);
+        }
         g.writeStringField("tier", index.isGraph() ? "graph" : "flat");
         g.writeNumberField("size", index.size());
         g.writeNumberField("tombstones", index.tombstones());

@@ -2,11 +2,13 @@ package io.flinkhnsw.job.inspect;
 
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.operators.HnswIndexOperator;
+import io.flinkhnsw.operators.ShardedIndex;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.FileUtils;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,7 +28,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code java -jar flink-hnsw.jar inspect --savepoint PATH}: prints the index operator's keyed state
  * from a savepoint (or a retained checkpoint written without the state changelog), one JSON line per
- * key from {@link IndexStateReader}, then one summary line. Runs Flink's State Processor API on an
+ * key from {@link IndexStateReader} (the shards of sharded keys after the others, one line per
+ * shard), then one summary line. Runs Flink's State Processor API on an
  * in-process MiniCluster of parallelism 1. Input it cannot read ends with one clear line on stderr
  * and exit code 1, not a stack trace.
  */
@@ -66,25 +70,56 @@ public final class InspectCommand implements Callable<Integer> {
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         // RocksDB reads both a canonical savepoint and RocksDB's own (native, incremental) snapshots
         SavepointReader reader = SavepointReader.read(env, savepoint, new EmbeddedRocksDBStateBackend());
-        long keys = 0;
-        long graphKeys = 0;
-        long live = 0;
-        long tombstones = 0;
-        try (CloseableIterator<KeyReport> it = reader.readKeyedState(OperatorIdentifier.forUid(HnswIndexOperator.UID),
-                new IndexStateReader(key, vectors || key != null)).executeAndCollect("flink-hnsw inspect")) {
+        Totals totals = new Totals();
+        read(reader, HnswIndexOperator.UID, false, out, totals);
+        if (!read(reader, ShardedIndex.SHARDS_UID, true, out, totals)) {
+            spec.commandLine().getErr().println("inspect: no " + ShardedIndex.SHARDS_UID
+                    + " operator in this savepoint (written before sharded keys): unsharded keys only");
+        }
+        out.printf("{\"keys\":%d,\"graph_keys\":%d,\"flat_keys\":%d,\"shard_keys\":%d,\"vectors\":%d,\"tombstones\":%d}%n",
+                totals.keys, totals.graphKeys, totals.keys - totals.graphKeys, totals.shardKeys, totals.live,
+                totals.tombstones);
+        out.flush();
+        return key != null && totals.keys == 0 ? Cli.FAILURE : Cli.OK;
+    }
+
+    /** Counts over every printed line, shards included. */
+    private static final class Totals {
+        long keys;
+        long graphKeys;
+        long shardKeys;
+        long live;
+        long tombstones;
+    }
+
+    /**
+     * Prints the keys of the keyed index operator {@code uid} (its shard sub-keys when {@code shards});
+     * false if the savepoint has no shard operator.
+     */
+    private boolean read(SavepointReader reader, String uid, boolean shards, PrintWriter out, Totals totals)
+            throws Exception {
+        DataStream<KeyReport> reports;
+        try {
+            reports = reader.readKeyedState(OperatorIdentifier.forUid(uid),
+                    new IndexStateReader(key, vectors || key != null, shards));
+        } catch (IOException missingOperator) {
+            if (!shards) {
+                throw missingOperator;
+            }
+            return false;
+        }
+        try (CloseableIterator<KeyReport> it = reports.executeAndCollect("flink-hnsw inspect " + uid)) {
             while (it.hasNext()) {
                 KeyReport r = it.next();
                 out.println(r.json);
-                keys++;
-                graphKeys += r.graph ? 1 : 0;
-                live += r.live;
-                tombstones += r.tombstones;
+                totals.keys++;
+                totals.graphKeys += r.graph ? 1 : 0;
+                totals.shardKeys += r.shard ? 1 : 0;
+                totals.live += r.live;
+                totals.tombstones += r.tombstones;
             }
         }
-        out.printf("{\"keys\":%d,\"graph_keys\":%d,\"flat_keys\":%d,\"vectors\":%d,\"tombstones\":%d}%n",
-                keys, graphKeys, keys - graphKeys, live, tombstones);
-        out.flush();
-        return key != null && keys == 0 ? Cli.FAILURE : Cli.OK;
+        return true;
     }
 
     /** Why a local path cannot be a savepoint, or null (other file systems are left to Flink). */

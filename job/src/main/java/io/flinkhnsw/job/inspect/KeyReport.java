@@ -13,15 +13,18 @@ public class KeyReport {
     public long live;
     public long tombstones;
     public boolean graph;
+    /** A shard of a sharded key. */
+    public boolean shard;
 
     public KeyReport() {
     }
 
-    KeyReport(String key, String json, long live, long tombstones, boolean graph) {
+    KeyReport(String key, String json, long live, long tombstones, boolean graph, boolean shard) {
         this.key = key;
         this.json = json;
         this.live = live;
         this.tombstones = tombstones;
         this.graph = graph;
+        this.shard = shard;
     }
 }

@@ -145,32 +145,37 @@ public final class EventPlan {
 
     /**
      * {@code events} records (plus the closing query per key) over {@code smallKeys} keys
-     * {@code shop-i} and {@code bigKeys} keys {@code big-j}; each big key is first filled to a little
-     * past {@link KeyIndex#defaultFlatLimit}, interleaved with churn on the others.
+     * {@code shop-i}, {@code bigKeys} keys {@code big-j} and {@code shardedKeys} keys {@code sharded-j};
+     * each big key is first filled to a little past {@link KeyIndex#defaultFlatLimit}, each sharded key
+     * to {@code shards} times that (so that each of its shards becomes a graph when the job runs it in
+     * {@code shards} shards), interleaved with churn on the others.
      */
-    public static EventPlan soak(float[][] base, float[][] queryVectors, int smallKeys, int bigKeys, int events,
-                                 long seed, int k, VectorEncoding encoding) {
-        if (smallKeys + bigKeys < 1) throw new IllegalArgumentException("a soak needs at least one key");
+    public static EventPlan soak(float[][] base, float[][] queryVectors, int smallKeys, int bigKeys, int shardedKeys,
+                                 int shards, int events, long seed, int k, VectorEncoding encoding) {
+        int graphKeys = bigKeys + shardedKeys;
+        if (smallKeys + graphKeys < 1) throw new IllegalArgumentException("a soak needs at least one key");
+        if (shards < 1) throw new IllegalArgumentException("shards must be at least 1, got " + shards);
         EventPlan p = new EventPlan(encoding);
         SplittableRandom random = new SplittableRandom(seed);
         int dim = base[0].length;
         int fill = KeyIndex.defaultFlatLimit(dim) + 400;
         List<SoakKey> keys = new ArrayList<>();
-        for (int j = 0; j < bigKeys; j++) keys.add(new SoakKey("big-" + j));
-        for (int i = 0; i < smallKeys; i++) keys.add(new SoakKey(key(i)));
+        for (int j = 0; j < bigKeys; j++) keys.add(new SoakKey("big-" + j, fill));
+        for (int j = 0; j < shardedKeys; j++) keys.add(new SoakKey("sharded-" + j, shards * fill));
+        for (int i = 0; i < smallKeys; i++) keys.add(new SoakKey(key(i), 0));
         int queries = 0;
         while (p.items.size() < events) {
-            SoakKey filling = bigKeys > 0 ? keys.get(random.nextInt(bigKeys)) : null;
-            if (filling != null && filling.live.size() < fill && random.nextBoolean()) {
+            SoakKey filling = graphKeys > 0 ? keys.get(random.nextInt(graphKeys)) : null;
+            if (filling != null && filling.live.size() < filling.fill && random.nextInt(4) != 0) {
                 p.soakUpsert(filling, filling.newId(), base[random.nextInt(base.length)]);
                 continue;
             }
-            // Half the churn on the big keys (graphs: deletes there are repaired), half on the small ones.
-            SoakKey key = bigKeys > 0 && (smallKeys == 0 || random.nextBoolean())
-                    ? keys.get(random.nextInt(bigKeys)) : keys.get(bigKeys + random.nextInt(smallKeys));
+            // Half the churn on the graph keys (deletes there are repaired), half on the small ones.
+            SoakKey key = graphKeys > 0 && (smallKeys == 0 || random.nextBoolean())
+                    ? keys.get(random.nextInt(graphKeys)) : keys.get(graphKeys + random.nextInt(smallKeys));
             String queryId = "q-" + queries;
             int roll = random.nextInt(100);
-            if (key.live.isEmpty() || roll < 35 || (roll == 99 && !key.name.startsWith("big-"))) {
+            if (key.live.isEmpty() || roll < 35 || (roll == 99 && key.fill == 0)) {
                 p.soakUpsert(key, key.newId(), base[random.nextInt(base.length)]);
             } else if (roll < 50) {
                 p.soakUpsert(key, key.randomLive(random), base[random.nextInt(base.length)]);
@@ -227,11 +232,14 @@ public final class EventPlan {
     /** A soak key's live ids, so deletes, replacements and id queries name ids the key holds. */
     private static final class SoakKey {
         final String name;
+        /** Live ids the stream grows the key to before churning it (0: a small key). */
+        final int fill;
         final List<String> live = new ArrayList<>();
         int nextId;
 
-        SoakKey(String name) {
+        SoakKey(String name, int fill) {
             this.name = name;
+            this.fill = fill;
         }
 
         String newId() {

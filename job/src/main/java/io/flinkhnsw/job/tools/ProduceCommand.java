@@ -59,6 +59,11 @@ public final class ProduceCommand implements Callable<Integer> {
     int soakEvents;
     @Option(names = "--big-keys", paramLabel = "N", description = "soak: keys big-0..big-N-1 grown past the flat limit into graphs")
     int bigKeys = 2;
+    @Option(names = "--sharded-keys", paramLabel = "N",
+            description = "soak: keys sharded-0..sharded-N-1 grown to --soak-shards times a big key (run them in that many shards)")
+    int shardedKeys;
+    @Option(names = "--soak-shards", paramLabel = "N", description = "soak: the shards the job runs sharded-* keys in")
+    int soakShards = 2;
     @Option(names = "--seed", paramLabel = "N", description = "soak: seed of the random stream")
     long seed = 1;
     @Option(names = "--vector-encoding", paramLabel = "json|b64",
@@ -86,7 +91,8 @@ public final class ProduceCommand implements Callable<Integer> {
         float[][] queryVectors = queries == null ? vectors : Fvecs.readFloats(queries);
         if (limit != null && limit < vectors.length) vectors = Arrays.copyOf(vectors, limit);
         EventPlan plan = soakEvents > 0
-                ? EventPlan.soak(vectors, queryVectors, keys, bigKeys, soakEvents, seed, k, vectorEncoding)
+                ? EventPlan.soak(vectors, queryVectors, keys, bigKeys, shardedKeys, soakShards, soakEvents, seed, k,
+                        vectorEncoding)
                 : EventPlan.of(vectors, queryVectors, keys, queryEvery, deletes, finalQueries, k, vectorEncoding);
         if (createTopics) {
             Topics.create(client, 2, topics);

@@ -12,6 +12,7 @@ import io.flinkhnsw.job.local.LocalFlink;
 import io.flinkhnsw.job.tools.EventWriter;
 import io.flinkhnsw.job.tools.OutputReader;
 import io.flinkhnsw.operators.IndexEvent;
+import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.admin.Admin;
@@ -41,13 +42,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code inspect} on a savepoint taken by stop-with-savepoint of the Kafka job (RocksDB with the
  * state changelog, as deployed): a flat key and a key that became a graph, both with a replaced and
  * a deleted id, print exactly the live ids, vectors and payloads sent, and the size, tombstones and
- * backlog of an in-memory index fed the same events; unreadable input ends with one line on stderr.
+ * backlog of an in-memory index fed the same events; a key in two shards prints one line per shard,
+ * which together hold what was sent; unreadable input ends with one line on stderr.
  */
 @ExtendWith(SharedKafka.class)
 class InspectEndToEndTest {
     private static final int DIM = 16;
     /** M=200: a deleted node has more in-links than one write repairs, so a burst of deletes leaves tombstones. */
     private static final HnswConfig CONFIG = new HnswConfig(Metric.L2, 200, 100, 64, 42L);
+    private static final String SHARDED = "sharded";
 
     @TempDir
     Path dir;
@@ -64,7 +67,8 @@ class InspectEndToEndTest {
     void printsEachKeyAsTheOperatorWouldLoadIt() throws Exception {
         // one subtask with a one-byte budget keeps only the key in use in memory: writes to the other key are logged
         JobConfig config = Jobs.config("inspect").hnsw(CONFIG).parallelism(1).indexMemoryBytes(1)
-                .maxVectorsPerKey(1_000_000).build();
+                .maxVectorsPerKey(1_000_000)
+                .keyOverrides(Map.of(SHARDED, new IndexSettings.KeyOverride(CONFIG, 0).withShards(2))).build();
         Random random = new Random(16);
         Map<String, Sent> sent = new TreeMap<>();
         Path savepoint;
@@ -74,14 +78,15 @@ class InspectEndToEndTest {
             // above the default flat limit: drains into a graph, then a new backlog
             write(in, sent, random, "graph", KeyIndex.defaultFlatLimit(DIM) + 264, 20);
             write(in, sent, random, "flat", 10, 1);
+            write(in, sent, random, SHARDED, 40, 3);
             for (String key : sent.keySet()) {
                 in.send(IndexEvent.query(key, "q-" + key, new float[DIM], 3, 0));
             }
             in.flush();
             assertThat(out.await(() -> {
                 flink.checkRunning();
-                return out.results().keySet().containsAll(List.of("q-graph", "q-flat"));
-            }, Duration.ofMinutes(3))).as("both keys answered their last query").isTrue();
+                return out.results().keySet().containsAll(List.of("q-graph", "q-flat", "q-" + SHARDED));
+            }, Duration.ofMinutes(3))).as("every key answered its last query").isTrue();
             // writes after the last queries, alternating keys: logged, not applied, when the savepoint is taken
             for (int i = 0; i < 6; i++) {
                 String key = i % 2 == 0 ? "graph" : "flat";
@@ -101,14 +106,17 @@ class InspectEndToEndTest {
 
         String[] summary = new String[1];
         Map<String, JsonNode> lines = inspect(savepoint, summary, "--vectors");
+        Map<String, JsonNode> shards = shardsOf(lines);
         assertThat(lines.keySet()).containsExactlyInAnyOrder("graph", "flat");
+        assertShards(shards, sent.get(SHARDED));
         assertThat(lines.get("graph").path("pending_writes").asInt() + lines.get("flat").path("pending_writes").asInt())
                 .as("the savepoint holds logged writes, which inspect applies").isPositive();
-        for (Map.Entry<String, Sent> e : sent.entrySet()) {
-            assertKey(lines.get(e.getKey()), e.getValue());
+        for (String key : lines.keySet()) {
+            assertKey(lines.get(key), sent.get(key));
         }
         JsonNode total = Json.MAPPER.readTree(summary[0]);
-        assertThat(total.path("keys").asInt()).isEqualTo(2);
+        assertThat(total.path("keys").asInt()).isEqualTo(4);
+        assertThat(total.path("shard_keys").asInt()).isEqualTo(2);
         assertThat(total.path("graph_keys").asInt()).isEqualTo(1);
         assertThat(total.path("vectors").asLong())
                 .isEqualTo(sent.values().stream().mapToLong(s -> s.vectors.size()).sum());
@@ -116,6 +124,9 @@ class InspectEndToEndTest {
         Map<String, JsonNode> one = inspect(savepoint, summary, "--key", "flat");
         assertThat(one.keySet()).containsExactly("flat");
         assertKey(one.get("flat"), sent.get("flat"));
+        Map<String, JsonNode> oneSharded = inspect(savepoint, summary, "--key", SHARDED);
+        assertShards(shardsOf(oneSharded), sent.get(SHARDED));
+        assertThat(oneSharded).isEmpty();
         Map<String, JsonNode> counts = inspect(savepoint, summary);
         assertThat(counts.get("graph").has("vectors")).isFalse();
         assertThat(counts.get("graph").path("size").asInt()).isEqualTo(sent.get("graph").vectors.size());
@@ -197,6 +208,37 @@ class InspectEndToEndTest {
         s.vectors.remove(id);
         s.payloads.remove(id);
         s.oracle.delete(id);
+    }
+
+    /** Removes the shard lines from {@code lines} and returns them by sub-key. */
+    private static Map<String, JsonNode> shardsOf(Map<String, JsonNode> lines) {
+        Map<String, JsonNode> shards = new TreeMap<>();
+        lines.entrySet().removeIf(e -> e.getValue().has("shard_of") && shards.put(e.getKey(), e.getValue()) == null);
+        return shards;
+    }
+
+    /** Two shard lines of the sharded key, which together hold exactly its live ids, vectors and payloads. */
+    private static void assertShards(Map<String, JsonNode> shards, Sent s) throws Exception {
+        assertThat(shards).hasSize(2);
+        Map<String, float[]> held = new TreeMap<>();
+        int size = 0;
+        for (JsonNode line : shards.values()) {
+            assertThat(line.path("shard_of").asText()).isEqualTo(SHARDED);
+            assertThat(line.path("key").asText()).startsWith(SHARDED + "#");
+            size += line.path("size").asInt();
+            for (JsonNode entry : line.path("vectors")) {
+                String id = entry.path("id").asText();
+                float[] v = new float[DIM];
+                for (int d = 0; d < DIM; d++) {
+                    v[d] = entry.path("vector").get(d).floatValue();
+                }
+                assertThat(held.put(id, v)).as(id + " in one shard only").isNull();
+                assertThat(entry.path("payload")).as(id).isEqualTo(Json.MAPPER.readTree(s.payloads.get(id)));
+            }
+        }
+        assertThat(size).isEqualTo(s.vectors.size());
+        assertThat(held.keySet()).containsExactlyElementsOf(s.vectors.keySet());
+        held.forEach((id, v) -> assertThat(v).as(id).containsExactly(s.vectors.get(id)));
     }
 
     private static void assertKey(JsonNode line, Sent s) throws Exception {
