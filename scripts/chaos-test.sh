@@ -146,14 +146,16 @@ for ((i = ${#FAULTS[@]} - 1; i > 0; i--)); do
   rnd $((i + 1)); t=${FAULTS[i]}; FAULTS[i]=${FAULTS[R]}; FAULTS[R]=$t
 done
 
-tombstones() {  # pending tombstones over all TaskManagers (graph repair still to do), from the Prometheus endpoints
-  local port sum=0 v
-  for port in $(seq "${PROM_PORTS%-*}" "${PROM_PORTS#*-}"); do
-    v=$(curl -sf --max-time 1 "http://localhost:$port/metrics" 2>/dev/null \
-        | awk '/^flink_taskmanager_job_task_operator_hnsw_tombstones/ {s += $NF} END {printf "%d", s}') || true
-    sum=$((sum + ${v:-0}))
+tombstones() {  # pending tombstones (graph repair still to do) over the running TaskManagers, from their Prometheus endpoints
+  local name port urls=()
+  for name in "${TM_NAMES[@]}"; do
+    port=$(grep -o 'PrometheusReporter HTTP server on port [0-9]*' "$WORK/log/$name.log" 2>/dev/null | tail -1 | awk '{print $NF}')
+    [[ -n $port ]] && urls+=("http://localhost:$port/metrics")
   done
-  echo "$sum"
+  ((${#urls[@]})) || { echo 0; return; }
+  # one curl for all of them: a process per port took seconds on the loaded machine
+  curl -s --max-time 1 "${urls[@]}" 2>/dev/null \
+      | awk '/^flink_taskmanager_job_task_operator_hnsw_tombstones/ {s += $NF} END {printf "%d", s}' || echo 0
 }
 
 TM_DONE=0 BROKER_DONE=0 CLUSTER_DONE=0 AT_CHECKPOINT=0 WITH_TOMBSTONES=0
@@ -176,7 +178,8 @@ for fault in "${FAULTS[@]}"; do
       fi
       pending=$(tombstones)
       if (( timing == 2 )); then  # into graph repair, if tombstones are pending within 6 s
-        for ((w = 0; w < 60 && pending == 0; w++)); do
+        until_s=$((SECONDS + 6))
+        while (( pending == 0 && SECONDS < until_s )); do
           sleep 0.1
           pending=$(tombstones)
         done

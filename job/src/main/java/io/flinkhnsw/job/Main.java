@@ -41,6 +41,7 @@ public final class Main implements Callable<Integer> {
         if (args.length > 0 && !NO_RELAUNCH.contains(args[0]) && ChildJvm.needed()) {
             System.exit(ChildJvm.run(args));
         }
+        ChildJvm.exitWithParent();
         System.exit(commandLine().execute(args));
     }
 
