@@ -5,8 +5,8 @@ import sun.misc.Signal;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Re-runs {@link Main} in a child JVM with {@link JvmFlags}. {@code java -jar} cannot add a module

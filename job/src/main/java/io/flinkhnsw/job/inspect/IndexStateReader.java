@@ -81,7 +81,7 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
         try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
             writeKey(key, shardOf, index, pendingWrites, g);
         }
-        out.collect(new KeyReport(key, text.toString(), index.size(), index.tombstones(), index.isGraph(), shards));
+        out.collect(new KeyReport(key, text.toString(), index.size(), index.tombstones(), index.isGraph()));
     }
 
     private void writeKey(String key, String shardOf, KeyIndex index, int pendingWrites, JsonGenerator g)

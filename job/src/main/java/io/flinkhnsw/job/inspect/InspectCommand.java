@@ -114,7 +114,7 @@ public final class InspectCommand implements Callable<Integer> {
                 out.println(r.json);
                 totals.keys++;
                 totals.graphKeys += r.graph ? 1 : 0;
-                totals.shardKeys += r.shard ? 1 : 0;
+                totals.shardKeys += shards ? 1 : 0;
                 totals.live += r.live;
                 totals.tombstones += r.tombstones;
             }

@@ -13,18 +13,15 @@ public class KeyReport {
     public long live;
     public long tombstones;
     public boolean graph;
-    /** A shard of a sharded key. */
-    public boolean shard;
 
     public KeyReport() {
     }
 
-    KeyReport(String key, String json, long live, long tombstones, boolean graph, boolean shard) {
+    KeyReport(String key, String json, long live, long tombstones, boolean graph) {
         this.key = key;
         this.json = json;
         this.live = live;
         this.tombstones = tombstones;
         this.graph = graph;
-        this.shard = shard;
     }
 }
