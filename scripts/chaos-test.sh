@@ -154,8 +154,9 @@ tombstones() {  # pending tombstones (graph repair still to do) over the running
   done
   ((${#urls[@]})) || { echo 0; return; }
   # one curl for all of them: a process per port took seconds on the loaded machine
-  curl -s --max-time 1 "${urls[@]}" 2>/dev/null \
-      | awk '/^flink_taskmanager_job_task_operator_hnsw_tombstones/ {s += $NF} END {printf "%d", s}' || echo 0
+  # a failed endpoint counts as none: with pipefail, "|| echo 0" after awk would append a 0 to its sum
+  { curl -s --max-time 1 "${urls[@]}" 2>/dev/null || true; } \
+      | awk '/^flink_taskmanager_job_task_operator_hnsw_tombstones/ {s += $NF} END {printf "%d", s}'
 }
 
 TM_DONE=0 BROKER_DONE=0 CLUSTER_DONE=0 AT_CHECKPOINT=0 WITH_TOMBSTONES=0
