@@ -194,9 +194,8 @@ public class ShardRouterFunction extends HnswIndexFunction {
         String mergeKey = nextMergeKey(key, r);
         ctx.output(SHARDED_QUERIES, new ShardedQuery(mergeKey, key, event, examples, shards.length));
         int k = event.k + examples.length;
-        // as the unsharded index: an explicit ef wins, else the key's default for the k asked for, widened to the k searched
-        int ef = examples.length == 0 ? event.ef
-                : Math.max(k, event.ef == 0 ? settings.configFor(key).efFor(event.k) : event.ef);
+        // the key's ef as the unsharded index takes it (an explicit ef wins, else the default for the k asked for)
+        int ef = shardEf(event.ef == 0 ? settings.configFor(key).efFor(event.k) : event.ef, shards.length, k);
         for (String shard : shards) {
             IndexEvent q = forShard(event, shard);
             q.queryId = mergeKey;
@@ -209,6 +208,19 @@ public class ShardRouterFunction extends HnswIndexFunction {
             q.ef = ef;
             ctx.output(SHARD_EVENTS, q);
         }
+    }
+
+    /**
+     * The beam each of {@code shards} shards searches with for a query of the key at {@code keyEf}:
+     * {@code ceil(keyEf * (shards + 1) / (2 * shards))}, at least {@code k}. The shards together see
+     * (shards + 1) / 2 times the candidates of one graph at {@code keyEf}, and each holds only about
+     * 1/shards of the key's nearest, so the merged recall is at least the unsharded one while a query
+     * does not cost {@code shards} full searches (docs/ARCHITECTURE.md, "Sharded keys").
+     */
+    static int shardEf(int keyEf, int shards, int k) {
+        assert keyEf > 0 && shards > 0 && k > 0;
+        long perShard = ((long) keyEf * (shards + 1) + 2L * shards - 1) / (2L * shards);
+        return (int) Math.max(k, perShard);
     }
 
     /** A merge key unique over the key's queries: its query sequence, recorded in the route. */

@@ -1,12 +1,15 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.vector.Metric;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -135,6 +138,61 @@ class ShardedIndexTest {
     }
 
     /** Every id's upserts and deletes went to the shard its stable hash names, of its own key. */
+    /**
+     * SIFT sample, graph shards (flat limit 256): a key in two shards, each searching at
+     * {@link ShardRouterFunction#shardEf}, reaches at least the recall@10 of the unsharded graph at
+     * the same ef, measured against the exact neighbours.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 32, 64})
+    void graphShardsKeepTheUnshardedRecallAtTheSameEf(int ef) throws Exception {
+        Path dir = SiftRecallTest.locate(SiftRecallTest.SET);
+        float[][] base = Fvecs.readFloats(dir.resolve("base.fvecs"));
+        float[][] queries = Fvecs.readFloats(dir.resolve("query.fvecs"));
+        int[][] truth = Fvecs.readInts(dir.resolve("groundtruth.ivecs"));
+        List<IndexEvent> events = new ArrayList<>();
+        for (int i = 0; i < base.length; i++) {
+            events.add(IndexEvent.upsert("sift", Integer.toString(i), base[i], null));
+        }
+        for (int q = 0; q < queries.length; q++) {
+            events.add(IndexEvent.query("sift", "q" + q, queries[q], 10, ef));
+        }
+        double[] recall = new double[3];
+        for (int shards = 1; shards <= 2; shards++) {
+            IndexSettings settings = IndexSettings.builder().defaultConfig(HnswConfig.defaults(Metric.L2)).shards(shards)
+                    .flatLimit(256).build();
+            try (ShardedHarness h = ShardedHarness.open(settings, 2, null)) {
+                List<QueryResult> answers = h.feed(events);
+                assertThat(answers).hasSize(queries.length);
+                int found = 0;
+                for (QueryResult r : answers) {
+                    int q = Integer.parseInt(r.queryId.substring(1));
+                    Set<String> top = new HashSet<>();
+                    for (int i = 0; i < 10; i++) {
+                        top.add(Integer.toString(truth[q][i]));
+                    }
+                    found += (int) r.neighbours.stream().filter(n -> top.contains(n.id)).count();
+                }
+                recall[shards] = found / (10.0 * queries.length);
+                if (shards == 2) {
+                    assertThat(h.shardEvents).filteredOn(e -> e.op == IndexEvent.Op.QUERY)
+                            .allSatisfy(e -> assertThat(e.ef).isEqualTo(ShardRouterFunction.shardEf(ef, 2, 10)));
+                }
+            }
+        }
+        assertThat(recall[1]).as("unsharded recall@10 at ef %d", ef).isLessThan(1.0);
+        assertThat(recall[2]).as("recall@10 at ef %d: two shards against one graph", ef).isGreaterThanOrEqualTo(recall[1]);
+    }
+
+    @Test
+    void aShardSearchesWithAShareOfTheKeysEf() {
+        assertThat(ShardRouterFunction.shardEf(128, 1, 10)).isEqualTo(128);
+        assertThat(ShardRouterFunction.shardEf(128, 2, 10)).isEqualTo(96);
+        assertThat(ShardRouterFunction.shardEf(100, 3, 10)).isEqualTo(67);
+        assertThat(ShardRouterFunction.shardEf(128, 64, 10)).isEqualTo(65);
+        assertThat(ShardRouterFunction.shardEf(16, 8, 12)).as("never below the k searched").isEqualTo(12);
+    }
+
     private static void assertOneShardPerId(List<IndexEvent> routed, int shards) {
         assertThat(routed).filteredOn(e -> e.op == IndexEvent.Op.UPSERT || e.op == IndexEvent.Op.DELETE)
                 .isNotEmpty()

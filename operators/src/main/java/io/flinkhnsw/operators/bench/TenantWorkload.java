@@ -110,10 +110,16 @@ final class TenantWorkload {
                 : IndexEvent.upsert(names[key], "v" + upserts, vector, null)));
     }
 
-    /** The query phase: the load phase's queries again, in the same order, as "r-n", on the complete keys. */
-    void queryEvents(int ef, Consumer<IndexEvent> out) {
-        for (int i = 0; i < queryKeys.length; i++) {
-            out.accept(IndexEvent.query(names[queryKeys[i]], "r-" + i, queryVectors[i], K, ef));
+    /**
+     * The query phase: the load phase's queries again, in the same order, as "r-n", on the complete
+     * keys; then {@code rounds - 1} more times as "r2-n", "r3-n", ...
+     */
+    void queryEvents(int ef, int rounds, Consumer<IndexEvent> out) {
+        for (int round = 1; round <= rounds; round++) {
+            String prefix = round == 1 ? "r-" : "r" + round + "-";
+            for (int i = 0; i < queryKeys.length; i++) {
+                out.accept(IndexEvent.query(names[queryKeys[i]], prefix + i, queryVectors[i], K, ef));
+            }
         }
     }
 
