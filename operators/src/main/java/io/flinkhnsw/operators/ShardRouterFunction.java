@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Stage 1 of the index: {@link HnswIndexFunction} for unsharded keys, unchanged, and the router of
@@ -48,16 +49,18 @@ public class ShardRouterFunction extends HnswIndexFunction {
 
     static final String ROUTE_STATE = "hnsw-shard-route";
     static final String VECTORS_STATE = "hnsw-shard-vectors";
-    // the route state: shard count, dimension, metric ordinal, next query sequence
+    // the route state: shard count, dimension, metric ordinal (routes written before merge keys were
+    // drawn per instance have a fourth slot, their query sequence, no longer read)
     private static final int SHARDS = 0;
     private static final int DIMENSION = 1;
     private static final int METRIC = 2;
-    private static final int NEXT_QUERY = 3;
 
     private final IndexSettings settings;
 
     private transient EventValidator validator;
     private transient ValueState<long[]> route;
+    private transient String mergeKeyPrefix;
+    private transient long nextQuery;
     private transient MapState<String, float[]> vectors;
     private transient ShardKeys shardKeys;
     private transient Counter shardCountKept;
@@ -78,6 +81,7 @@ public class ShardRouterFunction extends HnswIndexFunction {
         shardKeys = new ShardKeys(getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks());
         shardCountKept = getRuntimeContext().getMetricGroup().addGroup("hnsw").counter("shardCountKept");
         keptLogged = new HashSet<>();
+        mergeKeyPrefix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".";
     }
 
     @Override
@@ -122,7 +126,7 @@ public class ShardRouterFunction extends HnswIndexFunction {
             // not sharded, not created by this event, or created unsharded before the setting (it stays so)
             return null;
         }
-        long[] created = new long[4];
+        long[] created = new long[3];
         created[SHARDS] = configured;
         created[METRIC] = settings.configFor(key).metric().ordinal();
         return created;
@@ -152,7 +156,7 @@ public class ShardRouterFunction extends HnswIndexFunction {
                 ctx.output(SHARD_EVENTS, forShard(event, idShard));
             }
             case GET -> {
-                String mergeKey = nextMergeKey(key, r);
+                String mergeKey = nextMergeKey(key);
                 ctx.output(SHARDED_QUERIES, new ShardedQuery(mergeKey, key, event, new String[0], 1));
                 IndexEvent get = forShard(event, idShard);
                 get.queryId = mergeKey;
@@ -191,7 +195,7 @@ public class ShardRouterFunction extends HnswIndexFunction {
             examples = ex.examples.toArray(String[]::new);
         }
         VectorValidator.check(vector, dimension, metric(r), "query vector");
-        String mergeKey = nextMergeKey(key, r);
+        String mergeKey = nextMergeKey(key);
         ctx.output(SHARDED_QUERIES, new ShardedQuery(mergeKey, key, event, examples, shards.length));
         int k = event.k + examples.length;
         // the key's ef as the unsharded index takes it (an explicit ef wins, else the default for the k asked for)
@@ -223,11 +227,14 @@ public class ShardRouterFunction extends HnswIndexFunction {
         return (int) Math.max(k, perShard);
     }
 
-    /** A merge key unique over the key's queries: its query sequence, recorded in the route. */
-    private String nextMergeKey(String key, long[] r) throws Exception {
-        long sequence = r[NEXT_QUERY]++;
-        route.update(r);
-        return sequence + "@" + key;
+    /**
+     * A merge key unique among the queries in flight: this instance's random prefix, drawn when it
+     * opens, and a sequence. Nothing about it is stored per query: the merge keys of queries a
+     * checkpoint holds in flight carry an earlier instance's prefix, so the queries of a restored
+     * router never meet them (a collision needs two 64-bit draws to agree).
+     */
+    private String nextMergeKey(String key) {
+        return mergeKeyPrefix + nextQuery++ + "@" + key;
     }
 
     private static Metric metric(long[] r) {

@@ -22,8 +22,6 @@ public class ShardedQuery {
     /** Partials to wait for. */
     public int partials;
     public boolean get;
-    /** Set by the merge while it waits: when it checks on the query (processing time, ms); 0 before. */
-    public long checkAt;
 
     public ShardedQuery() {
     }

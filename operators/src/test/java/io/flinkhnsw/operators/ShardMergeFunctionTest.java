@@ -1,8 +1,10 @@
 package io.flinkhnsw.operators;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The merge alone: one answer per query whatever the order of its parts, the global k nearest with
  * ties broken by id, example ids left out, sizes summed; a query missing a part past the check time
- * is kept, not dropped, and answered once when the part comes, also across a snapshot and restore.
+ * is kept, not dropped, and answered once when the part comes, also across a snapshot and restore;
+ * a query in flight at a snapshot is restored on the subtask of its key group only.
  */
 class ShardMergeFunctionTest {
     private static final String MERGE_KEY = "0@big";
@@ -51,13 +54,59 @@ class ShardMergeFunctionTest {
         }
     }
 
+    @Test
+    void aQueryInFlightMovesWithItsKeyGroupOnRescale() throws Exception {
+        ShardedQuery q = new ShardedQuery(MERGE_KEY, "big", IndexEvent.query("big", "q-2", new float[] {1}, 2, 0),
+                new String[0], 2);
+        QueryResult shard0 = partial(0, 5, new Neighbour("b", 0.5f, null));
+        QueryResult shard1 = partial(1, 4, new Neighbour("a", 0.4f, null));
+        OperatorSubtaskState snapshot;
+        try (var h = harness(1, 0)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(q, 1));
+            h.processElement2(new StreamRecord<>(shard1, 2));
+            snapshot = h.snapshot(1L, 3);
+        }
+        int owner = IndexHarness.subtaskOf(MERGE_KEY, 2);
+        for (int subtask = 0; subtask < 2; subtask++) {
+            ShardMergeFunction merge = new ShardMergeFunction();
+            try (var restored = harness(merge, 2, subtask)) {
+                restored.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot,
+                        IndexHarness.MAX_PARALLELISM, 1, 2, subtask));
+                restored.open();
+                if (subtask != owner) {
+                    assertThat(merge.inFlight()).as("subtask %d does not own the query's key group", subtask).isZero();
+                    continue;
+                }
+                assertThat(merge.inFlight()).isEqualTo(1);
+                restored.processElement2(new StreamRecord<>(shard0, 4));
+                assertThat(restored.extractOutputValues()).singleElement().satisfies(r -> {
+                    assertThat(r.queryId).isEqualTo("q-2");
+                    assertThat(IndexHarness.ids(r)).containsExactly("a", "b");
+                });
+                assertThat(merge.inFlight()).isZero();
+            }
+        }
+    }
+
     private static QueryResult partial(int shard, int size, Neighbour... neighbours) {
         return new QueryResult(MERGE_KEY, "big#" + shard + ".7", new ArrayList<>(List.of(neighbours)), size, 10);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, ShardedQuery, QueryResult, QueryResult> harness()
             throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ShardMergeFunction()),
-                (ShardedQuery s) -> s.mergeKey, (QueryResult r) -> r.queryId, Types.STRING);
+        return harness(1, 0);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, ShardedQuery, QueryResult, QueryResult> harness(
+            int parallelism, int subtask) throws Exception {
+        return harness(new ShardMergeFunction(), parallelism, subtask);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, ShardedQuery, QueryResult, QueryResult> harness(
+            ShardMergeFunction merge, int parallelism, int subtask) throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(merge),
+                (ShardedQuery s) -> s.mergeKey, (QueryResult r) -> r.queryId, Types.STRING,
+                IndexHarness.MAX_PARALLELISM, parallelism, subtask);
     }
 }
