@@ -76,12 +76,11 @@ final class SubscriptionBook {
     /**
      * The subscriptions that may hold {@code x} within their radius, inclusive (a superset; see
      * {@link SubscriptionIndex}), in the index's order (updates of different subscriptions for one
-     * event come out in no particular order; each subscription's own are in sequence).
+     * event come out in no particular order; each subscription's own are in sequence). Valid until
+     * the next call.
      */
     List<Subscription> near(float[] x) {
-        List<Subscription> found = new ArrayList<>();
-        index.forEachWithin(x, found::add);
-        return found;
+        return index.within(x);
     }
 
     /** After a followed item's vector replaced {@code s}'s. */

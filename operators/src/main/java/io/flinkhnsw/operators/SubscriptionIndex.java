@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Finds the standing queries a vector can affect without looking at every one: the subscriptions
@@ -17,7 +16,7 @@ import java.util.function.Consumer;
  * its reach, an upper bound of {@code e(q, pivot) + radius(q)} over its members in Euclidean
  * distance e. By the triangle inequality a vector x farther than the reach from a pivot is outside
  * every member's radius, and within a group a member with {@code |e(x, pivot) - e(q, pivot)|} beyond
- * its radius is too; so {@link #forEachWithin} visits a superset of the affected subscriptions,
+ * its radius is too; so {@link #within} returns a superset of the affected subscriptions,
  * which the caller tests exactly. Reaches only grow when radii do ({@link #radiusChanged}) and are
  * tightened to the true maximum whenever a group is scanned. Euclidean distance is √d for squared
  * L2 and √(2d) for cosine (1 - cos of unit vectors); inner product is not a metric, so under it
@@ -36,6 +35,7 @@ final class SubscriptionIndex {
     private final List<List<Subscription>> groups = new ArrayList<>();
     private float[] reach = new float[16];
     private final Set<Subscription> all = new LinkedHashSet<>();
+    private final ArrayList<Subscription> found = new ArrayList<>();
 
     SubscriptionIndex(Metric metric) {
         this.metric = metric;
@@ -100,17 +100,17 @@ final class SubscriptionIndex {
     }
 
     /**
-     * Hands {@code visitor} every subscription that may have {@code x} within its radius (inclusive),
-     * a superset of those that do; under inner product, or with few subscriptions, all of them.
+     * Every subscription that may have {@code x} within its radius (inclusive), a superset of those
+     * that do; under inner product, or with few subscriptions, all of them. The list is this index's
+     * scratch, valid until the next call: one event visits up to every subscription, and a list
+     * grown afresh for each copied that many references several times over.
      */
-    void forEachWithin(float[] x, Consumer<Subscription> visitor) {
+    List<Subscription> within(float[] x) {
+        found.clear();
         if (metric == Metric.INNER_PRODUCT || all.size() < MIN_INDEXED) {
-            for (Subscription s : new ArrayList<>(all)) {
-                visitor.accept(s);
-            }
-            return;
+            found.addAll(all);
+            return found;
         }
-        List<Subscription> found = new ArrayList<>();
         for (int p = 0; p < pivots.size(); p++) {
             float e = euclid(x, pivots.get(p));
             if (e > widen(reach[p])) {
@@ -126,7 +126,7 @@ final class SubscriptionIndex {
             }
             reach[p] = tightened;
         }
-        found.forEach(visitor);
+        return found;
     }
 
     private static float widen(float bound) {
