@@ -20,12 +20,12 @@ import java.util.TreeMap;
  * subscriptions by id (in id order, so updates for one event come out in the same order after a
  * restore), by the id they follow, and in a {@link SubscriptionIndex} that finds those an insert
  * can affect; the ids changed or removed since the last write to keyed state, and the bytes it
- * accounts (the index's groups are a reference per subscription, counted with it). {@link #flush} writes the changes to {@link SubscriptionState} under the current key.
+ * accounts (the index's groups, a reference and two floats per subscription, counted with it). {@link #flush} writes the changes to {@link SubscriptionState} under the current key.
  */
 final class SubscriptionBook {
     private static final long OVERHEAD = RamUsage.object(4 * RamUsage.REFERENCE + 16);
-    /** Per subscription: the tree map's entry. */
-    private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 4);
+    /** Per subscription: the tree map's entry, and its slot in its index group (a reference and two floats). */
+    private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 4) + RamUsage.REFERENCE + 8;
 
     private final TreeMap<String, Subscription> byId = new TreeMap<>();
     private final SubscriptionIndex index;

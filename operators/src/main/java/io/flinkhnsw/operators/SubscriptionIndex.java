@@ -32,7 +32,7 @@ final class SubscriptionIndex {
 
     private final Metric metric;
     private final List<float[]> pivots = new ArrayList<>();
-    private final List<List<Subscription>> groups = new ArrayList<>();
+    private final List<Group> groups = new ArrayList<>();
     private float[] reach = new float[16];
     private final Set<Subscription> all = new LinkedHashSet<>();
     private final ArrayList<Subscription> found = new ArrayList<>();
@@ -48,7 +48,7 @@ final class SubscriptionIndex {
         }
         if (pivots.isEmpty() || (long) pivots.size() * pivots.size() < PIVOTS_SQUARED_PER_SUBSCRIPTION * all.size()) {
             pivots.add(s.vector);
-            groups.add(new ArrayList<>());
+            groups.add(new Group());
             if (reach.length < pivots.size()) {
                 reach = Arrays.copyOf(reach, 2 * reach.length);
             }
@@ -70,7 +70,7 @@ final class SubscriptionIndex {
     private void join(Subscription s, int pivot, float distance) {
         s.pivot = pivot;
         s.pivotDistance = distance;
-        groups.get(pivot).add(s);
+        groups.get(pivot).add(s, distance, euclidRadius(s));
         radiusChanged(s);
     }
 
@@ -81,10 +81,15 @@ final class SubscriptionIndex {
         }
     }
 
-    /** After {@code s}'s vector stayed and its radius may have grown: its group's reach covers it again. */
+    /**
+     * After {@code s}'s list changed and its vector stayed: its radius in its group is the record's
+     * again, and its group's reach covers it (reaches only grow here; a scan tightens them).
+     */
     void radiusChanged(Subscription s) {
         if (s.pivot >= 0) {
-            reach[s.pivot] = Math.max(reach[s.pivot], s.pivotDistance + euclidRadius(s));
+            float r = euclidRadius(s);
+            groups.get(s.pivot).radius[s.slot] = r;
+            reach[s.pivot] = Math.max(reach[s.pivot], s.pivotDistance + r);
         }
     }
 
@@ -93,8 +98,7 @@ final class SubscriptionIndex {
      */
     void vectorChanged(Subscription s) {
         if (s.pivot >= 0) {
-            groups.get(s.pivot).remove(s);
-            all.remove(s);
+            remove(s);
             add(s);
         }
     }
@@ -116,17 +120,56 @@ final class SubscriptionIndex {
             if (e > widen(reach[p])) {
                 continue;
             }
+            Group g = groups.get(p);
             float tightened = 0;
-            for (Subscription s : groups.get(p)) {
-                float r = euclidRadius(s);
-                tightened = Math.max(tightened, s.pivotDistance + r);
-                if (Math.abs(e - s.pivotDistance) <= widen(r)) {
-                    found.add(s);
+            for (int i = 0; i < g.size; i++) {
+                float r = g.radius[i];
+                if (Math.abs(e - g.pivotDistance[i]) <= widen(r)) {
+                    found.add(g.members[i]);
                 }
+                tightened = Math.max(tightened, g.pivotDistance[i] + r);
             }
             reach[p] = tightened;
         }
         return found;
+    }
+
+    /**
+     * The members of one pivot's group as parallel arrays, so the bounds are checked without reading
+     * the records: each member's distance to the pivot and its radius (Euclidean), set whenever its
+     * record changes ({@link #radiusChanged}).
+     */
+    private static final class Group {
+        Subscription[] members = new Subscription[4];
+        float[] pivotDistance = new float[4];
+        float[] radius = new float[4];
+        int size;
+
+        void add(Subscription s, float distance, float r) {
+            if (size == members.length) {
+                members = Arrays.copyOf(members, 2 * size);
+                pivotDistance = Arrays.copyOf(pivotDistance, 2 * size);
+                radius = Arrays.copyOf(radius, 2 * size);
+            }
+            s.slot = size;
+            members[size] = s;
+            pivotDistance[size] = distance;
+            radius[size] = r;
+            size++;
+        }
+
+        /** Moves the last member into {@code s}'s slot. */
+        void remove(Subscription s) {
+            int i = s.slot;
+            assert members[i] == s : "slot " + i + " holds " + members[i] + ", not " + s;
+            int last = --size;
+            members[i] = members[last];
+            pivotDistance[i] = pivotDistance[last];
+            radius[i] = radius[last];
+            members[i].slot = i;
+            members[last] = null;
+            s.slot = -1;
+        }
     }
 
     private static float widen(float bound) {
