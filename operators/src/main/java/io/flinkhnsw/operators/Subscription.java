@@ -48,12 +48,8 @@ final class Subscription {
     private boolean complete = true;
     /** The parsed filter, kept so an insert does not parse it again; null until first needed. */
     Filter parsedFilter;
-    /**
-     * Its group in the {@link SubscriptionIndex} (-1: none), its Euclidean distance to the group's
-     * pivot and its slot in the group's arrays.
-     */
+    /** Its group in the {@link SubscriptionIndex} (-1: none) and its slot in the group's arrays. */
     int pivot = -1;
-    float pivotDistance;
     int slot = -1;
 
     Subscription(String id, String followed, float[] vector, int k, int ef, String filter) {
@@ -181,7 +177,7 @@ final class Subscription {
      * index's own strings, counted there); fixed for the subscription's life.
      */
     long ramBytesUsed() {
-        return RamUsage.object(9 * RamUsage.REFERENCE + 36) + RamUsage.string(id.length())
+        return RamUsage.object(9 * RamUsage.REFERENCE + 32) + RamUsage.string(id.length())
                 + (followed == null ? 0 : RamUsage.string(followed.length()))
                 + (filter == null ? 0 : 2 * RamUsage.string(filter.length()))
                 + RamUsage.floats(vector.length) + RamUsage.references(ids.length) + RamUsage.floats(distances.length);

@@ -69,7 +69,6 @@ final class SubscriptionIndex {
 
     private void join(Subscription s, int pivot, float distance) {
         s.pivot = pivot;
-        s.pivotDistance = distance;
         groups.get(pivot).add(s, distance, euclidRadius(s));
         radiusChanged(s);
     }
@@ -87,9 +86,10 @@ final class SubscriptionIndex {
      */
     void radiusChanged(Subscription s) {
         if (s.pivot >= 0) {
+            Group g = groups.get(s.pivot);
             float r = euclidRadius(s);
-            groups.get(s.pivot).radius[s.slot] = r;
-            reach[s.pivot] = Math.max(reach[s.pivot], s.pivotDistance + r);
+            g.radius[s.slot] = r;
+            reach[s.pivot] = Math.max(reach[s.pivot], g.pivotDistance[s.slot] + r);
         }
     }
 
