@@ -26,6 +26,20 @@ public final class ClusteredDataset {
         }
     }
 
+    private ClusteredDataset(float[][] centres, float spread, SplittableRandom random) {
+        this.centres = centres;
+        this.spread = spread;
+        this.random = random;
+    }
+
+    /**
+     * Another stream from the same centres and spread, whose vectors are independent of this one's:
+     * new points of the same distribution without generating this stream to its end.
+     */
+    public ClusteredDataset fork() {
+        return new ClusteredDataset(centres, spread, random.split());
+    }
+
     /** The next {@code count} vectors of the stream. */
     public float[][] next(int count) {
         return next(count, null);

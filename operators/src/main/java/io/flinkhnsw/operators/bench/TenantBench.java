@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * the job wires it, {@code ShardedIndex}) on a MiniCluster with the job's state backend and
  * checkpoints, at {@code --parallelism} (1) with every key split into {@code --shards} (1): a load phase (every
  * key's upserts with its queries among them, all keys interleaved; see {@link TenantWorkload}),
- * then a query-only phase that sends the same queries again, on the complete keys, as fast as the
+ * then a query-only phase that sends the same queries again and new ones after them (at least
+ * {@value #MIN_QUERY_PHASE} queries, every one a new vector), on the complete keys, as fast as the
  * job takes them. Prints one JSON line; progress goes to stderr. Recall is checked exactly, by brute
  * force over the vectors each query should have seen, on a sample of queries from every size class
  * (keys grouped by the decade of their size) in both phases; the line's {@code recall_at_k} is the
@@ -47,8 +48,8 @@ import java.util.function.Consumer;
 public final class TenantBench implements Callable<Integer> {
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
     private static final int BATCH = 512;
-    /** The fewest queries the query phase sends: the workload's queries again, in rounds, until there are this many. */
-    private static final int MIN_QUERY_PHASE = 10_000;
+    /** The fewest queries the query phase sends: a phase of a few hundred milliseconds would time the pipeline's start. */
+    private static final int MIN_QUERY_PHASE = 20_000;
     private static final int MAX_QUEUED_BATCHES = 16;
     private static final int RECALL_SAMPLE_PER_CLASS = 200;
     private static final String LOAD_DONE = "load-done";
@@ -138,11 +139,9 @@ public final class TenantBench implements Callable<Integer> {
             long settled = StateBench.awaitCheckpointTriggeredAfter(cluster, job, System.currentTimeMillis())
                     .getCheckpointId();
             log("checkpoint %d after the load completed; starting the query phase", settled);
-            // a phase of a few hundred milliseconds would time the pipeline's start, not its rate
-            int queryRounds = (MIN_QUERY_PHASE + queryCount - 1) / queryCount;
-            long queryPhase = (long) queryRounds * queryCount;
+            int queryPhase = Math.max(queryCount, MIN_QUERY_PHASE);
             double querySeconds = run(cluster, job, "query", queryPhase,
-                    out -> workload.queryEvents(ef, queryRounds, out),
+                    out -> workload.queryEvents(ef, queryPhase, out),
                     IndexEvent.query(TenantWorkload.keyName(0), QUERIES_DONE, workload.queryVectors[0], 1, ef),
                     QUERIES_DONE);
             int answered = countAnswered(queryCount);

@@ -111,15 +111,21 @@ final class TenantWorkload {
     }
 
     /**
-     * The query phase: the load phase's queries again, in the same order, as "r-n", on the complete
-     * keys; then {@code rounds - 1} more times as "r2-n", "r3-n", ...
+     * The query phase, {@code total} queries at {@code ef} on the complete keys: the load phase's
+     * queries again, in the same order, as "r-n"; then new vectors of the stream's distribution
+     * ({@link ClusteredDataset#fork}) as "x-n", to the keys of the load phase's queries in turn. Every
+     * query of the phase is a new vector: repeating a few thousand would keep their parts of the
+     * graphs in the CPU's cache and time the cache.
      */
-    void queryEvents(int ef, int rounds, Consumer<IndexEvent> out) {
-        for (int round = 1; round <= rounds; round++) {
-            String prefix = round == 1 ? "r-" : "r" + round + "-";
-            for (int i = 0; i < queryKeys.length; i++) {
-                out.accept(IndexEvent.query(names[queryKeys[i]], prefix + i, queryVectors[i], K, ef));
-            }
+    void queryEvents(int ef, int total, Consumer<IndexEvent> out) {
+        int repeated = Math.min(total, queryKeys.length);
+        // drawn before the first event is sent, so the phase does not wait for them
+        float[][] fresh = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed).fork().next(total - repeated);
+        for (int i = 0; i < repeated; i++) {
+            out.accept(IndexEvent.query(names[queryKeys[i]], "r-" + i, queryVectors[i], K, ef));
+        }
+        for (int i = 0; i < fresh.length; i++) {
+            out.accept(IndexEvent.query(names[queryKeys[i % queryKeys.length]], "x-" + i, fresh[i], K, ef));
         }
     }
 
