@@ -505,7 +505,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         }
         int k = event.k + examples.size();
         // an explicit ef wins; the index's default is chosen for the k asked for, and widened to the k searched
-        int ef = Math.max(k, event.ef == 0 ? index.config().efFor(event.k) : event.ef);
+        int ef = Math.max(k, index.config().efFor(event.k, event.ef));
         SearchResult hits = index.search(vector, k, ef, filterOf(entry, event));
         List<Neighbour> neighbours = new ArrayList<>(Math.min(event.k, hits.size()));
         for (int i = 0; i < hits.size() && neighbours.size() < event.k; i++) {

@@ -1,5 +1,6 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.InvalidVectorException;
 import io.flinkhnsw.hnsw.VectorValidator;
 import io.flinkhnsw.vector.Metric;
@@ -49,11 +50,14 @@ public class ShardRouterFunction extends HnswIndexFunction {
 
     static final String ROUTE_STATE = "hnsw-shard-route";
     static final String VECTORS_STATE = "hnsw-shard-vectors";
-    // the route state: shard count, dimension, metric ordinal (routes written before merge keys were
-    // drawn per instance have a fourth slot, their query sequence, no longer read)
+    // the route state: shard count, dimension, metric ordinal, a slot no longer read (routes written
+    // before merge keys were drawn per instance kept their query sequence there), the default ef of
+    // the key's config when it was created (routes written before it have no fifth slot)
     private static final int SHARDS = 0;
     private static final int DIMENSION = 1;
     private static final int METRIC = 2;
+    private static final int DEFAULT_EF = 4;
+    private static final int ROUTE_SLOTS = 5;
 
     private final IndexSettings settings;
 
@@ -126,9 +130,11 @@ public class ShardRouterFunction extends HnswIndexFunction {
             // not sharded, not created by this event, or created unsharded before the setting (it stays so)
             return null;
         }
-        long[] created = new long[3];
+        HnswConfig config = settings.configFor(key);
+        long[] created = new long[ROUTE_SLOTS];
         created[SHARDS] = configured;
-        created[METRIC] = settings.configFor(key).metric().ordinal();
+        created[METRIC] = config.metric().ordinal();
+        created[DEFAULT_EF] = config.defaultEf();
         return created;
     }
 
@@ -198,8 +204,7 @@ public class ShardRouterFunction extends HnswIndexFunction {
         String mergeKey = nextMergeKey(key);
         ctx.output(SHARDED_QUERIES, new ShardedQuery(mergeKey, key, event, examples, shards.length));
         int k = event.k + examples.length;
-        // the key's ef as the unsharded index takes it (an explicit ef wins, else the default for the k asked for)
-        int ef = shardEf(event.ef == 0 ? settings.configFor(key).efFor(event.k) : event.ef, shards.length, k);
+        int ef = shardEf(keyConfig(key, r).efFor(event.k, event.ef), shards.length, k);
         for (String shard : shards) {
             IndexEvent q = forShard(event, shard);
             q.queryId = mergeKey;
@@ -212,6 +217,17 @@ public class ShardRouterFunction extends HnswIndexFunction {
             q.ef = ef;
             ctx.output(SHARD_EVENTS, q);
         }
+    }
+
+    /**
+     * The key's config as far as the router knows it: the settings' config for the key with the
+     * default ef the key was created with (the settings' own for a route written before routes
+     * recorded it), so a query without an ef searches as the key was configured, as an unsharded
+     * key's header keeps its config across restores with other settings.
+     */
+    private HnswConfig keyConfig(String key, long[] r) {
+        HnswConfig now = settings.configFor(key);
+        return r.length > DEFAULT_EF ? now.withDefaultEf((int) r[DEFAULT_EF]) : now;
     }
 
     /**

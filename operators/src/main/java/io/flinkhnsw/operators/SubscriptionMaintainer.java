@@ -285,7 +285,7 @@ final class SubscriptionMaintainer {
             return;
         }
         int ask = s.keep() + (s.followed != null ? 1 : 0);
-        int ef = Math.min(Limits.MAX_EF, Math.max(ask, s.ef == 0 ? index.config().efFor(s.k) : s.ef));
+        int ef = Math.min(Limits.MAX_EF, Math.max(ask, index.config().efFor(s.k, s.ef)));
         SearchResult hits = index.search(s.vector, ask, ef, s.filter == null ? null : compiled(entry, s));
         Metric metric = index.config().metric();
         String[] ids = new String[hits.size()];

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Sharded keys through the three stages of {@link ShardedIndex} ({@link ShardedHarness}): with exact
@@ -122,6 +123,32 @@ class ShardedIndexTest {
             h.shardEvents.clear();
             h.feed(upserts("a", 0, 40, rnd));
             assertThat(subKeys(h.shardEvents)).as("dropped and created again: the new count").hasSize(3);
+        }
+    }
+
+    @Test
+    void aQueryWithoutAnEfSearchesAtTheDefaultTheKeyWasCreatedWith() throws Exception {
+        HnswConfig created = HnswConfig.defaults(Metric.L2).withDefaultEf(200);
+        SplittableRandom rnd = new SplittableRandom(5);
+        ShardedHarness.Snapshot snapshot;
+        try (ShardedHarness h = ShardedHarness.open(IndexSettings.builder().defaultConfig(created).shards(2).build(), 2,
+                null)) {
+            h.feed(upserts("old", 0, 40, rnd));
+            snapshot = h.snapshot(1L);
+        }
+        IndexSettings now = IndexSettings.builder().defaultConfig(created.withDefaultEf(40)).shards(2).build();
+        try (ShardedHarness h = ShardedHarness.open(now, 2, snapshot)) {
+            h.feed(upserts("new", 0, 40, rnd));
+            h.shardEvents.clear();
+            h.feed(List.of(IndexEvent.query("old", "q-old", RandomEvents.vector(rnd, DIM), 5, 0),
+                    IndexEvent.query("new", "q-new", RandomEvents.vector(rnd, DIM), 5, 0),
+                    IndexEvent.query("old", "q-asked", RandomEvents.vector(rnd, DIM), 5, 60)));
+            assertThat(h.shardEvents).filteredOn(e -> e.op == IndexEvent.Op.QUERY)
+                    .extracting(e -> ShardKeys.keyOf(e.key), e -> e.ef)
+                    .containsExactlyInAnyOrder(
+                            tuple("old", ShardRouterFunction.shardEf(200, 2, 5)), tuple("old", ShardRouterFunction.shardEf(200, 2, 5)),
+                            tuple("new", ShardRouterFunction.shardEf(40, 2, 5)), tuple("new", ShardRouterFunction.shardEf(40, 2, 5)),
+                            tuple("old", ShardRouterFunction.shardEf(60, 2, 5)), tuple("old", ShardRouterFunction.shardEf(60, 2, 5)));
         }
     }
 

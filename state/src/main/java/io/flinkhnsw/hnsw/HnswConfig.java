@@ -64,6 +64,11 @@ public final class HnswConfig implements Serializable {
         return defaultEf == DYNAMIC_EF ? dynamicEf(k) : Math.max(defaultEf, k);
     }
 
+    /** The ef of a query for k neighbours that asks for {@code asked}: that, or {@link #efFor(int)} when it asks for 0. */
+    public int efFor(int k, int asked) {
+        return asked == 0 ? efFor(k) : asked;
+    }
+
     public Metric metric() { return metric; }
     public int m() { return m; }
     public int efConstruction() { return efConstruction; }
