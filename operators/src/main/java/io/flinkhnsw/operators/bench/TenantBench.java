@@ -236,6 +236,7 @@ public final class TenantBench implements Callable<Integer> {
             throws Exception {
         BenchSource.firstEmitMillis = 0;
         long cpuStart = processCpuNanos();
+        ThreadCpu threadsStart = ThreadCpu.now(cpuStart);
         long[] sent = {0};
         long[] lastLog = {System.currentTimeMillis()};
         List<IndexEvent> batch = new ArrayList<>(BATCH);
@@ -258,10 +259,12 @@ public final class TenantBench implements Callable<Integer> {
         offer(batch);
         long done = StateBench.awaitResult(cluster, job, markerId);
         double seconds = (done - BenchSource.firstEmitMillis) / 1000.0;
-        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        long cpuEnd = processCpuNanos();
+        double cpuSeconds = (cpuEnd - cpuStart) / 1e9;
         // on a shared machine wall time also counts other processes; CPU time of this JVM does not
         log("%s: %d events in %.1f s (%.0f events/s), %.1f CPU-s of this JVM (%.0f events per CPU-s)", phase, events,
                 seconds, events / seconds, cpuSeconds, events / cpuSeconds);
+        log("%s: CPU time by thread: %s", phase, ThreadCpu.now(cpuEnd).since(threadsStart, 6));
         return seconds;
     }
 
