@@ -64,29 +64,50 @@ public final class HnswJob {
         if (config.checkpointIntervalMs > 0) {
             env.enableCheckpointing(config.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
         }
-        DataStream<RawRecord> raw = env.fromSource(events, WatermarkStrategy.noWatermarks(), "events")
-                .uid("events-source");
-        if (queries != null) {
-            raw = raw.union(env.fromSource(queries, WatermarkStrategy.noWatermarks(), "queries").uid("queries-source"));
-        }
         IndexSettings settings = config.indexSettings();
-        SingleOutputStreamOperator<IndexEvent> decoded = raw
-                .process(new DecodeFunction(new EventCodec(config.maxMessageBytes, settings.validator())))
-                .uid("decode").name("decode");
-        SingleOutputStreamOperator<IndexEvent> valid = decoded;
-        if (config.injectFailureAfter > 0) {
-            valid = valid.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure").name("inject-failure");
+        // Each source is decoded in its own chain, the two decoded streams meet at the keyBy: a union
+        // before the decoder would cut the chain and send every raw record over a network edge,
+        // where a query waits for the buffer timeout.
+        SingleOutputStreamOperator<IndexEvent> decodedEvents = decode(
+                env.fromSource(events, WatermarkStrategy.noWatermarks(), "events").uid("events-source"), settings, "");
+        DataStream<IndexEvent> valid = withInjectedFailure(decodedEvents, "");
+        DataStream<DeadLetter> undecodable = decodedEvents.getSideOutput(DecodeFunction.DEAD_LETTERS);
+        if (queries != null) {
+            SingleOutputStreamOperator<IndexEvent> decodedQueries = decode(
+                    env.fromSource(queries, WatermarkStrategy.noWatermarks(), "queries").uid("queries-source"),
+                    settings, "-queries");
+            valid = valid.union(withInjectedFailure(decodedQueries, "-queries"));
+            undecodable = undecodable.union(decodedQueries.getSideOutput(DecodeFunction.DEAD_LETTERS));
         }
-        // Queries share the edge into the index with upserts: send each record at once instead of
-        // waiting up to the buffer timeout. The index applies a few thousand events a second at most,
-        // so a buffer per record costs the shuffle little (docs/ARCHITECTURE.md, "The Kafka path").
-        valid.setBufferTimeout(0);
         ShardedIndex index = ShardedIndex.apply(valid.keyBy(new EventKey()), settings);
         index.results().sinkTo(results).uid("results-sink").name("results");
         index.updates().sinkTo(updates).uid("updates-sink").name("updates");
-        decoded.getSideOutput(DecodeFunction.DEAD_LETTERS)
+        undecodable
                 .union(index.rejected().map(new RejectedToDeadLetter())
                         .uid("rejected-to-dead-letter").name("rejected-to-dead-letter"))
                 .sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letters");
+    }
+
+    private SingleOutputStreamOperator<IndexEvent> decode(DataStream<RawRecord> raw, IndexSettings settings,
+                                                          String suffix) {
+        return raw.process(new DecodeFunction(new EventCodec(config.maxMessageBytes, settings.validator())))
+                .uid("decode" + suffix).name("decode" + suffix);
+    }
+
+    /**
+     * The decoded stream as it goes into the index: through {@link FailOnceAfter} when a failure is
+     * injected (its count is over all instances). Its records leave at once rather than after the
+     * buffer timeout: queries share the edge into the index with upserts, and the index applies a
+     * few thousand events a second at most, so a buffer per record costs the shuffle little
+     * (docs/ARCHITECTURE.md, "The latency budget").
+     */
+    private SingleOutputStreamOperator<IndexEvent> withInjectedFailure(SingleOutputStreamOperator<IndexEvent> decoded,
+                                                                       String suffix) {
+        SingleOutputStreamOperator<IndexEvent> out = decoded;
+        if (config.injectFailureAfter > 0) {
+            out = out.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure" + suffix)
+                    .name("inject-failure" + suffix);
+        }
+        return out.setBufferTimeout(0);
     }
 }
