@@ -70,13 +70,13 @@ public final class HnswJob {
         // where a query waits for the buffer timeout.
         SingleOutputStreamOperator<IndexEvent> decodedEvents = decode(
                 env.fromSource(events, WatermarkStrategy.noWatermarks(), "events").uid("events-source"), settings, "");
-        DataStream<IndexEvent> valid = withInjectedFailure(decodedEvents, "");
+        DataStream<IndexEvent> valid = intoIndex(decodedEvents, "");
         DataStream<DeadLetter> undecodable = decodedEvents.getSideOutput(DecodeFunction.DEAD_LETTERS);
         if (queries != null) {
             SingleOutputStreamOperator<IndexEvent> decodedQueries = decode(
                     env.fromSource(queries, WatermarkStrategy.noWatermarks(), "queries").uid("queries-source"),
                     settings, "-queries");
-            valid = valid.union(withInjectedFailure(decodedQueries, "-queries"));
+            valid = valid.union(intoIndex(decodedQueries, "-queries"));
             undecodable = undecodable.union(decodedQueries.getSideOutput(DecodeFunction.DEAD_LETTERS));
         }
         ShardedIndex index = ShardedIndex.apply(valid.keyBy(new EventKey()), settings);
@@ -96,13 +96,13 @@ public final class HnswJob {
 
     /**
      * The decoded stream as it goes into the index: through {@link FailOnceAfter} when a failure is
-     * injected (its count is over all instances). Its records leave at once rather than after the
+     * injected (its count is over all instances), and its records leave at once rather than after the
      * buffer timeout: queries share the edge into the index with upserts, and the index applies a
      * few thousand events a second at most, so a buffer per record costs the shuffle little
      * (docs/ARCHITECTURE.md, "The latency budget").
      */
-    private SingleOutputStreamOperator<IndexEvent> withInjectedFailure(SingleOutputStreamOperator<IndexEvent> decoded,
-                                                                       String suffix) {
+    private SingleOutputStreamOperator<IndexEvent> intoIndex(SingleOutputStreamOperator<IndexEvent> decoded,
+                                                             String suffix) {
         SingleOutputStreamOperator<IndexEvent> out = decoded;
         if (config.injectFailureAfter > 0) {
             out = out.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure" + suffix)
