@@ -96,6 +96,7 @@ flink_configure() {
     "state.changelog.dstl.dfs.base-path: file://$WORK/changelog"
     "execution.checkpointing.interval: 1s" "io.tmp.dirs: $WORK/tmp"
     "jobmanager.memory.process.size: 1024m" "taskmanager.memory.process.size: 1536m"
+    "taskmanager.memory.task.off-heap.size: 64m"
     "restart-strategy.exponential-delay.initial-backoff: 500ms" "restart-strategy.exponential-delay.max-backoff: 2s"
     "heartbeat.interval: 2000" "heartbeat.timeout: 8000" "metrics.reporter.prom.port: $PROM_PORTS"
     "$@"

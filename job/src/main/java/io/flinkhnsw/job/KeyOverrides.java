@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.operators.IndexSettings.KeyOverride;
 import io.flinkhnsw.vector.Metric;
 
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * Per key prefix, the index parameters that differ from the job's ({@code metric}, {@code m},
- * {@code ef-construction}, {@code ef}, {@code seed}) and the key's vector limit
+ * {@code ef-construction}, {@code ef}, {@code seed}, {@code quantization}) and the key's vector limit
  * ({@code max-vectors}), filterable payload fields ({@code filter-fields}, entries separated by
  * {@code |} in the spec, e.g. {@code shop-:filter-fields=color:keyword|price:number}) and shard count
  * ({@code shards}, e.g. {@code big-:shards=8}), from {@code --key-overrides} and
@@ -37,7 +38,8 @@ import java.util.Map;
  * </pre>
  */
 public final class KeyOverrides {
-    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, max-vectors, filter-fields, shards";
+    static final String PARAMETERS = "metric, m, ef-construction, ef, seed, quantization, max-vectors, filter-fields, "
+            + "shards";
 
     private KeyOverrides() {
     }
@@ -138,6 +140,7 @@ public final class KeyOverrides {
                 case "ef-construction": return o.withConfig(c.withEfConstruction(Integer.parseInt(value)));
                 case "ef": return o.withConfig(c.withDefaultEf(Integer.parseInt(value)));
                 case "seed": return o.withConfig(c.withSeed(Long.parseLong(value)));
+                case "quantization": return o.withConfig(c.withQuantization(Quantization.parse(value)));
                 case "max-vectors": {
                     long n = Long.parseLong(value);
                     if (n < 1) {

@@ -1,6 +1,7 @@
 package io.flinkhnsw.job;
 
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.operators.IndexSettings;
 import io.flinkhnsw.vector.Metric;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -119,6 +120,17 @@ class JobOptionsTest {
     }
 
     @Test
+    void parsesQuantizationPerJobAndPerPrefix() {
+        assertThat(parse().indexSettings().configFor("any").quantization()).isEqualTo(Quantization.NONE);
+        IndexSettings s = parse("--quantization", "int8", "--key-overrides", "exact-:quantization=none;img-:m=8")
+                .indexSettings();
+        assertThat(s.configFor("shop-1").quantization()).isEqualTo(Quantization.INT8);
+        assertThat(s.configFor("img-1").quantization()).as("an override starts from the job's").isEqualTo(Quantization.INT8);
+        assertThat(s.configFor("exact-1").quantization()).isEqualTo(Quantization.NONE);
+        assertThatThrownBy(() -> parse("--quantization", "int4")).hasMessageContaining("unknown quantization 'int4'");
+    }
+
+    @Test
     void rejectsTyposAndBadValuesAsUsageErrors() {
         String[] typo = usageError("--bootstrap-server", "x");
         assertThat(typo[0]).isEqualTo("2");
@@ -217,7 +229,10 @@ class JobOptionsTest {
         Path bad = dir.resolve("bad.yml");
         Files.writeString(bad, "key-overrides:\n  - prefix: a-\n    quantization: pq\n");
         assertThatThrownBy(() -> parse("--key-overrides-file", bad.toString()))
-                .hasMessageContaining("unknown parameter 'quantization'").hasMessageContaining(bad.toString());
+                .hasMessageContaining("unknown quantization 'pq'").hasMessageContaining(bad.toString());
+        Files.writeString(bad, "key-overrides:\n  - prefix: a-\n    size: 3\n");
+        assertThatThrownBy(() -> parse("--key-overrides-file", bad.toString()))
+                .hasMessageContaining("unknown parameter 'size'").hasMessageContaining(bad.toString());
         Files.writeString(bad, "key-overrides:\n  - m: 3\n");
         assertThatThrownBy(() -> parse("--key-overrides-file", bad.toString())).hasMessageContaining("needs a non-empty prefix");
         Path txt = dir.resolve("overrides.txt");

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The in-memory working copies of one subtask's recently used keys, each with its write-back,
  * bounded by a budget in bytes: every entry accounts its index, its write-back marks and its own
- * overhead, kept current after every event in O(1). Beyond the budget it drops, one at a time, the
+ * overhead, kept current after every event in O(1); the direct memory of int8 graphs (their
+ * full-precision vectors) is accounted apart and bounded by the same budget. Beyond either it drops, one at a time, the
  * least used part among the graphs in memory and the few least recently used keys: a graph scores
  * the events that needed it, a key the events it received, both decaying with a half-life of
  * {@value #HALF_LIFE} events (a frequency, as LFU caches use, since what a miss costs and what
@@ -49,6 +50,7 @@ final class IndexCache {
         /** The key's standing queries. */
         final SubscriptionBook subscriptions;
         private long bytes;
+        private long offHeapBytes;
         private int subscriptionCount;
         private long pending;
         private long graphUses;
@@ -90,6 +92,8 @@ final class IndexCache {
     /** Entries whose graph is in memory. */
     private final java.util.Set<Entry> graphs = new java.util.HashSet<>();
     private long totalBytes;
+    /** Bounded by the same budget as {@link #totalBytes}, separately: direct memory is a pool of its own. */
+    private long offHeapBytes;
     private long pendingBytes;
     private long subscriptions;
     private long clock;
@@ -138,6 +142,9 @@ final class IndexCache {
                 + entry.subscriptions.ramBytesUsed();
         totalBytes += bytes - entry.bytes;
         entry.bytes = bytes;
+        long offHeap = entry.index.offHeapBytesUsed();
+        offHeapBytes += offHeap - entry.offHeapBytes;
+        entry.offHeapBytes = offHeap;
         // subscription records are not counted: at most one per subscription is pending, so the book's
         // size already bounds that work at a barrier, and counting them had a key with many busy
         // subscriptions write all of them back every few events (tenant-bench, 100k subscriptions)
@@ -162,7 +169,7 @@ final class IndexCache {
      */
     int evictOver(long budget, Entry keep) {
         int dropped = 0;
-        while (totalBytes > budget) {
+        while (totalBytes > budget || offHeapBytes > budget) {
             Entry victim = null;
             boolean graphOnly = false;
             double lowest = Double.MAX_VALUE;
@@ -220,6 +227,7 @@ final class IndexCache {
 
     private void forget(Entry e) {
         totalBytes -= e.bytes;
+        offHeapBytes -= e.offHeapBytes;
         pendingBytes -= e.pending;
         subscriptions -= e.subscriptionCount;
         graphs.remove(e);
@@ -239,6 +247,11 @@ final class IndexCache {
     /** Accounted bytes of all cached keys. */
     long totalBytes() {
         return totalBytes;
+    }
+
+    /** Direct memory of the cached keys: the full-precision vectors of their int8 graphs. */
+    long offHeapBytes() {
+        return offHeapBytes;
     }
 
     /** Standing queries of the cached keys. */

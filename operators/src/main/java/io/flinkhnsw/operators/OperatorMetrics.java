@@ -10,7 +10,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * The per-subtask metrics of {@link HnswIndexFunction}, under the group {@code hnsw}. Over all the
  * subtask's keys (see {@link KeyStats}): gauges {@code keys}, {@code flatKeys}, {@code graphKeys},
  * {@code liveVectors}, {@code tombstones}. Memory: {@code indexMemoryBytes} (accounted bytes of the
- * keys in memory), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
+ * keys in memory), {@code indexOffHeapBytes} (direct memory of their int8 graphs' full-precision
+ * vectors, bounded by the same budget separately), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
  * (estimated bytes of changes not yet in state). Counters per event kind, rejections, no-op
  * deletes, cache hits and misses, {@code reloads} (keys brought back from state: header and
  * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with
@@ -49,6 +50,7 @@ final class OperatorMetrics {
     private final Histogram reloadLatency;
 
     private volatile long indexMemoryBytes;
+    private volatile long indexOffHeapBytes;
     private volatile int cachedKeys;
     private volatile long bufferedBytes;
     private volatile long maxEventMicros;
@@ -87,6 +89,7 @@ final class OperatorMetrics {
         g.gauge("liveVectors", stats::liveVectors);
         g.gauge("tombstones", stats::tombstones);
         g.gauge("indexMemoryBytes", () -> indexMemoryBytes);
+        g.gauge("indexOffHeapBytes", () -> indexOffHeapBytes);
         g.gauge("indexMemoryBudgetBytes", () -> budgetBytes);
         g.gauge("cachedKeys", () -> cachedKeys);
         g.gauge("bufferedBytes", () -> bufferedBytes);
@@ -120,6 +123,7 @@ final class OperatorMetrics {
     /** After every event: the cache's state and how long the event took. */
     void afterEvent(IndexCache cache, long micros) {
         indexMemoryBytes = cache.totalBytes();
+        indexOffHeapBytes = cache.offHeapBytes();
         cachedKeys = cache.size();
         bufferedBytes = cache.pendingBytes();
         subscriptions = cache.subscriptions();

@@ -5,6 +5,7 @@ import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.hnsw.HnswIndex;
 import io.flinkhnsw.hnsw.SearchResult;
 import io.flinkhnsw.vector.Kernels;
@@ -60,6 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ef", defaultValue = "10,20,40,80,160,320", split = ",", paramLabel = "EF",
             description = "query beam widths, one result line each")
     int[] efs;
+    @Option(names = "--quantization", defaultValue = "none", paramLabel = "none|int8",
+            description = "how the graph stores the vectors it walks: floats, or int8 codes re-ranked with floats kept off the heap")
+    String quantization;
+
     @Option(paramLabel = "N", names = "--threads", defaultValue = "1", description = "query threads, each with its own reader")
     int threads;
     @Option(paramLabel = "N", names = "--churn-rounds", defaultValue = "0",
@@ -117,7 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(churnFraction > 0 && churnFraction <= 1)) {
             throw new IllegalArgumentException("--churn-fraction must be in (0, 1]");
         }
-        HnswConfig config = HnswConfig.defaults(metric).withM(m).withEfConstruction(efConstruction).withSeed(seed);
+        HnswConfig config = HnswConfig.defaults(metric).withM(m).withEfConstruction(efConstruction).withSeed(seed)
+                .withQuantization(Quantization.parse(quantization));
 
         float[][] base = Fvecs.readFloats(this.base);
         float[][] queries = Fvecs.readFloats(this.queries);
@@ -337,6 +343,8 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("ef", ef).put("recall_at_k", recall, 5).put("qps", qps, 1)
                     .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                     .put("live", index.size()).put("tombstones", index.tombstones())
+                    .put("quantization", index.config().quantization().cliName())
+                    .put("index_memory_bytes", index.ramBytesUsed()).put("off_heap_bytes", index.offHeapBytesUsed())
                     .put("qps_cpu", threads == 1 && bestCpuSeconds > 0 ? queries.length / bestCpuSeconds : 0, 1);
         }
 

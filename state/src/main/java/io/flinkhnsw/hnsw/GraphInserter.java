@@ -124,7 +124,7 @@ final class GraphInserter {
                 pruneNodes[live++] = other;
             }
         }
-        g.copyVector(node, neighbourVector);
+        g.prepareNodeQuery(node, neighbourVector);
         g.distances(neighbourVector, pruneOffsets, live, pruneDistances);
         int n = 0;
         for (; n < live; n++) {

@@ -178,7 +178,7 @@ final class GraphRepairer {
                 linkBuffer[kept++] = neighbour;
             }
         }
-        g.copyVector(node, vector);
+        g.prepareNodeQuery(node, vector);
         int n = 0;
         for (int i = 1; i <= count; i++) {
             int neighbour = links[base + i];
@@ -240,7 +240,7 @@ final class GraphRepairer {
      */
     private void linkFromReachable(int node) {
         HnswGraph g = graph;
-        g.copyVector(node, vector);
+        g.prepareNodeQuery(node, vector);
         int start = searcher.descend(vector, 0);
         int n = inserter.searchNeighbours(vector, start, searcher.lastDistance(), 0);
         long[] found = inserter.found();

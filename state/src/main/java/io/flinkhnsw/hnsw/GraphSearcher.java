@@ -289,8 +289,15 @@ final class GraphSearcher {
      * by about a fifth.
      */
     private float touchVectors(int[] offsets, int n) {
-        float[] vectors = graph.vectors;
+        byte[] codes = graph.codes;
         float sum = 0;
+        if (codes != null) {
+            for (int j = 0; j < n; j++) {
+                sum += codes[offsets[j]];
+            }
+            return sum;
+        }
+        float[] vectors = graph.vectors;
         for (int j = 0; j < n; j++) {
             sum += vectors[offsets[j]];
         }

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The parameters an index is built with: metric, M (links per node on upper layers; 2M on layer 0),
  * efConstruction, the default ef for queries that name none ({@link #DYNAMIC_EF}: chosen per query
- * by {@link #efFor}), and the seed that makes level draws repeatable.
+ * by {@link #efFor}), the seed that makes level draws repeatable, and how the graph stores its
+ * vectors ({@link Quantization}).
  */
 public final class HnswConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -30,8 +31,15 @@ public final class HnswConfig implements Serializable {
     private final int efConstruction;
     private final int defaultEf;
     private final long seed;
+    private final Quantization quantization;
 
+    /** A configuration with full-precision vectors ({@link Quantization#NONE}). */
     public HnswConfig(Metric metric, int m, int efConstruction, int defaultEf, long seed) {
+        this(metric, m, efConstruction, defaultEf, seed, Quantization.NONE);
+    }
+
+    public HnswConfig(Metric metric, int m, int efConstruction, int defaultEf, long seed, Quantization quantization) {
+        this.quantization = Objects.requireNonNull(quantization, "quantization");
         this.metric = Objects.requireNonNull(metric, "metric");
         if (m < MIN_M || m > MAX_M) {
             throw new IllegalArgumentException("M must be in " + MIN_M + ".." + MAX_M + ", got " + m);
@@ -49,7 +57,7 @@ public final class HnswConfig implements Serializable {
         this.seed = seed;
     }
 
-    /** M=16, efConstruction=200, dynamic ef, seed 42. */
+    /** M=16, efConstruction=200, dynamic ef, seed 42, no quantization. */
     public static HnswConfig defaults(Metric metric) {
         return new HnswConfig(metric, 16, 200, DYNAMIC_EF, 42L);
     }
@@ -74,29 +82,31 @@ public final class HnswConfig implements Serializable {
     public int efConstruction() { return efConstruction; }
     public int defaultEf() { return defaultEf; }
     public long seed() { return seed; }
+    public Quantization quantization() { return quantization; }
 
-    public HnswConfig withMetric(Metric v) { return new HnswConfig(v, m, efConstruction, defaultEf, seed); }
-    public HnswConfig withM(int v) { return new HnswConfig(metric, v, efConstruction, defaultEf, seed); }
-    public HnswConfig withEfConstruction(int v) { return new HnswConfig(metric, m, v, defaultEf, seed); }
-    public HnswConfig withDefaultEf(int v) { return new HnswConfig(metric, m, efConstruction, v, seed); }
-    public HnswConfig withSeed(long v) { return new HnswConfig(metric, m, efConstruction, defaultEf, v); }
+    public HnswConfig withMetric(Metric v) { return new HnswConfig(v, m, efConstruction, defaultEf, seed, quantization); }
+    public HnswConfig withM(int v) { return new HnswConfig(metric, v, efConstruction, defaultEf, seed, quantization); }
+    public HnswConfig withEfConstruction(int v) { return new HnswConfig(metric, m, v, defaultEf, seed, quantization); }
+    public HnswConfig withDefaultEf(int v) { return new HnswConfig(metric, m, efConstruction, v, seed, quantization); }
+    public HnswConfig withSeed(long v) { return new HnswConfig(metric, m, efConstruction, defaultEf, v, quantization); }
+    public HnswConfig withQuantization(Quantization v) { return new HnswConfig(metric, m, efConstruction, defaultEf, seed, v); }
 
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof HnswConfig)) return false;
         HnswConfig c = (HnswConfig) o;
         return metric == c.metric && m == c.m && efConstruction == c.efConstruction && defaultEf == c.defaultEf
-                && seed == c.seed;
+                && seed == c.seed && quantization == c.quantization;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(metric, m, efConstruction, defaultEf, seed);
+        return Objects.hash(metric, m, efConstruction, defaultEf, seed, quantization);
     }
 
     @Override
     public String toString() {
         return "HnswConfig{metric=" + metric.cliName() + ", M=" + m + ", efConstruction=" + efConstruction
-                + ", ef=" + (defaultEf == DYNAMIC_EF ? "dynamic" : defaultEf) + ", seed=" + seed + "}";
+                + ", ef=" + (defaultEf == DYNAMIC_EF ? "dynamic" : defaultEf) + ", seed=" + seed + ", quantization=" + quantization.cliName() + "}";
     }
 }

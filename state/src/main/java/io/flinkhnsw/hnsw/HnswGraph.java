@@ -19,9 +19,18 @@ import java.util.BitSet;
  * first. Beside the links the graph keeps derived indexes, rebuilt on load and never stored: the
  * reverse links ({@link InLinks}), the live nodes by level (for a new entry point), and the repair
  * queue in deletion order (each tombstone is stored with its deletion sequence number).
+ *
+ * <p>A graph configured with {@link Quantization#INT8} keeps the full-precision vectors off the heap
+ * ({@link OffHeapVectors}) and, once it holds {@link #TRAINING_NODES} nodes, learns its
+ * {@link ScalarQuantizer} from them and from then on keeps one byte per dimension on the heap
+ * ({@link #codes}) instead of {@link #vectors}: the walk scores codes, callers re-rank with
+ * {@link #readVector}. A prepared query then holds the query, its form for the int8 kernels and
+ * a constant ({@link #newQuery}).
  */
 final class HnswGraph {
     static final int FREE = -1;
+    /** Nodes an int8 graph holds before it learns its quantizer from them. */
+    static final int TRAINING_NODES = 4096;
     private static final VectorKernels KERNELS = Kernels.best();
 
     final int dim;
@@ -34,7 +43,17 @@ final class HnswGraph {
     final boolean l2;
     private final GraphStore store;
 
+    /** Vectors as floats; null once an int8 graph has learned its quantizer. */
     float[] vectors;
+    /** Int8 codes, {@link #paddedDim} bytes per slot; null until an int8 graph has learned its quantizer. */
+    byte[] codes;
+    ScalarQuantizer quantizer;
+    /** The full-precision vectors of an int8 graph; null for a graph without quantization. */
+    final OffHeapVectors exact;
+    /** A node's own vector prepared as a query, for {@link #distanceBetween}; {@link #pairNode} says whose. */
+    private final float[] pairQuery;
+    private int pairNode = -1;
+    private final float[] exactScratch;
     int[] levels;
     int[] layer0;
     int[][] upper;
@@ -58,8 +77,14 @@ final class HnswGraph {
     long insertSequence;
     long deleteSequence;
 
-    HnswGraph(int dim, int m, Metric metric, GraphStore store, int initialCapacity) {
+    /**
+     * An empty graph; {@code trained} is the quantizer an int8 graph learned before it was stored
+     * (null for a new graph or one without quantization).
+     */
+    HnswGraph(int dim, int m, Metric metric, Quantization quantization, ScalarQuantizer trained, GraphStore store,
+              int initialCapacity) {
         assert dim > 0 && m >= 2;
+        assert trained == null || quantization == Quantization.INT8;
         this.dim = dim;
         this.paddedDim = paddedDimension(dim);
         this.m = m;
@@ -69,7 +94,16 @@ final class HnswGraph {
         this.l2 = metric == Metric.L2;
         this.store = store;
         int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
-        vectors = new float[capacity * paddedDim];
+        boolean int8 = quantization == Quantization.INT8;
+        this.exact = int8 ? new OffHeapVectors(dim) : null;
+        this.pairQuery = newQuery();
+        this.exactScratch = new float[dim];
+        if (trained != null) {
+            quantizer = trained;
+            codes = new byte[capacity * paddedDim];
+        } else {
+            vectors = new float[capacity * paddedDim];
+        }
         levels = new int[capacity];
         Arrays.fill(levels, FREE);
         layer0 = new int[capacity * stride0];
@@ -100,10 +134,19 @@ final class HnswGraph {
 
     // ---- distances -------------------------------------------------------------------------
 
-    /** Distance from a prepared query ({@link #prepareQuery}) to {@code node}. */
+    /** Distance from a prepared query ({@link #prepareQuery}) to {@code node}, on codes once the graph has them. */
     float distance(float[] query, int node) {
+        if (codes != null) {
+            return l2 ? KERNELS.squaredL2Int8(query, paddedDim, quantizer.negStep, codes, node * paddedDim, paddedDim)
+                    : 1f - query[2 * paddedDim] - KERNELS.dotInt8(query, paddedDim, codes, node * paddedDim, paddedDim);
+        }
         return l2 ? KERNELS.squaredL2(query, 0, vectors, node * paddedDim, paddedDim)
                 : 1f - KERNELS.dot(query, 0, vectors, node * paddedDim, paddedDim);
+    }
+
+    /** The full-precision distance from a prepared query to {@code vector}, {@link #dim} floats padded to {@link #paddedDim}. */
+    float exactDistance(float[] query, float[] vector) {
+        return l2 ? KERNELS.squaredL2(query, 0, vector, 0, paddedDim) : 1f - KERNELS.dot(query, 0, vector, 0, paddedDim);
     }
 
     /**
@@ -111,7 +154,17 @@ final class HnswGraph {
      * {@code offsets[0..n)}, into {@code out}: several vectors at once, so their cache misses overlap.
      */
     void distances(float[] query, int[] offsets, int n, float[] out) {
-        if (l2) {
+        if (codes != null) {
+            if (l2) {
+                KERNELS.squaredL2Int8Batch(query, paddedDim, quantizer.negStep, codes, offsets, n, paddedDim, out);
+            } else {
+                KERNELS.dotInt8Batch(query, paddedDim, codes, offsets, n, paddedDim, out);
+                float one = 1f - query[2 * paddedDim];
+                for (int j = 0; j < n; j++) {
+                    out[j] = one - out[j];
+                }
+            }
+        } else if (l2) {
             KERNELS.squaredL2Batch(query, vectors, offsets, n, paddedDim, out);
         } else {
             KERNELS.dotBatch(query, vectors, offsets, n, paddedDim, out);
@@ -125,40 +178,176 @@ final class HnswGraph {
         return node * paddedDim;
     }
 
+    /** Distance between two nodes as the walk sees them: on codes once the graph has them (then symmetric). */
     float distanceBetween(int a, int b) {
+        if (codes != null) {
+            if (pairNode != a) {
+                quantizeCode(a, pairQuery);
+                pairNode = a;
+            }
+            return distance(pairQuery, b);
+        }
         return l2 ? KERNELS.squaredL2(vectors, a * paddedDim, vectors, b * paddedDim, paddedDim)
                 : 1f - KERNELS.dot(vectors, a * paddedDim, vectors, b * paddedDim, paddedDim);
     }
 
-    /** A zeroed query array: {@link #paddedDim} floats. */
+    /**
+     * A zeroed query array: {@link #paddedDim} floats, and for an int8 graph as many again for the
+     * query's form for the int8 kernels, then one constant.
+     */
     float[] newQuery() {
-        return new float[paddedDim];
+        return new float[exact == null ? paddedDim : 2 * paddedDim + 1];
     }
 
     /**
      * Writes {@code vector[0..dim)}, each component times {@code scale} rounded to float, into
-     * {@code query}; the padding stays zero. A scale of 1 copies exactly.
+     * {@code query}, and its form for the int8 kernels once the graph has codes; the padding stays
+     * zero. A scale of 1 copies exactly.
      */
     void prepareQuery(float[] vector, double scale, float[] query) {
         for (int i = 0; i < dim; i++) {
             query[i] = (float) (vector[i] * scale);
         }
+        if (quantizer != null) {
+            quantize(query);
+        }
     }
 
-    /** Copies {@code node}'s stored vector, padding included, into {@code query}. */
-    void copyVector(int node, float[] query) {
-        System.arraycopy(vectors, node * paddedDim, query, 0, paddedDim);
+    /**
+     * Fills the int8 part of a prepared query from its float part: for L2 the query minus the base
+     * ({@code d = q - base - step * c}); for dot products the query times the step and, last, the
+     * dot product with the base ({@code q . x = q . base + (q * step) . c}).
+     */
+    private void quantize(float[] query) {
+        float[] base = quantizer.base;
+        float[] step = quantizer.step;
+        if (l2) {
+            for (int i = 0; i < paddedDim; i++) {
+                query[paddedDim + i] = query[i] - base[i];
+            }
+        } else {
+            float constant = 0;
+            for (int i = 0; i < paddedDim; i++) {
+                query[paddedDim + i] = query[i] * step[i];
+                constant += query[i] * base[i];
+            }
+            query[2 * paddedDim] = constant;
+        }
+    }
+
+    /**
+     * Prepares {@code node}'s vector as the walk sees it as a query in {@code query}, for the walk
+     * only ({@link #distance}, {@link #distances}): once the graph has codes, only the int8 part is
+     * filled, from the node's codes (in cache after a walk, where the full-precision copy would be a
+     * miss off the heap), and the float part is left as it was.
+     */
+    void prepareNodeQuery(int node, float[] query) {
+        if (codes != null) {
+            quantizeCode(node, query);
+        } else {
+            System.arraycopy(vectors, node * paddedDim, query, 0, paddedDim);
+        }
+    }
+
+    /**
+     * The int8 part of a query ({@link #quantize}) for the decoded vector of {@code node}, in one pass
+     * over its codes: for L2 {@code step * c} (the decoded value minus the base), for dot products
+     * {@code x * step} and the constant {@code x . base}, where {@code x = base + step * c}.
+     */
+    private void quantizeCode(int node, float[] query) {
+        float[] base = quantizer.base;
+        float[] step = quantizer.step;
+        byte[] c = codes;
+        int offset = node * paddedDim;
+        if (l2) {
+            for (int i = 0; i < paddedDim; i++) {
+                query[paddedDim + i] = step[i] * c[offset + i];
+            }
+        } else {
+            float constant = 0;
+            for (int i = 0; i < paddedDim; i++) {
+                float x = base[i] + step[i] * c[offset + i];
+                query[paddedDim + i] = x * step[i];
+                constant += x * base[i];
+            }
+            query[2 * paddedDim] = constant;
+        }
+    }
+
+    /** Copies {@code node}'s full-precision vector into {@code out[0..dim)}. */
+    void readVector(int node, float[] out) {
+        if (exact != null) {
+            exact.read(node, out);
+        } else {
+            System.arraycopy(vectors, node * paddedDim, out, 0, dim);
+        }
     }
 
     /** True when {@code node}'s stored vector has exactly the bits of {@code vector}. */
     boolean hasVector(int node, float[] vector) {
-        int offset = node * paddedDim;
+        float[] stored = exactScratch;
+        readVector(node, stored);
         for (int i = 0; i < dim; i++) {
-            if (Float.floatToIntBits(vectors[offset + i]) != Float.floatToIntBits(vector[i])) {
+            if (Float.floatToIntBits(stored[i]) != Float.floatToIntBits(vector[i])) {
                 return false;
             }
         }
         return true;
+    }
+
+    // ---- quantization ------------------------------------------------------------------------
+
+    /** True when this int8 graph holds enough nodes to learn its quantizer and has not yet. */
+    boolean readyToTrain() {
+        return exact != null && quantizer == null && liveCount + tombstoneCount >= TRAINING_NODES;
+    }
+
+    /**
+     * Learns the quantizer from the nodes held now (live and deleted), encodes them and drops the
+     * float copy: from here on the walk scores codes. Runs once per graph, on
+     * {@link #TRAINING_NODES} nodes, so its cost does not grow with the graph.
+     */
+    void train() {
+        assert readyToTrain();
+        int[] offsets = new int[highWater];
+        int count = 0;
+        for (int node = 0; node < highWater; node++) {
+            if (levels[node] != FREE) {
+                offsets[count++] = node * paddedDim;
+            }
+        }
+        quantizer = ScalarQuantizer.train(vectors, offsets, count, dim, paddedDim);
+        codes = new byte[capacity() * paddedDim];
+        for (int j = 0; j < count; j++) {
+            quantizer.encode(vectors, offsets[j], codes, offsets[j]);
+        }
+        vectors = null;
+        pairNode = -1;
+    }
+
+    /** Stores a new or restored node's vector: as codes or floats on the heap, and off the heap for an int8 graph. */
+    private void storeVector(int node, float[] vector) {
+        if (codes != null) {
+            quantizer.encode(vector, 0, codes, node * paddedDim);
+        } else {
+            System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
+        }
+        if (exact != null) {
+            exact.write(node, vector);
+        }
+        if (node == pairNode) {
+            pairNode = -1;
+        }
+    }
+
+    /** Heap bytes of the vectors the walk scores: floats, or codes and the quantizer. */
+    long vectorRamBytesUsed() {
+        return codes != null ? RamUsage.bytes(codes.length) + quantizer.ramBytesUsed() : RamUsage.floats(vectors.length);
+    }
+
+    /** Direct memory held by the full-precision vectors of an int8 graph; 0 without quantization. */
+    long offHeapBytesUsed() {
+        return exact == null ? 0 : exact.bytesUsed();
     }
 
     // ---- links -----------------------------------------------------------------------------
@@ -234,7 +423,7 @@ final class HnswGraph {
         } else {
             freeSlots.clear(node);
         }
-        System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
+        storeVector(node, vector);
         levels[node] = level;
         ids[node] = id;
         tombstone[node] = false;
@@ -320,7 +509,7 @@ final class HnswGraph {
 
     GraphHeader header(HnswConfig config) {
         return new GraphHeader(config, dim, entryPoint, maxLevel, highWater, liveCount, tombstoneCount,
-                insertSequence, deleteSequence);
+                insertSequence, deleteSequence, quantizer);
     }
 
     void writeHeader(HnswConfig config) {
@@ -335,7 +524,7 @@ final class HnswGraph {
      */
     void restoreNode(int node, String id, int level, float[] vector, int[][] links, long deletedAt) {
         ensureCapacity(node + 1);
-        System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
+        storeVector(node, vector);
         levels[node] = level;
         ids[node] = id;
         tombstone[node] = deletedAt != GraphStore.NOT_DELETED;
@@ -416,7 +605,11 @@ final class HnswGraph {
         }
         // in longs: capacity * paddedDim overflows an int long before the array limit is reached
         int grown = (int) Math.min(max, Math.max(needed, capacity + (capacity >> 1)));
-        vectors = Arrays.copyOf(vectors, grown * paddedDim);
+        if (codes != null) {
+            codes = Arrays.copyOf(codes, grown * paddedDim);
+        } else {
+            vectors = Arrays.copyOf(vectors, grown * paddedDim);
+        }
         levels = Arrays.copyOf(levels, grown);
         Arrays.fill(levels, capacity, grown, FREE);
         layer0 = Arrays.copyOf(layer0, grown * stride0);

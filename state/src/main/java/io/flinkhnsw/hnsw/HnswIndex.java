@@ -13,7 +13,9 @@ import java.util.Objects;
  * index's size. An upsert of a known id replaces the old node (a tombstone from then on) with a
  * freshly linked one. The index is deterministic: the same operations in the same order give the
  * same graph and the same answers, and {@link #load} rebuilds exactly that graph, pending repairs
- * included, from its {@link GraphStore}. Not thread-safe: one index is used by one thread at a time.
+ * included, from its {@link GraphStore}. With {@link Quantization#INT8} the graph walk scores int8
+ * codes and every search re-ranks the walk's candidates with the full-precision vectors, so the
+ * distances it returns are exact. Not thread-safe: one index is used by one thread at a time.
  */
 public final class HnswIndex {
     /** Repair units every upsert and delete performs at least; see {@link #repairBudget}. */
@@ -55,7 +57,7 @@ public final class HnswIndex {
         }
         HnswIndex index = new HnswIndex(header.config(), store, header.liveCount());
         if (header.dimension() > 0) {
-            index.initGraph(header.dimension(), header.highWater());
+            index.initGraph(header.dimension(), header.highWater(), header.quantizer());
             HnswGraph g = index.graph;
             store.readNodes((node, id, level, vector, links, deletedAt) -> {
                 g.restoreNode(node, id, level, vector, links, deletedAt);
@@ -113,7 +115,10 @@ public final class HnswIndex {
     /** {@link #upsert} of a vector already validated and prepared for this index's metric (a moved backlog vector). */
     void upsertPrepared(String id, float[] prepared) {
         if (graph == null) {
-            initGraph(prepared.length, 16);
+            initGraph(prepared.length, 16, null);
+        }
+        if (graph.readyToTrain()) {
+            graph.train();
         }
         Integer existing = nodesById.get(id);
         if (existing != null) {
@@ -203,6 +208,8 @@ public final class HnswIndex {
         private static final int SCAN_BATCH = 64;
         private final GraphSearcher readerSearcher = graph == null ? null : new GraphSearcher(graph);
         private final float[] preparedQuery = graph == null ? null : graph.newQuery();
+        /** A candidate's full-precision vector, padded, while an int8 graph's results are re-ranked. */
+        private final float[] rerankVector = graph == null ? null : new float[graph.paddedDim];
         private long[] buffer = new long[64];
         private final LongMinHeap exactHeap = new LongMinHeap(64);
         /** Nodes of the exact scan waiting to be scored, their vector offsets and distances. */
@@ -275,6 +282,8 @@ public final class HnswIndex {
             LongMinHeap heap = exactHeap;
             heap.clear();
             scanCount = 0;
+            // on codes the scan keeps as many candidates as a traversal would, for the re-ranking
+            int pool = graph.codes == null ? k : Math.max(k, HnswConfig.dynamicEf(k));
             boolean listed = filter.forEachMatch((id, hint) -> {
                 int node = hint;
                 if (hint < 0 || hint >= graph.highWater || graph.ids[hint] != id || graph.tombstone[hint]) {
@@ -286,7 +295,7 @@ public final class HnswIndex {
                     }
                 }
                 if (node >= 0) {
-                    scanLater(heap, k, node);
+                    scanLater(heap, pool, node);
                 }
             });
             if (!listed) {
@@ -294,20 +303,19 @@ public final class HnswIndex {
                 for (int node = 0; node < graph.highWater; node++) {
                     if (graph.levels[node] != HnswGraph.FREE && !tombstone[node]
                             && filter.acceptsNode(node, graph.ids[node])) {
-                        scanLater(heap, k, node);
+                        scanLater(heap, pool, node);
                     }
                 }
             }
-            scanBatch(heap, k);
+            scanBatch(heap, pool);
             int n = heap.size();
-            String[] ids = new String[n];
-            float[] distances = new float[n];
-            for (int i = n - 1; i >= 0; i--) {
-                long code = ~heap.pop();
-                ids[i] = graph.ids[ScoredNode.node(code)];
-                distances[i] = ScoredNode.distance(code);
+            if (buffer.length < n) {
+                buffer = new long[n];
             }
-            return new SearchResult(ids, distances);
+            for (int i = n - 1; i >= 0; i--) {
+                buffer[i] = ~heap.pop();
+            }
+            return result(n, k);
         }
 
         private void scanLater(LongMinHeap heap, int k, int node) {
@@ -357,7 +365,23 @@ public final class HnswIndex {
             if (buffer.length < s.resultCount()) {
                 buffer = new long[s.resultCount()];
             }
-            int found = Math.min(k, s.drainAscending(buffer));
+            return result(s.drainAscending(buffer), k);
+        }
+
+        /**
+         * The k nearest of the {@code n} scored nodes in {@link #buffer}, nearest first; on an int8
+         * graph all {@code n} are re-scored with their full-precision vectors first.
+         */
+        private SearchResult result(int n, int k) {
+            if (graph.codes != null) {
+                for (int i = 0; i < n; i++) {
+                    int node = ScoredNode.node(buffer[i]);
+                    graph.readVector(node, rerankVector);
+                    buffer[i] = ScoredNode.encode(graph.exactDistance(preparedQuery, rerankVector), node);
+                }
+                ScoredNode.sortNearlySorted(buffer, n);
+            }
+            int found = Math.min(k, n);
             String[] ids = new String[found];
             float[] distances = new float[found];
             for (int i = 0; i < found; i++) {
@@ -408,10 +432,10 @@ public final class HnswIndex {
         return graph.ids[node];
     }
 
-    /** Copies the stored vector of an occupied slot into {@code out}. */
+    /** Copies the stored (full-precision) vector of an occupied slot into {@code out}. */
     void copyVector(int node, float[] out) {
         assert occupied(node);
-        System.arraycopy(graph.vectors, graph.vectorOffset(node), out, 0, graph.dim);
+        graph.readVector(node, out);
     }
 
     /** A copy of the live vector of {@code id} as stored (prepared for the metric), or null. */
@@ -468,7 +492,7 @@ public final class HnswIndex {
         HnswGraph g = graph;
         long cap = g.capacity();
         long used = (long) g.liveCount + g.tombstoneCount;
-        bytes += RamUsage.floats(cap * g.paddedDim) + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
+        bytes += g.vectorRamBytesUsed() + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
                 + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
         double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
@@ -482,12 +506,20 @@ public final class HnswIndex {
         return bytes;
     }
 
+    /**
+     * Direct memory of the index: the full-precision vectors of an int8 graph, which the walk never
+     * reads (0 without quantization).
+     */
+    public long offHeapBytesUsed() {
+        return graph == null ? 0 : graph.offHeapBytesUsed();
+    }
+
     HnswGraph graph() {
         return graph;
     }
 
-    private void initGraph(int dim, int capacity) {
-        graph = new HnswGraph(dim, config.m(), config.metric(), store, capacity);
+    private void initGraph(int dim, int capacity, ScalarQuantizer trained) {
+        graph = new HnswGraph(dim, config.m(), config.metric(), config.quantization(), trained, store, capacity);
         searcher = new GraphSearcher(graph);
         NeighborSelector selector = new NeighborSelector(graph);
         inserter = new GraphInserter(graph, searcher, selector, config.efConstruction());

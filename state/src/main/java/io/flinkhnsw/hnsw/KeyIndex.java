@@ -441,6 +441,11 @@ public final class KeyIndex {
                 + (graph == null ? 0 : graph.ramBytesUsed());
     }
 
+    /** Direct memory of the key: its graph's full-precision vectors when the graph is int8 and loaded. */
+    public long offHeapBytesUsed() {
+        return graph == null ? 0 : graph.offHeapBytesUsed();
+    }
+
     /** The graph, loaded from its source if it is not in memory (a new one if none is stored). */
     private HnswIndex graph() {
         graphUses++;

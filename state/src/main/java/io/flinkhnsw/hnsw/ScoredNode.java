@@ -25,4 +25,21 @@ final class ScoredNode {
         int sortable = (int) (code >> 32);
         return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & 0x7fffffff));
     }
+
+    /**
+     * Sorts {@code codes[0..n)} ascending by insertion: linear on the nearly sorted lists a
+     * re-ranking produces, and unlike {@link java.util.Arrays#sort(long[], int, int)}, which may
+     * allocate a merge buffer for presorted runs, it allocates nothing.
+     */
+    static void sortNearlySorted(long[] codes, int n) {
+        for (int i = 1; i < n; i++) {
+            long code = codes[i];
+            int j = i - 1;
+            while (j >= 0 && codes[j] > code) {
+                codes[j + 1] = codes[j];
+                j--;
+            }
+            codes[j + 1] = code;
+        }
+    }
 }

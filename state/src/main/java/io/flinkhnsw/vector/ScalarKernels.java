@@ -62,6 +62,63 @@ public final class ScalarKernels implements VectorKernels {
         }
     }
 
+    /*
+     * The int8 kernels: plain multiply-adds like the float ones above, not Math.fma, which is a
+     * BigDecimal computation on CPUs without FMA, the kind of machine this fallback may run on.
+     */
+
+    @Override
+    public float squaredL2Int8(float[] query, int qOff, float[] negStep, byte[] codes, int off, int len) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int upper = len & ~3; i < upper; i += 4) {
+            float d0 = query[qOff + i] + negStep[i] * codes[off + i];
+            float d1 = query[qOff + i + 1] + negStep[i + 1] * codes[off + i + 1];
+            float d2 = query[qOff + i + 2] + negStep[i + 2] * codes[off + i + 2];
+            float d3 = query[qOff + i + 3] + negStep[i + 3] * codes[off + i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < len; i++) {
+            float d = query[qOff + i] + negStep[i] * codes[off + i];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float dotInt8(float[] query, int qOff, byte[] codes, int off, int len) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (int upper = len & ~3; i < upper; i += 4) {
+            s0 += query[qOff + i] * codes[off + i];
+            s1 += query[qOff + i + 1] * codes[off + i + 1];
+            s2 += query[qOff + i + 2] * codes[off + i + 2];
+            s3 += query[qOff + i + 3] * codes[off + i + 3];
+        }
+        for (; i < len; i++) {
+            s0 += query[qOff + i] * codes[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public void squaredL2Int8Batch(float[] query, int qOff, float[] negStep, byte[] codes, int[] offsets, int n,
+            int len, float[] out) {
+        for (int j = 0; j < n; j++) {
+            out[j] = squaredL2Int8(query, qOff, negStep, codes, offsets[j], len);
+        }
+    }
+
+    @Override
+    public void dotInt8Batch(float[] query, int qOff, byte[] codes, int[] offsets, int n, int len, float[] out) {
+        for (int j = 0; j < n; j++) {
+            out[j] = dotInt8(query, qOff, codes, offsets[j], len);
+        }
+    }
+
     @Override
     public String name() {
         return "scalar";

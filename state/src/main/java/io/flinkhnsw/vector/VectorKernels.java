@@ -27,6 +27,32 @@ public interface VectorKernels {
     /** {@code out[j] = dot(query, 0, data, offsets[j], len)} for j in [0, n); as {@link #squaredL2Batch}. */
     void dotBatch(float[] query, float[] data, int[] offsets, int n, int len, float[] out);
 
+    /*
+     * Scalar-quantized (int8) vectors: one signed byte per dimension, used as its integer value
+     * (-128..127). The quantizer folds its per-dimension base into the query and passes its
+     * negated step, so a code decodes lane by lane with one FMA.
+     */
+
+    /**
+     * {@code Σ (query[qOff+i] + negStep[i] * codes[off+i])²} for i in [0, len): the squared L2
+     * distance from a query shifted by a quantizer's base to one int8 code; {@code len} is a
+     * multiple of {@link #packedWidth()}.
+     */
+    float squaredL2Int8(float[] query, int qOff, float[] negStep, byte[] codes, int off, int len);
+
+    /**
+     * {@code Σ query[qOff+i] * codes[off+i]} for i in [0, len); {@code len} is a multiple of
+     * {@link #packedWidth()}.
+     */
+    float dotInt8(float[] query, int qOff, byte[] codes, int off, int len);
+
+    /** {@code out[j] = squaredL2Int8(query, qOff, negStep, codes, offsets[j], len)} for j in [0, n). */
+    void squaredL2Int8Batch(float[] query, int qOff, float[] negStep, byte[] codes, int[] offsets, int n, int len,
+            float[] out);
+
+    /** {@code out[j] = dotInt8(query, qOff, codes, offsets[j], len)} for j in [0, n). */
+    void dotInt8Batch(float[] query, int qOff, byte[] codes, int[] offsets, int n, int len, float[] out);
+
     /** A short name for logs and benchmark output. */
     String name();
 }

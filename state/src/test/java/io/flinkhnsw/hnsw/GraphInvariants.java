@@ -113,6 +113,7 @@ final class GraphInvariants {
         HnswGraph x = a.graph();
         HnswGraph y = b.graph();
         assertThat(a.header()).isEqualTo(b.header());
+        assertThat(y.codes == null).as("int8 codes in both or neither").isEqualTo(x.codes == null);
         assertThat(y.repairQueue.size()).as("pending repairs").isEqualTo(x.repairQueue.size());
         for (int i = 0; i < x.repairQueue.size(); i++) {
             assertThat(y.repairQueue.node(i)).isEqualTo(x.repairQueue.node(i));
@@ -125,8 +126,16 @@ final class GraphInvariants {
             }
             assertThat(y.ids[node]).isEqualTo(x.ids[node]);
             assertThat(y.tombstone[node]).isEqualTo(x.tombstone[node]);
-            assertThat(Arrays.copyOfRange(y.vectors, y.vectorOffset(node), y.vectorOffset(node) + y.paddedDim))
-                    .isEqualTo(Arrays.copyOfRange(x.vectors, x.vectorOffset(node), x.vectorOffset(node) + x.paddedDim));
+            float[] vx = new float[x.dim];
+            float[] vy = new float[y.dim];
+            x.readVector(node, vx);
+            y.readVector(node, vy);
+            assertThat(vy).as("vector of %d", node).isEqualTo(vx);
+            if (x.codes != null) {
+                assertThat(Arrays.copyOfRange(y.codes, y.vectorOffset(node), y.vectorOffset(node) + y.paddedDim))
+                        .as("codes of %d", node)
+                        .isEqualTo(Arrays.copyOfRange(x.codes, x.vectorOffset(node), x.vectorOffset(node) + x.paddedDim));
+            }
             for (int layer = 0; layer <= x.levels[node]; layer++) {
                 assertThat(links(y, node, layer)).as("links of %d on layer %d", node, layer)
                         .isEqualTo(links(x, node, layer));

@@ -6,11 +6,12 @@ import io.flinkhnsw.data.ClusteredDataset;
 import io.flinkhnsw.vector.Metric;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A search allocates its result and nothing else: the query's prepared (normalised, padded) copy,
- * the heaps, the visited set and the neighbour batch are the reader's scratch.
+ * the heaps, the visited set and the neighbour batch are the reader's scratch; on an int8 graph the
+ * re-ranking reads the full-precision vectors into scratch too.
  */
 class SearchAllocationTest {
     private static final int K = 10;
@@ -18,14 +19,15 @@ class SearchAllocationTest {
     private static final long RESULT_BYTES = 160;
 
     @ParameterizedTest
-    @EnumSource(value = Metric.class, names = {"L2", "COSINE"})
-    void searchAllocatesOnlyTheResult(Metric metric) {
+    @CsvSource({"L2, NONE", "COSINE, NONE", "L2, INT8", "COSINE, INT8"})
+    void searchAllocatesOnlyTheResult(Metric metric, Quantization quantization) {
         ClusteredDataset data = new ClusteredDataset(48, 8, 0.4f, 11);
-        HnswIndex index = HnswIndex.create(HnswConfig.defaults(metric), GraphStore.NONE);
-        float[][] base = data.next(2000);
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(metric).withQuantization(quantization), GraphStore.NONE);
+        float[][] base = data.next(HnswGraph.TRAINING_NODES + 1000);
         for (int i = 0; i < base.length; i++) {
             index.upsert("v" + i, base[i]);
         }
+        assertThat(index.graph().codes != null).as("the walk scores codes").isEqualTo(quantization == Quantization.INT8);
         float[][] queries = data.next(100);
         HnswIndex.Reader reader = index.reader();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

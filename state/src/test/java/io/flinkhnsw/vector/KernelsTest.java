@@ -137,6 +137,190 @@ class KernelsTest {
     }
 
     @Test
+    void int8KernelsAgreeWithEachOtherAndADoubleReference() {
+        VectorKernels fast = Kernels.vectorApi();
+        int lanes = fast.packedWidth();
+        SplittableRandom random = new SplittableRandom(10);
+        for (int len : new int[] {lanes, 2 * lanes, 13 * lanes, 98 * lanes}) {
+            int count = 40;
+            byte[] codes = randomCodes(random, count * len + 11);
+            // Extreme codes: vector 0 all -128, vector 1 all 127, vector 2 alternating.
+            for (int i = 0; i < len; i++) {
+                codes[i] = Byte.MIN_VALUE;
+                codes[len + i] = Byte.MAX_VALUE;
+                codes[2 * len + i] = (i & 1) == 0 ? Byte.MIN_VALUE : Byte.MAX_VALUE;
+            }
+            int qOff = random.nextInt(6);
+            float[] query = randomArray(random, qOff + len + 3);
+            float[] negStep = new float[len + 2];
+            for (int i = 0; i < negStep.length; i++) {
+                negStep[i] = (float) (random.nextDouble() * -0.02 + 0.002);
+            }
+            for (int n = 0; n <= 9; n++) {
+                int[] offsets = new int[n];
+                for (int j = 0; j < n; j++) {
+                    // Vectors 0-2 (the extremes) come up often; the rest at any offset, aligned or not.
+                    offsets[j] = random.nextInt(4) == 0 ? random.nextInt(3) * len : random.nextInt(count * len + 12 - len);
+                }
+                float[][] l2 = new float[2][n + 1];
+                float[][] dot = new float[2][n + 1];
+                VectorKernels[] both = {scalar, fast};
+                for (int k = 0; k < 2; k++) {
+                    l2[k][n] = -1;
+                    dot[k][n] = -1;
+                    both[k].squaredL2Int8Batch(query, qOff, negStep, codes, offsets, n, len, l2[k]);
+                    both[k].dotInt8Batch(query, qOff, codes, offsets, n, len, dot[k]);
+                    assertThat(l2[k][n]).as("%s: nothing written past n", both[k].name()).isEqualTo(-1);
+                    assertThat(dot[k][n]).as("%s: nothing written past n", both[k].name()).isEqualTo(-1);
+                }
+                for (int j = 0; j < n; j++) {
+                    int off = offsets[j];
+                    double refL2 = 0;
+                    double refDot = 0;
+                    double dotMagnitude = 0;
+                    for (int i = 0; i < len; i++) {
+                        double d = query[qOff + i] + (double) negStep[i] * codes[off + i];
+                        refL2 += d * d;
+                        refDot += (double) query[qOff + i] * codes[off + i];
+                        dotMagnitude += Math.abs((double) query[qOff + i] * codes[off + i]);
+                    }
+                    double l2Tolerance = 1e-4 * refL2 + 1e-6;
+                    double dotTolerance = 1e-4 * dotMagnitude + 1e-6;
+                    for (int k = 0; k < 2; k++) {
+                        VectorKernels kernels = both[k];
+                        String what = String.format("%s vector %d of %d at %d, len %d", kernels.name(), j, n, off, len);
+                        float single = kernels.squaredL2Int8(query, qOff, negStep, codes, off, len);
+                        assertThat((double) single).as("l2 single, " + what).isCloseTo(refL2, within(l2Tolerance));
+                        assertThat((double) l2[k][j]).as("l2 batch, " + what).isCloseTo(refL2, within(l2Tolerance));
+                        float singleDot = kernels.dotInt8(query, qOff, codes, off, len);
+                        assertThat((double) singleDot).as("dot single, " + what).isCloseTo(refDot, within(dotTolerance));
+                        assertThat((double) dot[k][j]).as("dot batch, " + what).isCloseTo(refDot, within(dotTolerance));
+                    }
+                    assertThat((double) l2[1][j]).as("l2 vector api vs scalar, len %d", len)
+                            .isCloseTo(l2[0][j], within(l2Tolerance));
+                    assertThat((double) dot[1][j]).as("dot vector api vs scalar, len %d", len)
+                            .isCloseTo(dot[0][j], within(dotTolerance));
+                }
+            }
+        }
+    }
+
+    @Test
+    void int8KernelsAreExactOnSmallIntegersAndExtremeCodes() {
+        for (VectorKernels kernels : new VectorKernels[] {scalar, Kernels.vectorApi()}) {
+            int len = 2 * kernels.packedWidth();
+            float[] query = new float[len + 1];
+            float[] negStep = new float[len];
+            byte[] codes = new byte[len + 1];
+            float expectedL2 = 0;
+            float expectedDot = 0;
+            for (int i = 0; i < len; i++) {
+                query[i + 1] = i % 5 - 2;
+                negStep[i] = i % 2 == 0 ? -1 : 0.5f;
+                codes[i + 1] = i % 3 == 0 ? Byte.MIN_VALUE : i % 3 == 1 ? Byte.MAX_VALUE : (byte) -i;
+                float d = query[i + 1] + negStep[i] * codes[i + 1];
+                expectedL2 += d * d;
+                expectedDot += query[i + 1] * codes[i + 1];
+            }
+            assertThat(kernels.squaredL2Int8(query, 1, negStep, codes, 1, len)).as(kernels.name()).isEqualTo(expectedL2);
+            assertThat(kernels.dotInt8(query, 1, codes, 1, len)).as(kernels.name()).isEqualTo(expectedDot);
+            float[] out = new float[2];
+            kernels.squaredL2Int8Batch(query, 1, negStep, codes, new int[] {1, 1}, 2, len, out);
+            assertThat(out).as(kernels.name()).containsExactly(expectedL2, expectedL2);
+            kernels.dotInt8Batch(query, 1, codes, new int[] {1}, 1, len, out);
+            assertThat(out[0]).as(kernels.name()).isEqualTo(expectedDot);
+        }
+    }
+
+    /**
+     * As {@link #vectorApiResultsAreBitForBitTheSumInAnOrderFixedByTheWidth} for the int8 kernels:
+     * the single dot sums four accumulators as the float kernels do, the single squared L2 two, the
+     * batch forms one per vector.
+     */
+    @Test
+    void int8VectorApiResultsAreBitForBitTheSumInAnOrderFixedByTheWidth() {
+        VectorKernels fast = Kernels.vectorApi();
+        int lanes = fast.packedWidth();
+        SplittableRandom random = new SplittableRandom(11);
+        for (int round = 0; round < 2; round++) {
+            for (int len = lanes; len <= 40 * lanes; len += (len < 8 * lanes ? lanes : 11 * lanes)) {
+                float[] query = randomArray(random, len + 2);
+                float[] negStep = randomArray(random, len);
+                byte[] codes = randomCodes(random, 3 * len + 5);
+                int[] offsets = {5, 2 * len + 1, len + 3};
+                float[] l2 = new float[3];
+                float[] dot = new float[3];
+                fast.squaredL2Int8Batch(query, 2, negStep, codes, offsets, 3, len, l2);
+                fast.dotInt8Batch(query, 2, codes, offsets, 3, len, dot);
+                for (int j = 0; j < 3; j++) {
+                    int off = offsets[j];
+                    assertThat(Float.floatToRawIntBits(fast.squaredL2Int8(query, 2, negStep, codes, off, len)))
+                            .as("l2 len %d", len)
+                            .isEqualTo(Float.floatToRawIntBits(int8InLaneOrder(query, 2, negStep, codes, off, len, lanes, 2)));
+                    assertThat(Float.floatToRawIntBits(fast.dotInt8(query, 2, codes, off, len))).as("dot len %d", len)
+                            .isEqualTo(Float.floatToRawIntBits(int8InLaneOrder(query, 2, null, codes, off, len, lanes, 4)));
+                    assertThat(Float.floatToRawIntBits(l2[j])).as("l2 batch len %d", len)
+                            .isEqualTo(Float.floatToRawIntBits(int8InLaneOrder(query, 2, negStep, codes, off, len, lanes, 1)));
+                    assertThat(Float.floatToRawIntBits(dot[j])).as("dot batch len %d", len)
+                            .isEqualTo(Float.floatToRawIntBits(int8InLaneOrder(query, 2, null, codes, off, len, lanes, 1)));
+                }
+            }
+            float[] query = randomArray(random, 128);
+            float[] negStep = randomArray(random, 128);
+            byte[] codes = randomCodes(random, 4 * 128);
+            int[] offsets = {0, 128, 256, 384};
+            float[] out = new float[4];
+            for (int i = 0; i < 50_000; i++) {
+                fast.squaredL2Int8(query, 0, negStep, codes, 0, 128);
+                fast.dotInt8(query, 0, codes, 0, 128);
+                fast.squaredL2Int8Batch(query, 0, negStep, codes, offsets, 4, 128, out);
+                fast.dotInt8Batch(query, 0, codes, offsets, 4, 128, out);
+            }
+        }
+    }
+
+    /**
+     * PanamaKernels' int8 arithmetic lane by lane: {@code accumulators} (4, 2 or 1) interleaved
+     * accumulators of {@code lanes}, decoding with {@code fma(code, negStep, q)} (dot when negStep is
+     * null); len is a multiple of lanes.
+     */
+    private static float int8InLaneOrder(float[] query, int qOff, float[] negStep, byte[] codes, int off, int len,
+            int lanes, int accumulators) {
+        float[][] acc = new float[4][lanes];
+        int i = 0;
+        for (; i <= len - accumulators * lanes; i += accumulators * lanes) {
+            for (int j = 0; j < accumulators; j++) {
+                for (int l = 0; l < lanes; l++) {
+                    int at = i + j * lanes + l;
+                    acc[j][l] = int8Term(query[qOff + at], negStep == null ? 0 : negStep[at], codes[off + at], acc[j][l],
+                            negStep != null);
+                }
+            }
+        }
+        for (; i < len; i += lanes) {
+            for (int l = 0; l < lanes; l++) {
+                int at = i + l;
+                acc[0][l] = int8Term(query[qOff + at], negStep == null ? 0 : negStep[at], codes[off + at], acc[0][l],
+                        negStep != null);
+            }
+        }
+        float sum = 0;
+        for (int l = 0; l < lanes; l++) {
+            sum += accumulators == 4 ? (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l])
+                    : accumulators == 2 ? acc[0][l] + acc[1][l] : acc[0][l];
+        }
+        return sum;
+    }
+
+    private static float int8Term(float q, float negStep, byte code, float acc, boolean l2) {
+        if (!l2) {
+            return Math.fma(q, code, acc);
+        }
+        float d = Math.fma(code, negStep, q);
+        return Math.fma(d, d, acc);
+    }
+
+    @Test
     void scalarKernelsAreExactOnSmallIntegers() {
         float[] a = {1, 2, 3, 4, 5};
         float[] b = {5, 4, 3, 2, 1};
@@ -152,6 +336,14 @@ class KernelsTest {
         assertThat(Metric.parse("cosine")).isEqualTo(Metric.COSINE);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Metric.parse("hamming"))
                 .hasMessageContaining("expected l2, ip or cosine");
+    }
+
+    private static byte[] randomCodes(SplittableRandom random, int n) {
+        byte[] codes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            codes[i] = (byte) random.nextInt(256);
+        }
+        return codes;
     }
 
     private static float[] randomArray(SplittableRandom random, int n) {

@@ -2,6 +2,7 @@ package io.flinkhnsw.job.cli;
 
 import io.flinkhnsw.filter.FilterFields;
 import io.flinkhnsw.hnsw.HnswConfig;
+import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.KeyOverrides;
 import io.flinkhnsw.vector.Metric;
@@ -49,6 +50,9 @@ public final class JobOptions {
     int ef;
     @Option(names = "--seed", paramLabel = "N", description = "level-draw seed")
     long seed;
+    @Option(names = "--quantization", paramLabel = "none|int8",
+            description = "how new keys' graphs store the vectors they walk: floats, or int8 codes re-ranked with floats kept off the heap")
+    String quantization;
     @Option(names = "--key-overrides", paramLabel = "SPEC",
             description = "per key prefix, e.g. 'img-:metric=cosine,m=32;big-:ef=128,max-vectors=50000000' (longest prefix wins)")
     String keyOverrides;
@@ -107,6 +111,7 @@ public final class JobOptions {
         efConstruction = defaults.hnsw.efConstruction();
         ef = defaults.hnsw.defaultEf();
         seed = defaults.hnsw.seed();
+        quantization = defaults.hnsw.quantization().cliName();
         indexMemory = defaults.indexMemoryBytes == 0 ? null : Long.toString(defaults.indexMemoryBytes);
         writeBuffer = defaults.writeBufferBytes % (1 << 20) == 0 ? (defaults.writeBufferBytes >> 20) + "m"
                 : Long.toString(defaults.writeBufferBytes);
@@ -129,7 +134,8 @@ public final class JobOptions {
      */
     public JobConfig toConfig(KafkaOptions kafka, String fallbackBootstrap) {
         HnswConfig hnsw = defaults.hnsw.withMetric(Metric.parse(metric)).withM(m).withEfConstruction(efConstruction)
-                .withDefaultEf(ef).withSeed(seed);
+                .withDefaultEf(ef).withSeed(seed)
+                .withQuantization(Quantization.parse(quantization));
         boolean groupGiven = command.commandLine().getParseResult().hasMatchedOption("--group-id");
         return defaults.toBuilder()
                 .bootstrapServers(kafka.bootstrapServers(fallbackBootstrap))

@@ -104,6 +104,7 @@ public final class IndexStateReader extends KeyedStateReaderFunction<String, Key
         g.writeNumberField("ef_construction", c.efConstruction());
         g.writeNumberField("ef", c.defaultEf());
         g.writeNumberField("seed", c.seed());
+        g.writeStringField("quantization", c.quantization().cliName());
         if (entries) {
             g.writeArrayFieldStart("vectors");
             for (Map.Entry<String, float[]> e : liveVectors(index).entrySet()) {

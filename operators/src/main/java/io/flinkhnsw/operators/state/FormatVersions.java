@@ -11,11 +11,15 @@ package io.flinkhnsw.operators.state;
 public final class FormatVersions {
     /** v1 carried the consolidation fraction and no deletion sequence; still read. */
     public static final byte HEADER_V1 = 1;
+    /** v2 had no quantization; still read. */
     public static final byte HEADER_V2 = 2;
+    public static final byte HEADER_V3 = 3;
     public static final byte NODE_V1 = 1;
     public static final byte LINKS_V1 = 1;
     public static final byte PAYLOAD_V1 = 1;
+    /** v1 had no quantization; still read. */
     public static final byte KEY_V1 = 1;
+    public static final byte KEY_V2 = 2;
     public static final byte NODE_LINKS_V2 = 2;
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;

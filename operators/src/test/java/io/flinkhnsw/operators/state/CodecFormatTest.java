@@ -3,6 +3,8 @@ package io.flinkhnsw.operators.state;
 import io.flinkhnsw.hnsw.GraphHeader;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.KeyHeader;
+import io.flinkhnsw.hnsw.Quantization;
+import io.flinkhnsw.hnsw.ScalarQuantizer;
 import io.flinkhnsw.vector.Metric;
 import org.junit.jupiter.api.Test;
 
@@ -19,31 +21,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * in under {@code src/test/resources/format}: {@code v1} holds the values of the first layout (the
  * payloads, still written; the v1 graph header, node records and per-layer link lists, now only
  * read) and the tombstone with its deletion sequence; {@code v2} those of the tiered layout (graph
- * header with the deletion sequence, key header, node links, vector records and blocks, pending writes). Today's
+ * header with the deletion sequence, key header, node links, vector records and blocks, pending writes);
+ * {@code v3} the graph and key headers with the quantization and the learned int8 quantizer. Today's
  * encoders must produce exactly those bytes and the decoders must read them back. A change that
  * breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte and
  * new fixtures, and keeps these passing.
  */
 class CodecFormatTest {
     static final HnswConfig CONFIG = new HnswConfig(Metric.COSINE, 12, 150, 40, 7L);
-    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L, 13L);
+    static final GraphHeader HEADER = new GraphHeader(CONFIG, 3, 5, 2, 9, 6, 2, 11L, 13L, null);
+    static final HnswConfig INT8_CONFIG = CONFIG.withQuantization(Quantization.INT8);
+    static final GraphHeader INT8_HEADER = new GraphHeader(INT8_CONFIG, 3, 5, 2, 9, 6, 2, 11L, 13L,
+            ScalarQuantizer.fromArray(new float[] {-0.5f, 0f, 1.5f, 0.01f, 0.02f, 0.5f}));
     static final String NODE_ID = "doc-é-42";
     static final float[] NODE_VECTOR = {0.5f, -1.25f, 3.0e-7f};
     static final int[] LINKS = {0, 1, 127, 128, 16_383, 16_384, 1_000_000, Integer.MAX_VALUE};
     static final String PAYLOAD = "{\"title\":\"Grüße\",\"n\":1}";
 
     @Test
-    void headerV2() throws IOException {
-        byte[] fixture = fixture("v2/header.bin");
-        assertThat(HeaderCodec.encode(HEADER)).isEqualTo(fixture);
-        assertThat(HeaderCodec.decode(fixture)).isEqualTo(HEADER);
+    void headerV3() throws IOException {
+        byte[] fixture = fixture("v3/header.bin");
+        assertThat(HeaderCodec.encode(INT8_HEADER)).isEqualTo(fixture);
+        assertThat(HeaderCodec.decode(fixture)).isEqualTo(INT8_HEADER);
+        assertThat(HeaderCodec.decode(HeaderCodec.encode(HEADER))).isEqualTo(HEADER);
+    }
+
+    @Test
+    void headerV2IsStillReadWithoutQuantization() throws IOException {
+        assertThat(HeaderCodec.decode(fixture("v2/header.bin"))).isEqualTo(HEADER);
     }
 
     @Test
     void headerV1IsStillReadWithADeletionSequenceAboveEverySlot() throws IOException {
         // v1 had consolidateFraction 0.25 after the seed, and no deletion sequence
         GraphHeader v1 = HeaderCodec.decode(fixture("v1/header.bin"));
-        assertThat(v1).isEqualTo(new GraphHeader(HEADER.config(), 3, 5, 2, 9, 6, 2, 11L, 9L));
+        assertThat(v1).isEqualTo(new GraphHeader(HEADER.config(), 3, 5, 2, 9, 6, 2, 11L, 9L, null));
     }
 
     @Test
@@ -81,11 +93,16 @@ class CodecFormatTest {
     }
 
     @Test
-    void keyHeaderV1() throws IOException {
-        byte[] fixture = fixture("v2/key.bin");
-        KeyHeader header = new KeyHeader(CONFIG, 3, true, false, 5);
+    void keyHeaderV2() throws IOException {
+        byte[] fixture = fixture("v3/key.bin");
+        KeyHeader header = new KeyHeader(INT8_CONFIG, 3, true, false, 5);
         assertThat(KeyHeaderCodec.encode(header)).isEqualTo(fixture);
         assertThat(KeyHeaderCodec.decode(fixture)).isEqualTo(header);
+    }
+
+    @Test
+    void keyHeaderV1IsStillReadWithoutQuantization() throws IOException {
+        assertThat(KeyHeaderCodec.decode(fixture("v2/key.bin"))).isEqualTo(new KeyHeader(CONFIG, 3, true, false, 5));
     }
 
     @Test

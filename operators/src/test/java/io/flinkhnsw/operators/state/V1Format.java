@@ -52,9 +52,13 @@ public final class V1Format {
 
     /** The graph header as written before deletion sequences: v1, with the consolidation fraction. */
     public static byte[] headerV1(GraphHeader h, double consolidateFraction) {
-        ByteBuffer b = ByteBuffer.allocate(1 + HeaderCodec.configSize(h.config()) + 8 + 4 * 6 + 8);
+        byte[] metric = h.config().metric().cliName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(1 + 1 + metric.length + 4 * 3 + 8 + 8 + 4 * 6 + 8);
         b.put(FormatVersions.HEADER_V1);
-        HeaderCodec.putConfig(b, h.config());
+        // the config as v1 wrote it: no quantization
+        b.put((byte) metric.length).put(metric);
+        b.putInt(h.config().m()).putInt(h.config().efConstruction()).putInt(h.config().defaultEf())
+                .putLong(h.config().seed());
         b.putDouble(consolidateFraction);
         b.putInt(h.dimension()).putInt(h.entryPoint()).putInt(h.maxLevel()).putInt(h.highWater())
                 .putInt(h.liveCount()).putInt(h.tombstoneCount()).putLong(h.insertSequence());
