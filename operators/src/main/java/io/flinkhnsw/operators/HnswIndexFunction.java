@@ -73,6 +73,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     private transient KeyStats stats;
     private transient ListState<long[]> statsState;
     private transient long budget;
+    private transient long offHeapBudget;
     /** Set by {@link HnswIndexOperator} before open: enables write-back; null = flush after every event. */
     private transient KeyScope writeBack;
 
@@ -118,6 +119,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         payloads = new PayloadState(getRuntimeContext());
         budget = settings.indexMemoryBytes() > 0 ? settings.indexMemoryBytes()
                 : IndexSettings.defaultIndexMemory(Runtime.getRuntime().maxMemory(), taskManagerSlots());
+        offHeapBudget = IndexSettings.offHeapIndexMemory(budget, IndexSettings.maxDirectMemory(), taskManagerSlots());
         metrics = new OperatorMetrics(getRuntimeContext().getMetricGroup(), stats, budget);
         cache = new IndexCache(this::evict);
         subscriptionState = new SubscriptionState(getRuntimeContext());
@@ -181,6 +183,11 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
     /** Accounted bytes of the keys in memory. */
     long indexMemoryBytes() {
         return cache == null ? 0 : cache.totalBytes();
+    }
+
+    /** Direct memory of the keys in memory (their int8 graphs' full-precision vectors). */
+    long indexOffHeapBytes() {
+        return cache == null ? 0 : cache.offHeapBytes();
     }
 
     int cachedKeys() {
@@ -252,7 +259,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
         if (writeBack == null) {
             flush(entry);
         }
-        metrics.evicted(cache.evictOver(budget, entry));
+        metrics.evicted(cache.evictOver(budget, offHeapBudget, entry));
         if (cache.pendingBytes() > settings.writeBufferBytes()) {
             flushAll();
         }

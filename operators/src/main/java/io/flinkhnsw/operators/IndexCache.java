@@ -13,7 +13,7 @@ import java.util.List;
  * The in-memory working copies of one subtask's recently used keys, each with its write-back,
  * bounded by a budget in bytes: every entry accounts its index, its write-back marks and its own
  * overhead, kept current after every event in O(1); the direct memory of int8 graphs (their
- * full-precision vectors) is accounted apart and bounded by the same budget. Beyond either it drops, one at a time, the
+ * full-precision vectors) is accounted apart, with a bound of its own. Beyond either it drops, one at a time, the
  * least used part among the graphs in memory and the few least recently used keys: a graph scores
  * the events that needed it, a key the events it received, both decaying with a half-life of
  * {@value #HALF_LIFE} events (a frequency, as LFU caches use, since what a miss costs and what
@@ -92,7 +92,7 @@ final class IndexCache {
     /** Entries whose graph is in memory. */
     private final java.util.Set<Entry> graphs = new java.util.HashSet<>();
     private long totalBytes;
-    /** Bounded by the same budget as {@link #totalBytes}, separately: direct memory is a pool of its own. */
+    /** Bounded apart from {@link #totalBytes}: direct memory is a pool of its own. */
     private long offHeapBytes;
     private long pendingBytes;
     private long subscriptions;
@@ -163,19 +163,23 @@ final class IndexCache {
     }
 
     /**
-     * While the cache holds more than {@code budget} bytes, drops the least used of: the graphs in
-     * memory, and the {@value #LRU_CANDIDATES} least recently used keys (a key with its graph
-     * scores as the more used of the two); never {@code keep}. Returns how many parts it dropped.
+     * While the cache holds more than {@code budget} bytes of heap, or more than
+     * {@code offHeapBudget} of direct memory, drops the least used of: the graphs in memory, and the
+     * {@value #LRU_CANDIDATES} least recently used keys (a key with its graph scores as the more used
+     * of the two), only among those holding direct memory when the heap is within its budget; never
+     * {@code keep}. Returns how many parts it dropped.
      */
-    int evictOver(long budget, Entry keep) {
+    int evictOver(long budget, long offHeapBudget, Entry keep) {
         int dropped = 0;
-        while (totalBytes > budget || offHeapBytes > budget) {
+        while (totalBytes > budget || offHeapBytes > offHeapBudget) {
+            // over the direct-memory bound only: just the int8 graphs can help
+            boolean offHeapOnly = totalBytes <= budget;
             Entry victim = null;
             boolean graphOnly = false;
             double lowest = Double.MAX_VALUE;
             for (Entry e : graphs) {
                 double score = decay(e.graphScore, e.graphScoredAt);
-                if (e != keep && score < lowest) {
+                if (e != keep && score < lowest && (!offHeapOnly || e.offHeapBytes > 0)) {
                     lowest = score;
                     victim = e;
                     graphOnly = true;
@@ -190,7 +194,7 @@ final class IndexCache {
                 if (e.index.graphLoaded()) {
                     score = Math.max(score, decay(e.graphScore, e.graphScoredAt));
                 }
-                if (e != keep && score < lowest) {
+                if (e != keep && score < lowest && (!offHeapOnly || e.offHeapBytes > 0)) {
                     lowest = score;
                     victim = e;
                     graphOnly = false;

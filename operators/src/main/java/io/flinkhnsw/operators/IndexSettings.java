@@ -175,6 +175,24 @@ public final class IndexSettings implements Serializable {
     }
 
     /**
+     * The bound on the direct memory of a subtask's int8 graphs (their full-precision vectors): the
+     * heap budget, but at most half the JVM's direct-memory limit divided by the slots, since Flink
+     * caps direct memory (framework, task off-heap and network memory) and its network buffers
+     * share it.
+     */
+    public static long offHeapIndexMemory(long heapBudget, long maxDirectBytes, int slots) {
+        return Math.min(heapBudget, maxDirectBytes / 2 / Math.max(1, slots));
+    }
+
+    /** The JVM's direct-memory limit: -XX:MaxDirectMemorySize, or the maximum heap when it is not set. */
+    public static long maxDirectMemory() {
+        com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        long configured = vm == null ? 0 : Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+        return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+    }
+
+    /**
      * With write-back ({@link HnswIndexOperator}): the estimated bytes of changes a subtask may hold
      * across its keys before writing them to keyed state ahead of the next checkpoint. Bounds the
      * work of the flush at a checkpoint barrier when checkpoints are rare or off.

@@ -11,7 +11,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * subtask's keys (see {@link KeyStats}): gauges {@code keys}, {@code flatKeys}, {@code graphKeys},
  * {@code liveVectors}, {@code tombstones}. Memory: {@code indexMemoryBytes} (accounted bytes of the
  * keys in memory), {@code indexOffHeapBytes} (direct memory of their int8 graphs' full-precision
- * vectors, bounded by the same budget separately), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
+ * vectors, bounded apart), {@code indexMemoryBudgetBytes}, {@code cachedKeys}, {@code bufferedBytes}
  * (estimated bytes of changes not yet in state). Counters per event kind, rejections, no-op
  * deletes, cache hits and misses, {@code reloads} (keys brought back from state: header and
  * backlog) and {@code graphLoads} (their graphs, read when an event needs one), with

@@ -40,34 +40,37 @@ class QuantizedKeysTest {
     void quantizedKeysTakeLessHeapAndRestoreAndRescaleExactly() throws Exception {
         long floatBytes;
         try (IndexHarness floats = IndexHarness.open(settings(Quantization.NONE))) {
-            feed(List.of(floats), history);
+            RestoreAndRescaleTest.feed(List.of(floats), history);
             floatBytes = floats.function().indexMemoryBytes();
+            assertThat(floats.function().indexOffHeapBytes()).isZero();
         }
         List<IndexHarness> two = List.of(IndexHarness.open(settings(Quantization.INT8), 2, 0, null),
                 IndexHarness.open(settings(Quantization.INT8), 2, 1, null));
         try {
-            feed(two, history);
+            RestoreAndRescaleTest.feed(two, history);
             assertThat(history.stream().map(e -> IndexHarness.subtaskOf(e.key, 2)).distinct())
                     .as("both subtasks own keys").hasSize(2);
             long int8Bytes = two.get(0).function().indexMemoryBytes() + two.get(1).function().indexMemoryBytes();
             // each key's graph holds over 4,000 nodes, each with 3 bytes less per dimension as codes
             assertThat(floatBytes - int8Bytes).as("heap saved by codes (floats: %d bytes)", floatBytes)
                     .isGreaterThanOrEqualTo(KEYS * 4000L * 3 * DIM);
+            long offHeap = two.get(0).function().indexOffHeapBytes() + two.get(1).function().indexOffHeapBytes();
+            assertThat(offHeap).as("full-precision vectors off the heap").isGreaterThanOrEqualTo(KEYS * 4000L * 4 * DIM);
 
             OperatorSubtaskState first = two.get(0).snapshot(1L);
             OperatorSubtaskState second = two.get(1).snapshot(1L);
-            List<Object> expected = feed(two, RandomEvents.concat(probes, later, probes));
+            List<Object> expected = RestoreAndRescaleTest.feed(two, RandomEvents.concat(probes, later, probes));
             assertThat(expected).anySatisfy(r -> assertThat(((QueryResult) r).neighbours).hasSize(10));
 
             try (IndexHarness restored = IndexHarness.open(settings(Quantization.INT8), 2, 0, first);
                  IndexHarness restoredToo = IndexHarness.open(settings(Quantization.INT8), 2, 1, second)) {
-                assertThat(feed(List.of(restored, restoredToo), RandomEvents.concat(probes, later, probes)))
+                assertThat(RestoreAndRescaleTest.feed(List.of(restored, restoredToo), RandomEvents.concat(probes, later, probes)))
                         .as("restored at the same parallelism").isEqualTo(expected);
             }
             OperatorSubtaskState packed = AbstractStreamOperatorTestHarness.repackageState(first, second);
             try (IndexHarness one = IndexHarness.open(settings(Quantization.INT8), 1, 0, AbstractStreamOperatorTestHarness
                     .repartitionOperatorState(packed, IndexHarness.MAX_PARALLELISM, 2, 1, 0))) {
-                assertThat(feed(List.of(one), RandomEvents.concat(probes, later, probes)))
+                assertThat(RestoreAndRescaleTest.feed(List.of(one), RandomEvents.concat(probes, later, probes)))
                         .as("rescaled from 2 to 1").isEqualTo(expected);
             }
         } finally {
@@ -88,15 +91,23 @@ class QuantizedKeysTest {
         return out;
     }
 
-    /** Routes each event to the subtask keyBy would and collects the query results in event order. */
-    private static List<Object> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
-        List<Object> out = new ArrayList<>();
-        for (IndexEvent e : events) {
-            IndexHarness h = subtasks.get(IndexHarness.subtaskOf(e.key, subtasks.size()));
-            h.process(e);
-            out.addAll(h.drainResults());
-            assertThat(h.drainRejected()).isEmpty();
+    @Test
+    void directMemoryIsAccountedAndLeavesWithEvictedKeys() throws Exception {
+        long budget = 200_000;
+        IndexSettings bounded = IndexSettings.builder().defaultConfig(FLOATS.withQuantization(Quantization.INT8))
+                .flatLimit(100).indexMemoryBytes(budget).maxVectorsPerKey(1_000_000).build();
+        try (IndexHarness h = IndexHarness.open(bounded)) {
+            long most = 0;
+            for (IndexEvent e : RandomEvents.concat(grow(), probes)) {
+                h.process(e);
+                h.drainResults();
+                HnswIndexFunction f = h.function();
+                most = Math.max(most, f.indexOffHeapBytes());
+                assertThat(f.indexOffHeapBytes() <= budget || f.cachedKeys() == 1)
+                        .as("%d bytes off the heap in %d keys after %s", f.indexOffHeapBytes(), f.cachedKeys(), e)
+                        .isTrue();
+            }
+            assertThat(most).as("int8 graphs were in memory").isPositive();
         }
-        return out;
     }
 }

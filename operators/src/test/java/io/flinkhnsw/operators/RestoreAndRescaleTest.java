@@ -86,7 +86,7 @@ class RestoreAndRescaleTest {
     }
 
     /** Routes each event to the subtask keyBy would, and collects the results and updates in event order. */
-    private static List<Object> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
+    static List<Object> feed(List<IndexHarness> subtasks, List<IndexEvent> events) throws Exception {
         List<Object> out = new ArrayList<>();
         for (IndexEvent e : events) {
             IndexHarness h = subtasks.get(IndexHarness.subtaskOf(e.key, subtasks.size()));

@@ -20,12 +20,12 @@ import java.util.BitSet;
  * reverse links ({@link InLinks}), the live nodes by level (for a new entry point), and the repair
  * queue in deletion order (each tombstone is stored with its deletion sequence number).
  *
- * <p>A graph configured with {@link Quantization#INT8} keeps the full-precision vectors off the heap
- * ({@link OffHeapVectors}) and, once it holds {@link #TRAINING_NODES} nodes, learns its
- * {@link ScalarQuantizer} from them and from then on keeps one byte per dimension on the heap
- * ({@link #codes}) instead of {@link #vectors}: the walk scores codes, callers re-rank with
- * {@link #readVector}. A prepared query then holds the query, its form for the int8 kernels and
- * a constant ({@link #newQuery}).
+ * <p>A graph configured with {@link Quantization#INT8} is a float graph until it holds
+ * {@link #TRAINING_NODES} nodes; then it learns its {@link ScalarQuantizer} from them, moves the
+ * full-precision vectors off the heap ({@link OffHeapVectors}) and from then on keeps one byte per
+ * dimension on the heap ({@link #codes}) instead of {@link #vectors}: the walk scores codes,
+ * callers re-rank with {@link #readVector}. Its prepared queries hold the query, its form for the
+ * int8 kernels and a constant ({@link #newQuery}).
  */
 final class HnswGraph {
     static final int FREE = -1;
@@ -48,8 +48,9 @@ final class HnswGraph {
     /** Int8 codes, {@link #paddedDim} bytes per slot; null until an int8 graph has learned its quantizer. */
     byte[] codes;
     ScalarQuantizer quantizer;
-    /** The full-precision vectors of an int8 graph; null for a graph without quantization. */
-    final OffHeapVectors exact;
+    /** The full-precision vectors of an int8 graph once it has learned its quantizer; null before and without quantization. */
+    OffHeapVectors exact;
+    final boolean int8;
     /** A node's own vector prepared as a query, for {@link #distanceBetween}; {@link #pairNode} says whose. */
     private final float[] pairQuery;
     private int pairNode = -1;
@@ -94,13 +95,13 @@ final class HnswGraph {
         this.l2 = metric == Metric.L2;
         this.store = store;
         int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
-        boolean int8 = quantization == Quantization.INT8;
-        this.exact = int8 ? new OffHeapVectors(dim) : null;
+        this.int8 = quantization == Quantization.INT8;
         this.pairQuery = newQuery();
         this.exactScratch = new float[dim];
         if (trained != null) {
             quantizer = trained;
             codes = new byte[capacity * paddedDim];
+            exact = new OffHeapVectors(dim);
         } else {
             vectors = new float[capacity * paddedDim];
         }
@@ -196,7 +197,7 @@ final class HnswGraph {
      * query's form for the int8 kernels, then one constant.
      */
     float[] newQuery() {
-        return new float[exact == null ? paddedDim : 2 * paddedDim + 1];
+        return new float[int8 ? 2 * paddedDim + 1 : paddedDim];
     }
 
     /**
@@ -255,22 +256,11 @@ final class HnswGraph {
      * {@code x * step} and the constant {@code x . base}, where {@code x = base + step * c}.
      */
     private void quantizeCode(int node, float[] query) {
-        float[] base = quantizer.base;
-        float[] step = quantizer.step;
-        byte[] c = codes;
-        int offset = node * paddedDim;
         if (l2) {
-            for (int i = 0; i < paddedDim; i++) {
-                query[paddedDim + i] = step[i] * c[offset + i];
-            }
+            KERNELS.scaleInt8(codes, node * paddedDim, quantizer.step, query, paddedDim, paddedDim);
         } else {
-            float constant = 0;
-            for (int i = 0; i < paddedDim; i++) {
-                float x = base[i] + step[i] * c[offset + i];
-                query[paddedDim + i] = x * step[i];
-                constant += x * base[i];
-            }
-            query[2 * paddedDim] = constant;
+            query[2 * paddedDim] = KERNELS.decodeDotInt8(codes, node * paddedDim, quantizer.step, quantizer.base, query,
+                    paddedDim, paddedDim);
         }
     }
 
@@ -299,12 +289,12 @@ final class HnswGraph {
 
     /** True when this int8 graph holds enough nodes to learn its quantizer and has not yet. */
     boolean readyToTrain() {
-        return exact != null && quantizer == null && liveCount + tombstoneCount >= TRAINING_NODES;
+        return int8 && quantizer == null && liveCount + tombstoneCount >= TRAINING_NODES;
     }
 
     /**
-     * Learns the quantizer from the nodes held now (live and deleted), encodes them and drops the
-     * float copy: from here on the walk scores codes. Runs once per graph, on
+     * Learns the quantizer from the nodes held now (live and deleted), encodes them, moves their
+     * floats off the heap: from here on the walk scores codes. Runs once per graph, on
      * {@link #TRAINING_NODES} nodes, so its cost does not grow with the graph.
      */
     void train() {
@@ -318,8 +308,10 @@ final class HnswGraph {
         }
         quantizer = ScalarQuantizer.train(vectors, offsets, count, dim, paddedDim);
         codes = new byte[capacity() * paddedDim];
+        exact = new OffHeapVectors(dim);
         for (int j = 0; j < count; j++) {
             quantizer.encode(vectors, offsets[j], codes, offsets[j]);
+            exact.write(offsets[j] / paddedDim, vectors, offsets[j]);
         }
         vectors = null;
         pairNode = -1;
@@ -333,7 +325,7 @@ final class HnswGraph {
             System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
         }
         if (exact != null) {
-            exact.write(node, vector);
+            exact.write(node, vector, 0);
         }
         if (node == pairNode) {
             pairNode = -1;

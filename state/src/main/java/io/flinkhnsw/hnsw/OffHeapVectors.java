@@ -25,10 +25,10 @@ final class OffHeapVectors {
         this.dim = dim;
     }
 
-    /** Stores {@code vector[0..dim)} as the vector of {@code slot}. */
-    void write(int slot, float[] vector) {
+    /** Stores {@code vector[offset..offset+dim)} as the vector of {@code slot}. */
+    void write(int slot, float[] vector, int offset) {
         ensureSlot(slot);
-        chunks[slot / CHUNK_SLOTS].put((slot % CHUNK_SLOTS) * dim, vector, 0, dim);
+        chunks[slot / CHUNK_SLOTS].put((slot % CHUNK_SLOTS) * dim, vector, offset, dim);
     }
 
     /** Copies the vector of {@code slot} into {@code out[0..dim)}. */

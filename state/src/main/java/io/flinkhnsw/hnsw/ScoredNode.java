@@ -26,12 +26,20 @@ final class ScoredNode {
         return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & 0x7fffffff));
     }
 
+    /** Up to this many codes {@link #sortNearlySorted} sorts by insertion. */
+    private static final int INSERTION_SORT_MAX = 512;
+
     /**
-     * Sorts {@code codes[0..n)} ascending by insertion: linear on the nearly sorted lists a
-     * re-ranking produces, and unlike {@link java.util.Arrays#sort(long[], int, int)}, which may
-     * allocate a merge buffer for presorted runs, it allocates nothing.
+     * Sorts {@code codes[0..n)} ascending: up to {@link #INSERTION_SORT_MAX} by insertion, linear on
+     * the nearly sorted lists a re-ranking produces and, unlike
+     * {@link java.util.Arrays#sort(long[], int, int)} (which may allocate a merge buffer for
+     * presorted runs), allocation-free; longer lists (an ef in the thousands) with Arrays.sort.
      */
     static void sortNearlySorted(long[] codes, int n) {
+        if (n > INSERTION_SORT_MAX) {
+            java.util.Arrays.sort(codes, 0, n);
+            return;
+        }
         for (int i = 1; i < n; i++) {
             long code = codes[i];
             int j = i - 1;

@@ -286,6 +286,26 @@ final class PanamaKernels implements VectorKernels {
         }
     }
 
+    @Override
+    public void scaleInt8(byte[] codes, int off, float[] step, float[] out, int outOff, int len) {
+        for (int i = 0; i < len; i += LANES) {
+            codes(codes, off + i).mul(FloatVector.fromArray(SPECIES, step, i)).intoArray(out, outOff + i);
+        }
+    }
+
+    @Override
+    public float decodeDotInt8(byte[] codes, int off, float[] step, float[] base, float[] out, int outOff, int len) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int i = 0; i < len; i += LANES) {
+            FloatVector s = FloatVector.fromArray(SPECIES, step, i);
+            FloatVector b = FloatVector.fromArray(SPECIES, base, i);
+            FloatVector x = codes(codes, off + i).fma(s, b);
+            x.mul(s).intoArray(out, outOff + i);
+            acc = x.fma(b, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     /** LANES codes from {@code codes[off..)}, as floats of their signed values. */
     private static FloatVector codes(byte[] codes, int off) {
         if (OVERREADS && off > codes.length - BYTES.length()) {

@@ -120,6 +120,24 @@ public final class ScalarKernels implements VectorKernels {
     }
 
     @Override
+    public void scaleInt8(byte[] codes, int off, float[] step, float[] out, int outOff, int len) {
+        for (int i = 0; i < len; i++) {
+            out[outOff + i] = step[i] * codes[off + i];
+        }
+    }
+
+    @Override
+    public float decodeDotInt8(byte[] codes, int off, float[] step, float[] base, float[] out, int outOff, int len) {
+        float sum = 0;
+        for (int i = 0; i < len; i++) {
+            float x = base[i] + step[i] * codes[off + i];
+            out[outOff + i] = x * step[i];
+            sum += x * base[i];
+        }
+        return sum;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -53,6 +53,19 @@ public interface VectorKernels {
     /** {@code out[j] = dotInt8(query, qOff, codes, offsets[j], len)} for j in [0, n). */
     void dotInt8Batch(float[] query, int qOff, byte[] codes, int[] offsets, int n, int len, float[] out);
 
+    /**
+     * {@code out[outOff+i] = step[i] * codes[off+i]} for i in [0, len): a stored vector minus the
+     * quantizer's base, the L2 form of a node used as a query; len is a multiple of packedWidth().
+     */
+    void scaleInt8(byte[] codes, int off, float[] step, float[] out, int outOff, int len);
+
+    /**
+     * With {@code x[i] = base[i] + step[i] * codes[off+i]} (a stored vector, decoded), writes
+     * {@code out[outOff+i] = x[i] * step[i]} for i in [0, len) and returns {@code x . base}: the dot
+     * product form of a node used as a query; len is a multiple of packedWidth().
+     */
+    float decodeDotInt8(byte[] codes, int off, float[] step, float[] base, float[] out, int outOff, int len);
+
     /** A short name for logs and benchmark output. */
     String name();
 }

@@ -6,7 +6,6 @@ import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.SharedData;
 import io.flinkhnsw.vector.Metric;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,36 +31,15 @@ class GloveChurnRecallTest {
             fresh.upsert(Integer.toString(i), base[i]);
             churned.upsert(Integer.toString(i), base[i]);
         }
-        SplittableRandom random = new SplittableRandom(7);
-        for (int round = 0; round < 20; round++) {
-            int[] chosen = random.ints(0, SIZE).distinct().limit(SIZE / 10).toArray();
-            for (int row : chosen) {
-                churned.delete(Integer.toString(row));
-            }
-            for (int row : chosen) {
-                churned.upsert(Integer.toString(row), base[row]);
-            }
-        }
+        RecallChecks.churn(churned, base, 20, 7);
         assertThat(churned.size()).isEqualTo(SIZE);
         assertThat(churned.unreachableCount()).isZero();
         GraphInvariants.check(churned);
         for (int ef : new int[] {20, 40, 80}) {
-            double before = recall(fresh, queries, truth, ef);
-            double after = recall(churned, queries, truth, ef);
+            double before = RecallChecks.recall(fresh, queries, truth, ef);
+            double after = RecallChecks.recall(churned, queries, truth, ef);
             assertThat(after).as("recall at ef %d after churn (fresh %.4f)", ef, before)
                     .isGreaterThanOrEqualTo(before - 0.01);
         }
-    }
-
-    private static double recall(HnswIndex index, float[][] queries, int[][] truth, int ef) {
-        int[][] found = new int[queries.length][];
-        for (int q = 0; q < queries.length; q++) {
-            SearchResult r = index.search(queries[q], 10, ef);
-            found[q] = new int[r.size()];
-            for (int i = 0; i < r.size(); i++) {
-                found[q][i] = Integer.parseInt(r.id(i));
-            }
-        }
-        return ExactKnn.recall(found, truth, 10);
     }
 }

@@ -7,7 +7,6 @@ import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.SharedData;
 import io.flinkhnsw.vector.Metric;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,24 +39,13 @@ class QuantizedIndexTest {
         return index;
     }
 
-    private static double recall(HnswIndex index, float[][] queries, int[][] truth, int ef) {
-        int[][] found = new int[queries.length][];
-        for (int q = 0; q < queries.length; q++) {
-            SearchResult r = index.search(queries[q], 10, ef);
-            found[q] = new int[r.size()];
-            for (int i = 0; i < r.size(); i++) {
-                found[q][i] = Integer.parseInt(r.id(i));
-            }
-        }
-        return ExactKnn.recall(found, truth, 10);
-    }
 
     @Test
     void siftReachesTheRecallTargetsOnCodes() {
         assertThat(siftInt8.graph().codes).as("the walk scores codes").isNotNull();
         assertThat(siftInt8.graph().vectors).as("no float copy on the heap").isNull();
-        assertThat(recall(siftInt8, sift.queries, sift.groundtruth, 64)).isGreaterThanOrEqualTo(0.95);
-        assertThat(recall(siftInt8, sift.queries, sift.groundtruth, 160)).isGreaterThanOrEqualTo(0.99);
+        assertThat(RecallChecks.recall(siftInt8, sift.queries, sift.groundtruth, 64)).isGreaterThanOrEqualTo(0.95);
+        assertThat(RecallChecks.recall(siftInt8, sift.queries, sift.groundtruth, 160)).isGreaterThanOrEqualTo(0.99);
     }
 
     @Test
@@ -70,11 +58,11 @@ class QuantizedIndexTest {
         HnswIndex reference = build(floats, base, GraphStore.NONE);
         HnswIndex quantized = build(floats.withQuantization(Quantization.INT8), base, GraphStore.NONE);
         for (int ef : new int[] {20, 40, 80}) {
-            double expected = recall(reference, queries, truth, ef);
-            assertThat(recall(quantized, queries, truth, ef)).as("recall at ef %d (float graph %.4f)", ef, expected)
+            double expected = RecallChecks.recall(reference, queries, truth, ef);
+            assertThat(RecallChecks.recall(quantized, queries, truth, ef)).as("recall at ef %d (float graph %.4f)", ef, expected)
                     .isGreaterThanOrEqualTo(expected - 0.02);
         }
-        assertThat(recall(quantized, queries, truth, 160)).isGreaterThanOrEqualTo(0.95);
+        assertThat(RecallChecks.recall(quantized, queries, truth, 160)).isGreaterThanOrEqualTo(0.95);
     }
 
     @Test
@@ -104,6 +92,9 @@ class QuantizedIndexTest {
         }
         assertThat(index.graph().codes).as("floats until the first upsert past the training set").isNull();
         assertThat(index.header().quantizer()).isNull();
+        assertThat(index.offHeapBytesUsed()).as("a float graph until then, with nothing off the heap").isZero();
+        index.upsert("0", sift.base[0]);
+        assertThat(index.graph().codes).as("an upsert that changes nothing does not train").isNull();
         index.upsert("next", sift.base[HnswGraph.TRAINING_NODES]);
         ScalarQuantizer learned = index.header().quantizer();
         assertThat(learned).isNotNull();
@@ -129,23 +120,13 @@ class QuantizedIndexTest {
     void churnOnCodesKeepsRecallReachabilityAndRestoresExactly() {
         MapGraphStore store = new MapGraphStore();
         HnswIndex churned = build(int8(Metric.L2), sift.base, store);
-        SplittableRandom random = new SplittableRandom(5);
-        int n = sift.base.length;
-        for (int round = 0; round < 10; round++) {
-            int[] chosen = random.ints(0, n).distinct().limit(n / 10).toArray();
-            for (int row : chosen) {
-                churned.delete(Integer.toString(row));
-            }
-            for (int row : chosen) {
-                churned.upsert(Integer.toString(row), sift.base[row]);
-            }
-        }
-        assertThat(churned.size()).isEqualTo(n);
+        RecallChecks.churn(churned, sift.base, 10, 5);
+        assertThat(churned.size()).isEqualTo(sift.base.length);
         assertThat(churned.unreachableCount()).isZero();
         GraphInvariants.check(churned);
         for (int ef : new int[] {24, 64}) {
-            assertThat(recall(churned, sift.queries, sift.groundtruth, ef)).as("recall at ef %d after churn", ef)
-                    .isGreaterThanOrEqualTo(recall(siftInt8, sift.queries, sift.groundtruth, ef) - 0.01);
+            assertThat(RecallChecks.recall(churned, sift.queries, sift.groundtruth, ef)).as("recall at ef %d after churn", ef)
+                    .isGreaterThanOrEqualTo(RecallChecks.recall(siftInt8, sift.queries, sift.groundtruth, ef) - 0.01);
         }
 
         HnswIndex restored = HnswIndex.load(store);

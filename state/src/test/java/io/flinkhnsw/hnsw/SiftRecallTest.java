@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.SharedData;
 import io.flinkhnsw.vector.Metric;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,15 +23,7 @@ class SiftRecallTest {
     }
 
     private static double recall(HnswIndex idx, int ef) {
-        int[][] found = new int[sift.queries.length][];
-        for (int q = 0; q < found.length; q++) {
-            SearchResult r = idx.search(sift.queries[q], 10, ef);
-            found[q] = new int[r.size()];
-            for (int i = 0; i < r.size(); i++) {
-                found[q][i] = Integer.parseInt(r.id(i));
-            }
-        }
-        return ExactKnn.recall(found, sift.groundtruth, 10);
+        return RecallChecks.recall(idx, sift.queries, sift.groundtruth, ef);
     }
 
     @Test
@@ -57,18 +48,8 @@ class SiftRecallTest {
         for (int i = 0; i < sift.base.length; i++) {
             churned.upsert(Integer.toString(i), sift.base[i]);
         }
-        SplittableRandom random = new SplittableRandom(99);
-        int n = sift.base.length;
-        for (int round = 0; round < 10; round++) {
-            int[] chosen = random.ints(0, n).distinct().limit(n / 10).toArray();
-            for (int row : chosen) {
-                churned.delete(Integer.toString(row));
-            }
-            for (int row : chosen) {
-                churned.upsert(Integer.toString(row), sift.base[row]);
-            }
-        }
-        assertThat(churned.size()).isEqualTo(n);
+        RecallChecks.churn(churned, sift.base, 10, 99);
+        assertThat(churned.size()).isEqualTo(sift.base.length);
         assertThat(churned.unreachableCount()).isZero();
         GraphInvariants.check(churned);
         for (int ef : new int[] {24, 64}) {

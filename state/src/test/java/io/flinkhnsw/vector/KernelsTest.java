@@ -321,6 +321,37 @@ class KernelsTest {
     }
 
     @Test
+    void nodeQueryKernelsDecodeCodesAsTheReferenceDoes() {
+        SplittableRandom random = new SplittableRandom(17);
+        VectorKernels fast = Kernels.vectorApi();
+        int width = fast.packedWidth();
+        for (int len : new int[] {width, 13 * width, 98 * width}) {
+            byte[] codes = randomCodes(random, len + 40);
+            codes[3] = -128;
+            codes[4] = 127;
+            float[] step = randomArray(random, len);
+            float[] base = randomArray(random, len);
+            for (VectorKernels kernels : new VectorKernels[] {scalar, fast}) {
+                float[] scaled = new float[len + 5];
+                kernels.scaleInt8(codes, 3, step, scaled, 5, len);
+                float[] decoded = new float[len + 5];
+                float constant = kernels.decodeDotInt8(codes, 3, step, base, decoded, 5, len);
+                double expectedConstant = 0;
+                double magnitude = 0;
+                for (int i = 0; i < len; i++) {
+                    double x = base[i] + (double) step[i] * codes[3 + i];
+                    assertThat((double) scaled[5 + i]).isCloseTo((double) step[i] * codes[3 + i], within(1e-4));
+                    assertThat((double) decoded[5 + i]).isCloseTo(x * step[i], within(1e-4 * (1 + Math.abs(x))));
+                    expectedConstant += x * base[i];
+                    magnitude += Math.abs(x * base[i]);
+                }
+                assertThat((double) constant).as("%s at length %d", kernels.name(), len)
+                        .isCloseTo(expectedConstant, within(1e-4 * (1 + magnitude)));
+            }
+        }
+    }
+
+    @Test
     void scalarKernelsAreExactOnSmallIntegers() {
         float[] a = {1, 2, 3, 4, 5};
         float[] b = {5, 4, 3, 2, 1};
