@@ -1,8 +1,6 @@
 package io.flinkhnsw.hnsw;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -33,7 +31,7 @@ public final class HnswIndex {
     private final HnswConfig config;
     private final GraphStore store;
     private final LevelGenerator levels;
-    private final Map<String, Integer> nodesById;
+    private final IdTable nodesById;
     /** Ids inserted and their total length, for the memory estimate. */
     private long insertedIds;
     private long insertedIdChars;
@@ -45,7 +43,7 @@ public final class HnswIndex {
 
     private HnswIndex(HnswConfig config, GraphStore store, int expectedSize) {
         // sized up front when loading a key: no rehashing while its ids are read
-        this.nodesById = new HashMap<>(Math.max(16, (int) Math.min(1 << 30, expectedSize * 4L / 3 + 1)));
+        this.nodesById = new IdTable(expectedSize, node -> graph.ids[node]);
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.levels = new LevelGenerator(config.seed(), config.m());
@@ -108,7 +106,7 @@ public final class HnswIndex {
     }
 
     public boolean contains(String id) {
-        return nodesById.containsKey(id);
+        return nodesById.get(id) >= 0;
     }
 
     /**
@@ -128,8 +126,8 @@ public final class HnswIndex {
         if (graph == null) {
             initGraph(prepared.length, 16, null);
         }
-        Integer existing = nodesById.get(id);
-        if (existing != null) {
+        int existing = nodesById.get(id);
+        if (existing >= 0) {
             if (graph.hasVector(existing, prepared)) {
                 return;
             }
@@ -152,8 +150,8 @@ public final class HnswIndex {
 
     /** Removes {@code id}; false when it is not in the index. */
     public boolean delete(String id) {
-        Integer node = id == null ? null : nodesById.remove(id);
-        if (node == null) {
+        int node = id == null ? -1 : nodesById.remove(id);
+        if (node < 0) {
             return false;
         }
         graph.markTombstone(node);
@@ -297,8 +295,7 @@ public final class HnswIndex {
             boolean listed = filter.forEachMatch((id, hint) -> {
                 int node = hint;
                 if (hint < 0 || hint >= graph.highWater || graph.ids[hint] != id || graph.tombstone[hint]) {
-                    Integer found = nodesById.get(id);
-                    node = found == null ? -1 : found;
+                    node = nodesById.get(id);
                     if (node >= 0) {
                         // tells the filter where the id is, so the next scan finds it by its hint
                         filter.acceptsNode(node, graph.ids[node]);
@@ -460,8 +457,8 @@ public final class HnswIndex {
 
     /** A copy of the live vector of {@code id} as stored (prepared for the metric), or null. */
     float[] vector(String id) {
-        Integer node = nodesById.get(id);
-        if (node == null) {
+        int node = nodesById.get(id);
+        if (node < 0) {
             return null;
         }
         float[] out = new float[graph.dim];
@@ -505,7 +502,7 @@ public final class HnswIndex {
      * levels, repair queue), search scratch.
      */
     public long ramBytesUsed() {
-        long bytes = RamUsage.object(64) + RamUsage.object(48) /* id map */;
+        long bytes = RamUsage.object(64) + nodesById.ramBytesUsed();
         if (graph == null) {
             return bytes;
         }
@@ -517,10 +514,6 @@ public final class HnswIndex {
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
         double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
         bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
-        // HashMap: table slot, node (hash, key, value, next), boxed slot
-        long table = Long.highestOneBit(Math.max(1, nodesById.size() * 4L / 3) * 2 - 1);
-        bytes += RamUsage.references(table)
-                + nodesById.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.object(4));
         // visited sets of the searcher, the reader and the repairer, candidate heaps
         bytes += 3 * RamUsage.ints(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
         return bytes;
