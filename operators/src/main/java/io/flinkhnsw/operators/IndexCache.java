@@ -179,7 +179,7 @@ final class IndexCache {
             double lowest = Double.MAX_VALUE;
             for (Entry e : graphs) {
                 double score = decay(e.graphScore, e.graphScoredAt);
-                if (e != keep && score < lowest && (!offHeapOnly || e.offHeapBytes > 0)) {
+                if (score < lowest && evictable(e, keep, offHeapOnly)) {
                     lowest = score;
                     victim = e;
                     graphOnly = true;
@@ -194,7 +194,7 @@ final class IndexCache {
                 if (e.index.graphLoaded()) {
                     score = Math.max(score, decay(e.graphScore, e.graphScoredAt));
                 }
-                if (e != keep && score < lowest && (!offHeapOnly || e.offHeapBytes > 0)) {
+                if (score < lowest && evictable(e, keep, offHeapOnly)) {
                     lowest = score;
                     victim = e;
                     graphOnly = false;
@@ -218,6 +218,11 @@ final class IndexCache {
             dropped++;
         }
         return dropped;
+    }
+
+    /** Whether dropping (part of) {@code e} helps: never {@code keep}, and over the direct-memory bound only, a key holding some. */
+    private static boolean evictable(Entry e, Entry keep, boolean offHeapOnly) {
+        return e != keep && (!offHeapOnly || e.offHeapBytes > 0);
     }
 
     /** Drops {@code key}'s entry with whatever it has not written (the key is being dropped). */

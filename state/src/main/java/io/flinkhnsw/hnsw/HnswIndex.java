@@ -340,8 +340,7 @@ public final class HnswIndex {
             }
             if (graph.codes != null) {
                 for (int i = 0; i < scanCount; i++) {
-                    graph.readVector(scanNodes[i], rerankVector);
-                    scanDistances[i] = graph.exactDistance(preparedQuery, rerankVector);
+                    scanDistances[i] = exactDistance(scanNodes[i]);
                 }
             } else {
                 graph.distances(preparedQuery, scanOffsets, scanCount, scanDistances);
@@ -383,6 +382,12 @@ public final class HnswIndex {
             return result(s.drainAscending(buffer), k, graph.codes != null);
         }
 
+        /** The full-precision distance from the prepared query to {@code node}, read into {@link #rerankVector}. */
+        private float exactDistance(int node) {
+            graph.readVector(node, rerankVector);
+            return graph.exactDistance(preparedQuery, rerankVector);
+        }
+
         /**
          * The k nearest of the {@code n} scored nodes in {@link #buffer}, nearest first; with
          * {@code rerank} the nearest {@code max(RERANK_PER_K * k, RERANK_MIN)} of them are re-scored
@@ -393,8 +398,7 @@ public final class HnswIndex {
                 n = Math.min(n, Math.max(RERANK_PER_K * k, RERANK_MIN));
                 for (int i = 0; i < n; i++) {
                     int node = ScoredNode.node(buffer[i]);
-                    graph.readVector(node, rerankVector);
-                    buffer[i] = ScoredNode.encode(graph.exactDistance(preparedQuery, rerankVector), node);
+                    buffer[i] = ScoredNode.encode(exactDistance(node), node);
                 }
                 ScoredNode.sortNearlySorted(buffer, n);
             }
