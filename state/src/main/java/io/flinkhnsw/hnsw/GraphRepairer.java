@@ -12,8 +12,8 @@ import java.util.Arrays;
  * (one more when its list is below three quarters of the layer's maximum); a
  * tombstone in-neighbour just drops its links to tombstones. When nothing links to a tombstone any
  * more its slot is freed (one more unit). Which unit is next is a function of the graph alone (the
- * lowest in-neighbour on the highest layer that has one), so a graph loaded from its store resumes
- * exactly where the original was. Also links back live nodes that lost every layer-0 in-link
+ * in-neighbour {@link InLinks#next} names, on the highest layer that has one), so a graph loaded
+ * from its store resumes exactly where the original was. Also links back live nodes that lost every layer-0 in-link
  * ({@link #reconnectOrphans}). Design and measurements: docs/ARCHITECTURE.md, "Deletes and graph
  * repair".
  */
@@ -68,14 +68,14 @@ final class GraphRepairer {
         while (done < budget && !g.repairQueue.isEmpty()) {
             int dead = g.repairQueue.peek();
             int layer = g.levels[dead];
-            while (layer >= 0 && g.inLinks.count(dead, layer) == 0) {
+            int source = -1;
+            while (layer >= 0 && (source = g.inLinks.next(dead, layer)) < 0) {
                 layer--;
             }
             if (layer < 0) {
                 g.removeNode(dead);
                 g.repairQueue.poll();
             } else {
-                int source = g.inLinks.lowest(dead, layer);
                 if (g.tombstone[source]) {
                     dropLinksToTombstones(source, layer);
                 } else {
@@ -100,7 +100,7 @@ final class GraphRepairer {
                 return;
             }
             for (int node : orphans) {
-                if (g.isLive(node) && g.inLinks.count(node, 0) == 0 && node != g.entryPoint
+                if (g.isLive(node) && !g.inLinks.isLinkedTo(node, 0) && node != g.entryPoint
                         && g.entryPoint != GraphHeader.NO_ENTRY) {
                     linkFromReachable(node);
                 }

@@ -39,13 +39,19 @@ final class HnswGraph {
     final int m;
     final int maxConn0;
     final int stride0;
+    /** Ints per layer in {@link #upper}: the count, M links, and the layer's {@link InLinks} block. */
     final int strideUpper;
     final boolean l2;
     private final GraphStore store;
 
     /** Vectors as floats; null once an int8 graph has learned its quantizer. */
     float[] vectors;
-    /** Int8 codes, {@link #paddedDim} bytes per slot; null until an int8 graph has learned its quantizer. */
+    /**
+     * Int8 codes, {@link #dim} bytes per slot (unpadded) and {@code paddedDim - dim} bytes after the last
+     * slot; null until an int8 graph has learned its quantizer. The kernels read {@link #paddedDim}
+     * codes from a slot's offset: the ones past {@code dim} belong to the next slot and meet zero
+     * steps and query entries, so they add exactly nothing.
+     */
     byte[] codes;
     ScalarQuantizer quantizer;
     /** The full-precision vectors of an int8 graph once it has learned its quantizer; null before and without quantization. */
@@ -55,7 +61,8 @@ final class HnswGraph {
     private final float[] pairQuery;
     private int pairNode = -1;
     private final float[] exactScratch;
-    int[] levels;
+    /** Top layer of each slot, or {@link #FREE}; a byte holds any level up to {@link LevelGenerator#MAX_LEVEL}. */
+    byte[] levels;
     int[] layer0;
     int[][] upper;
     String[] ids;
@@ -68,6 +75,8 @@ final class HnswGraph {
     private final BitSet freeSlots = new BitSet();
     /** Live nodes whose layer-0 in-degree fell to 0 since {@link #takeOrphans} was last called. */
     private int[] orphans = new int[8];
+    /** A list as it was before {@link #setLinks} replaced it. */
+    private final int[] previousLinks;
     private int orphanCount;
 
     int highWater;
@@ -91,27 +100,28 @@ final class HnswGraph {
         this.m = m;
         this.maxConn0 = 2 * m;
         this.stride0 = maxConn0 + 1;
-        this.strideUpper = m + 1;
+        this.strideUpper = m + 2;
         this.l2 = metric == Metric.L2;
         this.store = store;
         int capacity = (int) Math.min(Math.max(16, initialCapacity), maxCapacity(dim, m));
         this.int8 = quantization == Quantization.INT8;
         this.pairQuery = newQuery();
         this.exactScratch = new float[dim];
+        this.previousLinks = new int[maxConn0];
         if (trained != null) {
             quantizer = trained;
-            codes = new byte[capacity * paddedDim];
+            codes = new byte[codesLength(capacity)];
             exact = new OffHeapVectors(dim);
         } else {
             vectors = new float[capacity * paddedDim];
         }
-        levels = new int[capacity];
-        Arrays.fill(levels, FREE);
+        levels = new byte[capacity];
+        Arrays.fill(levels, (byte) FREE);
         layer0 = new int[capacity * stride0];
         upper = new int[capacity][];
         ids = new String[capacity];
         tombstone = new boolean[capacity];
-        inLinks = new InLinks(capacity);
+        inLinks = new InLinks(this, capacity);
     }
 
     int capacity() {
@@ -138,8 +148,8 @@ final class HnswGraph {
     /** Distance from a prepared query ({@link #prepareQuery}) to {@code node}, on codes once the graph has them. */
     float distance(float[] query, int node) {
         if (codes != null) {
-            return l2 ? KERNELS.squaredL2Int8(query, paddedDim, quantizer.negStep, codes, node * paddedDim, paddedDim)
-                    : 1f - query[2 * paddedDim] - KERNELS.dotInt8(query, paddedDim, codes, node * paddedDim, paddedDim);
+            return l2 ? KERNELS.squaredL2Int8(query, paddedDim, quantizer.negStep, codes, node * dim, paddedDim)
+                    : 1f - query[2 * paddedDim] - KERNELS.dotInt8(query, paddedDim, codes, node * dim, paddedDim);
         }
         return l2 ? KERNELS.squaredL2(query, 0, vectors, node * paddedDim, paddedDim)
                 : 1f - KERNELS.dot(query, 0, vectors, node * paddedDim, paddedDim);
@@ -175,8 +185,17 @@ final class HnswGraph {
         }
     }
 
+    /** Where {@code node}'s vector starts in the array the walk scores: {@link #codes} or {@link #vectors}. */
     int vectorOffset(int node) {
-        return node * paddedDim;
+        return codes != null ? node * dim : node * paddedDim;
+    }
+
+    private int codesLength(int capacity) {
+        return capacity * dim + codesSlack();
+    }
+
+    private int codesSlack() {
+        return paddedDim - dim;
     }
 
     /** Distance between two nodes as the walk sees them: on codes once the graph has them (then symmetric). */
@@ -257,9 +276,9 @@ final class HnswGraph {
      */
     private void quantizeCode(int node, float[] query) {
         if (l2) {
-            KERNELS.scaleInt8(codes, node * paddedDim, quantizer.step, query, paddedDim, paddedDim);
+            KERNELS.scaleInt8(codes, node * dim, quantizer.step, query, paddedDim, paddedDim);
         } else {
-            query[2 * paddedDim] = KERNELS.decodeDotInt8(codes, node * paddedDim, quantizer.step, quantizer.base, query,
+            query[2 * paddedDim] = KERNELS.decodeDotInt8(codes, node * dim, quantizer.step, quantizer.base, query,
                     paddedDim, paddedDim);
         }
     }
@@ -307,11 +326,12 @@ final class HnswGraph {
             }
         }
         quantizer = ScalarQuantizer.train(vectors, offsets, count, dim, paddedDim);
-        codes = new byte[capacity() * paddedDim];
+        codes = new byte[codesLength(capacity())];
         exact = new OffHeapVectors(dim);
         for (int j = 0; j < count; j++) {
-            quantizer.encode(vectors, offsets[j], codes, offsets[j]);
-            exact.write(offsets[j] / paddedDim, vectors, offsets[j]);
+            int node = offsets[j] / paddedDim;
+            quantizer.encode(vectors, offsets[j], codes, node * dim);
+            exact.write(node, vectors, offsets[j]);
         }
         vectors = null;
         pairNode = -1;
@@ -320,7 +340,7 @@ final class HnswGraph {
     /** Stores a new or restored node's vector: as codes or floats on the heap, and off the heap for an int8 graph. */
     private void storeVector(int node, float[] vector) {
         if (codes != null) {
-            quantizer.encode(vector, 0, codes, node * paddedDim);
+            quantizer.encode(vector, 0, codes, node * dim);
         } else {
             System.arraycopy(vector, 0, vectors, node * paddedDim, dim);
         }
@@ -364,18 +384,21 @@ final class HnswGraph {
         int[] array = linkArray(node, layer);
         int base = linkBase(node, layer);
         int old = array[base];
-        for (int i = 0; i < count; i++) {
-            if (!contains(array, base + 1, old, links[i])) {
-                inLinks.add(links[i], layer, node);
-            }
-        }
-        for (int i = 1; i <= old; i++) {
-            if (!contains(links, 0, count, array[base + i])) {
-                lostInLink(array[base + i], layer, node);
-            }
-        }
+        int[] previous = previousLinks;
+        System.arraycopy(array, base + 1, previous, 0, old);
+        // the list changes first: the reverse index reads it to tell mutual links from one-way ones
         array[base] = count;
         System.arraycopy(links, 0, array, base + 1, count);
+        for (int i = 0; i < count; i++) {
+            if (!contains(previous, 0, old, links[i])) {
+                inLinks.linkAdded(node, links[i], layer);
+            }
+        }
+        for (int i = 0; i < old; i++) {
+            if (!contains(links, 0, count, previous[i])) {
+                lostInLink(previous[i], layer, node);
+            }
+        }
         store.writeLinks(node, layer, array, base + 1, count);
     }
 
@@ -387,8 +410,20 @@ final class HnswGraph {
         assert count < maxConnections(layer);
         array[base + 1 + count] = target;
         array[base] = count + 1;
-        inLinks.add(target, layer, node);
+        inLinks.linkAdded(node, target, layer);
         store.writeLinks(node, layer, array, base + 1, count + 1);
+    }
+
+    /** Where {@link InLinks} keeps its block offset for upper layer {@code layer} in a node's {@link #upper} array. */
+    int upperInLinkSlot(int layer) {
+        return layer * strideUpper - 1;
+    }
+
+    /** Whether {@code node}'s list on {@code layer} contains {@code target}. */
+    boolean hasLink(int node, int layer, int target) {
+        int[] array = linkArray(node, layer);
+        int base = linkBase(node, layer);
+        return contains(array, base + 1, array[base], target);
     }
 
     private static boolean contains(int[] array, int from, int count, int value) {
@@ -416,7 +451,7 @@ final class HnswGraph {
             freeSlots.clear(node);
         }
         storeVector(node, vector);
-        levels[node] = level;
+        levels[node] = (byte) level;
         ids[node] = id;
         tombstone[node] = false;
         layer0[node * stride0] = 0;
@@ -430,8 +465,8 @@ final class HnswGraph {
 
     /** {@code source} stopped linking to {@code node} on {@code layer}. */
     private void lostInLink(int node, int layer, int source) {
-        inLinks.remove(node, layer, source);
-        if (layer == 0 && inLinks.count(node, 0) == 0 && isLive(node)) {
+        inLinks.linkRemoved(source, node, layer);
+        if (layer == 0 && isLive(node) && !inLinks.isLinkedTo(node, 0)) {
             noteOrphan(node);
         }
     }
@@ -476,15 +511,16 @@ final class HnswGraph {
         assert tombstone[node];
         int level = levels[node];
         for (int layer = 0; layer <= level; layer++) {
-            assert inLinks.count(node, layer) == 0;
+            assert !inLinks.isLinkedTo(node, layer);
             int[] array = linkArray(node, layer);
             int base = linkBase(node, layer);
-            for (int i = 1, count = array[base]; i <= count; i++) {
+            int count = array[base];
+            array[base] = 0;
+            for (int i = 1; i <= count; i++) {
                 lostInLink(array[base + i], layer, node);
             }
         }
-        inLinks.removeNode(node);
-        levels[node] = FREE;
+        levels[node] = (byte) FREE;
         ids[node] = null;
         tombstone[node] = false;
         upper[node] = null;
@@ -517,7 +553,7 @@ final class HnswGraph {
     void restoreNode(int node, String id, int level, float[] vector, int[][] links, long deletedAt) {
         ensureCapacity(node + 1);
         storeVector(node, vector);
-        levels[node] = level;
+        levels[node] = (byte) level;
         ids[node] = id;
         tombstone[node] = deletedAt != GraphStore.NOT_DELETED;
         if (tombstone[node]) {
@@ -569,7 +605,7 @@ final class HnswGraph {
                 liveLevels.add(node, levels[node]);
             }
         }
-        inLinks.rebuild(this);
+        inLinks.rebuild();
         long[][] deletions = Arrays.copyOf(restoredDeletions, restoredDeletionCount);
         Arrays.sort(deletions, (a, b) -> Long.compare(a[0], b[0]));
         repairQueue.clear();
@@ -598,12 +634,12 @@ final class HnswGraph {
         // in longs: capacity * paddedDim overflows an int long before the array limit is reached
         int grown = (int) Math.min(max, Math.max(needed, capacity + (capacity >> 1)));
         if (codes != null) {
-            codes = Arrays.copyOf(codes, grown * paddedDim);
+            codes = Arrays.copyOf(codes, codesLength(grown));
         } else {
             vectors = Arrays.copyOf(vectors, grown * paddedDim);
         }
         levels = Arrays.copyOf(levels, grown);
-        Arrays.fill(levels, capacity, grown, FREE);
+        Arrays.fill(levels, capacity, grown, (byte) FREE);
         layer0 = Arrays.copyOf(layer0, grown * stride0);
         upper = Arrays.copyOf(upper, grown);
         ids = Arrays.copyOf(ids, grown);

@@ -142,7 +142,7 @@ public final class HnswIndex {
         insertedIds++;
         insertedIdChars += id.length();
         nodesById.put(id, node);
-        if (graph.inLinks.count(node, 0) == 0 && node != graph.entryPoint) {
+        if (!graph.inLinks.isLinkedTo(node, 0) && node != graph.entryPoint) {
             graph.noteOrphan(node);
         }
         afterChange();
@@ -513,13 +513,13 @@ public final class HnswIndex {
         HnswGraph g = graph;
         long cap = g.capacity();
         long used = (long) g.liveCount + g.tombstoneCount;
-        bytes += g.vectorRamBytesUsed() + RamUsage.ints(cap) + RamUsage.ints(cap * g.stride0)
+        bytes += g.vectorRamBytesUsed() + RamUsage.bytes(cap) + RamUsage.ints(cap * g.stride0)
                 + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
         double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
         bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
         // visited sets of the searcher, the reader and the repairer, candidate heaps
-        bytes += 3 * RamUsage.ints(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
+        bytes += 3 * RamUsage.bytes(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
         return bytes;
     }
 

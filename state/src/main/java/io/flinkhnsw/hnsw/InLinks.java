@@ -5,102 +5,199 @@ import java.util.Arrays;
 /**
  * The reverse of a graph's links: for every node and layer, the nodes whose link list on that layer
  * contains it. Derived data, kept exact by {@link HnswGraph} wherever links change and rebuilt from
- * the links on load, never stored. Every list lives in one pooled int array, in a block whose size
- * is a power of two (4, 8, 16, ...) that doubles when full and halves when a quarter full; freed
- * blocks go to a free list per size. A list's header (offset, count, size class) is one long:
- * layer-0 headers in one array by node, upper-layer headers in a small array per node that has
- * upper layers. So the index costs a few large arrays, not an object per node, and its size in
- * bytes is known at all times ({@link #ramBytesUsed}). Order within a list is arbitrary: callers
- * that need a repeatable order sort what {@link #copy} gives them.
+ * the links on load, never stored. Most links are mutual (85 % on layer 0 of glove-tune), and a
+ * mutual in-link of a node is already in the node's own list, so only one-way in-links are stored:
+ * {@code s} is kept for {@code x} on a layer exactly when {@code s} links to {@code x} and
+ * {@code x} does not link to {@code s}. The in-links of {@code x} are then its stored one-way
+ * in-links plus those of its own links that link back, found by scanning their lists (at most
+ * 2M entries each). Stored lists live in one pooled int array, in blocks sized on a scale of four
+ * steps per doubling (4, 5, 6, 7, 8, 10, 12, ...); a block moves one step up when full and down to
+ * about half its size when a quarter full, and freed blocks go to a free list per size. A block's
+ * first int holds its list's count and size class; a list is found by its block's offset, kept in
+ * one int array by node for layer 0 and beside the node's own links for upper layers
+ * ({@link HnswGraph#upperInLinkSlot}). So the index costs two large arrays, not an object per node, and its size in bytes is known at all times
+ * ({@link #ramBytesUsed}). Order within a stored list is arbitrary: every answer given outside is
+ * a function of the graph's links alone.
  */
 final class InLinks {
-    private static final long EMPTY = -1L;
-    private static final int MIN_CLASS = 2;
-    private static final int MAX_CLASSES = 31;
-    private static final int NO_BLOCK = -1;
+    private static final int EMPTY = -1;
+    /** Size classes per doubling: blocks of 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, ... ints. */
+    private static final int CLASSES_PER_OCTAVE = 4;
+    /** Enough classes for 2^24 entries, the most a block header's count field holds. */
+    private static final int MAX_CLASSES = CLASSES_PER_OCTAVE * 23;
     /** Object header plus length field of an array, as a 64-bit JVM with compressed pointers lays it out. */
     private static final long ARRAY_HEADER = 16;
 
-    private long[] head0;
-    private long[][] headUpper;
+    private final HnswGraph graph;
+    /** Offset of each node's layer-0 block in {@link #pool}, or {@link #EMPTY}. */
+    private int[] head0;
     private int[] pool = new int[1024];
     private int poolTop;
     private final int[] freeBlocks = new int[MAX_CLASSES];
-    private long upperHeaderBytes;
 
-    InLinks(int capacity) {
-        head0 = new long[capacity];
+    InLinks(HnswGraph graph, int capacity) {
+        this.graph = graph;
+        head0 = new int[capacity];
         Arrays.fill(head0, EMPTY);
-        headUpper = new long[capacity][];
-        Arrays.fill(freeBlocks, NO_BLOCK);
+        Arrays.fill(freeBlocks, EMPTY);
     }
 
     /** Gives {@code node} empty lists on layers 0..level. */
     void addNode(int node, int level) {
         ensureCapacity(node + 1);
-        head0[node] = EMPTY;
-        if (level > 0) {
-            long[] heads = new long[level];
-            Arrays.fill(heads, EMPTY);
-            headUpper[node] = heads;
-            upperHeaderBytes += arrayBytes(level, 8);
+        for (int layer = 0; layer <= level; layer++) {
+            setHead(node, layer, EMPTY);
         }
     }
 
-    /** Forgets {@code node}'s lists, which must be empty. */
-    void removeNode(int node) {
-        assert count(node, 0) == 0;
-        head0[node] = EMPTY;
-        long[] heads = headUpper[node];
-        if (heads != null) {
-            for (long h : heads) {
-                assert h == EMPTY;
-            }
-            upperHeaderBytes -= arrayBytes(heads.length, 8);
-            headUpper[node] = null;
+    /** {@code source}'s list on {@code layer} now contains {@code target}, which it did not before. */
+    void linkAdded(int source, int target, int layer) {
+        if (graph.hasLink(target, layer, source)) {
+            remove(source, layer, target); // target -> source was one-way until now
+        } else {
+            add(target, layer, source);
         }
+    }
+
+    /** {@code source}'s list on {@code layer} no longer contains {@code target}. */
+    void linkRemoved(int source, int target, int layer) {
+        if (graph.hasLink(target, layer, source)) {
+            add(source, layer, target); // target -> source is one-way from now on
+        } else {
+            remove(target, layer, source);
+        }
+    }
+
+    /** Whether anything links to {@code node} on {@code layer}; usually answered by its first link. */
+    boolean isLinkedTo(int node, int layer) {
+        return head(node, layer) != EMPTY || firstMutual(node, layer) >= 0;
     }
 
     /**
-     * Replaces everything with the reverse of {@code graph}'s links, in two passes over them: count
-     * every list's in-degree, give each list one block of the size it needs, then fill the blocks.
-     * No block grows while loading; lists hold their sources in ascending order, as adding the
-     * links node by node would.
+     * The in-link of {@code node} on {@code layer} that repair handles next: the first of its links
+     * (in list order) that links back, else the lowest one-way in-link; -1 when there is none. A
+     * function of the links alone, so a reloaded graph picks the same one.
      */
-    void rebuild(HnswGraph graph) {
-        int nodes = graph.highWater;
-        ensureCapacity(nodes);
-        Arrays.fill(head0, EMPTY);
-        Arrays.fill(headUpper, null);
-        Arrays.fill(freeBlocks, NO_BLOCK);
-        upperHeaderBytes = 0;
-        int[] levels = graph.levels;
-        for (int node = 0; node < nodes; node++) {
-            if (levels[node] > 0) {
-                headUpper[node] = new long[levels[node]]; // counts until the blocks are sized
-                upperHeaderBytes += arrayBytes(levels[node], 8);
+    int next(int node, int layer) {
+        int mutual = firstMutual(node, layer);
+        if (mutual >= 0) {
+            return mutual;
+        }
+        int block = head(node, layer);
+        if (block == EMPTY) {
+            return -1;
+        }
+        int min = Integer.MAX_VALUE;
+        for (int i = block + 1, end = block + 1 + count(pool[block]); i < end; i++) {
+            min = Math.min(min, pool[i]);
+        }
+        return min;
+    }
+
+    /** How many nodes link to {@code node} on {@code layer}. */
+    int count(int node, int layer) {
+        int block = head(node, layer);
+        int count = block == EMPTY ? 0 : count(pool[block]);
+        int[] array = graph.linkArray(node, layer);
+        int base = graph.linkBase(node, layer);
+        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+            if (graph.hasLink(array[i], layer, node)) {
+                count++;
             }
         }
-        long[] count0 = new long[nodes];
-        for (int node = 0; node < nodes; node++) { // plain loops: a load runs once, often before the JIT has compiled it
-            for (int layer = 0; layer <= levels[node]; layer++) {
-                int[] array = graph.linkArray(node, layer);
-                int base = graph.linkBase(node, layer);
-                for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
-                    if (layer == 0) {
-                        count0[array[i]]++;
-                    } else {
-                        headUpper[array[i]][layer - 1]++;
-                    }
+        return count;
+    }
+
+    /** Copies the nodes linking to {@code node} on {@code layer} into {@code out}, growing it if needed. */
+    int[] copy(int node, int layer, int[] out) {
+        int total = count(node, layer);
+        int[] target = out.length >= total ? out : new int[total];
+        int block = head(node, layer);
+        int n = 0;
+        if (block != EMPTY) {
+            n = count(pool[block]);
+            System.arraycopy(pool, block + 1, target, 0, n);
+        }
+        int[] array = graph.linkArray(node, layer);
+        int base = graph.linkBase(node, layer);
+        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+            if (graph.hasLink(array[i], layer, node)) {
+                target[n++] = array[i];
+            }
+        }
+        assert n == total;
+        return target;
+    }
+
+    private int firstMutual(int node, int layer) {
+        int[] array = graph.linkArray(node, layer);
+        int base = graph.linkBase(node, layer);
+        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+            if (graph.hasLink(array[i], layer, node)) {
+                return array[i];
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Replaces everything with the one-way links of the graph. Layer 0 goes through every in-link
+     * grouped by target (a transient array of all layer-0 links): for each node, its own links are
+     * stamped and its in-links without a stamp are the one-way ones, so no list is searched.
+     * Upper layers, about one link a node, check each link against its target's list. Every list
+     * then gets one block of the size it needs: no block grows while loading.
+     */
+    void rebuild() {
+        HnswGraph g = graph;
+        int nodes = g.highWater;
+        ensureCapacity(nodes);
+        Arrays.fill(head0, EMPTY);
+        Arrays.fill(freeBlocks, EMPTY);
+        byte[] levels = g.levels;
+        int[] layer0 = g.layer0;
+        int stride = g.stride0;
+        // plain loops: a load runs once, often before the JIT has compiled it
+        int[] start = new int[nodes + 1];
+        for (int node = 0; node < nodes; node++) {
+            for (int i = node * stride + 1, end = i + layer0[node * stride]; i < end; i++) {
+                start[layer0[i] + 1]++;
+            }
+        }
+        for (int node = 0; node < nodes; node++) {
+            start[node + 1] += start[node];
+        }
+        int[] sources = new int[start[nodes]];
+        int[] scratch = Arrays.copyOf(start, nodes); // fill positions, then stamps
+        for (int node = 0; node < nodes; node++) {
+            for (int i = node * stride + 1, end = i + layer0[node * stride]; i < end; i++) {
+                sources[scratch[layer0[i]]++] = node;
+            }
+        }
+        Arrays.fill(scratch, -1);
+        int[] count0 = new int[nodes];
+        for (int node = 0; node < nodes; node++) {
+            for (int i = node * stride + 1, end = i + layer0[node * stride]; i < end; i++) {
+                scratch[layer0[i]] = node;
+            }
+            for (int j = start[node]; j < start[node + 1]; j++) {
+                if (scratch[sources[j]] == node) {
+                    sources[j] = EMPTY; // mutual: found through the node's own list
+                } else {
+                    count0[node]++;
                 }
             }
         }
+        for (int node = 0; node < nodes; node++) {
+            for (int layer = 1; layer <= levels[node]; layer++) {
+                g.upper[node][g.upperInLinkSlot(layer)] = 0; // counts until the blocks are placed
+            }
+        }
+        forEachUpperOneWayLink((source, target, layer) -> g.upper[target][g.upperInLinkSlot(layer)]++);
         long poolSize = 0;
         for (int node = 0; node < nodes; node++) {
             poolSize += blockSize(count0[node]);
-            long[] heads = headUpper[node];
-            for (int i = 0; heads != null && i < heads.length; i++) {
-                poolSize += blockSize(heads[i]);
+            for (int layer = 1; layer <= levels[node]; layer++) {
+                poolSize += blockSize(g.upper[node][g.upperInLinkSlot(layer)]);
             }
         }
         if (poolSize > Integer.MAX_VALUE - 16) {
@@ -109,133 +206,136 @@ final class InLinks {
         pool = new int[(int) Math.max(1024, poolSize)];
         poolTop = 0;
         for (int node = 0; node < nodes; node++) {
-            head0[node] = place(count0[node]);
-            long[] heads = headUpper[node];
-            for (int i = 0; heads != null && i < heads.length; i++) {
-                heads[i] = place(heads[i]);
+            int block = place(count0[node]);
+            head0[node] = block;
+            for (int j = start[node], n = 0; j < start[node + 1]; j++) {
+                if (sources[j] != EMPTY) {
+                    pool[block + 1 + n++] = sources[j];
+                    pool[block] = header(n, sizeClass(pool[block]));
+                }
+            }
+            for (int layer = 1; layer <= levels[node]; layer++) {
+                int slot = g.upperInLinkSlot(layer);
+                g.upper[node][slot] = place(g.upper[node][slot]);
             }
         }
-        for (int node = 0; node < nodes; node++) {
-            for (int layer = 0; layer <= levels[node]; layer++) {
-                int[] array = graph.linkArray(node, layer);
-                int base = graph.linkBase(node, layer);
+        forEachUpperOneWayLink((source, target, layer) -> {
+            int block = head(target, layer);
+            int header = pool[block];
+            pool[block + 1 + count(header)] = source;
+            pool[block] = header + (1 << 8); // one more entry: count is bits 8..31
+        });
+    }
+
+    private interface LinkVisitor {
+        void link(int source, int target, int layer);
+    }
+
+    private void forEachUpperOneWayLink(LinkVisitor visitor) {
+        HnswGraph g = graph;
+        byte[] levels = g.levels;
+        for (int node = 0, nodes = g.highWater; node < nodes; node++) {
+            for (int layer = 1; layer <= levels[node]; layer++) {
+                int[] array = g.upper[node];
+                int base = g.linkBase(node, layer);
                 for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
-                    int target = array[i];
-                    long h = head(target, layer);
-                    pool[offset(h) + count(h)] = node;
-                    setHead(target, layer, h + (1L << 8)); // one more entry: count is bits 8..31
+                    if (!g.hasLink(array[i], layer, node)) {
+                        visitor.link(node, array[i], layer);
+                    }
                 }
             }
         }
     }
 
-    /** The smallest size class holding {@code count} entries. */
-    private static int sizeClassFor(long count) {
-        return Math.max(MIN_CLASS, 64 - Long.numberOfLeadingZeros(count - 1));
+    /** The smallest size class whose blocks hold {@code ints} ints. */
+    static int sizeClassFor(long ints) {
+        if (ints <= 4) {
+            return 0;
+        }
+        int octave = 63 - Long.numberOfLeadingZeros(ints - 1); // 2^octave < ints <= 2^(octave+1)
+        long steps = (ints + (1L << (octave - 2)) - 1) >> (octave - 2); // 5..8 quarters of 2^octave
+        return (int) (CLASSES_PER_OCTAVE * (octave - 2) + steps - 4);
     }
 
-    private static long blockSize(long count) {
-        return count == 0 ? 0 : 1L << sizeClassFor(count);
+    /** Ints in a block of {@code sizeClass}: its header and {@code classSize - 1} entries. */
+    static int classSize(int sizeClass) {
+        return (4 + (sizeClass & (CLASSES_PER_OCTAVE - 1))) << (sizeClass / CLASSES_PER_OCTAVE);
     }
 
-    /** Reserves a block for a list of {@code count} entries; returns its header, still empty (0 entries). */
-    private long place(long count) {
+    /** Ints of the block a list of {@code count} entries is given. */
+    private static long blockSize(int count) {
+        return count == 0 ? 0 : classSize(sizeClassFor(count + 1L));
+    }
+
+    /** Reserves a block for a list of {@code count} entries, still empty (0 entries); returns its offset. */
+    private int place(int count) {
         if (count == 0) {
             return EMPTY;
         }
-        int sizeClass = sizeClassFor(count);
-        long h = pack(poolTop, 0, sizeClass);
-        poolTop += 1 << sizeClass;
-        return h;
+        int sizeClass = sizeClassFor(count + 1L);
+        int block = poolTop;
+        pool[block] = header(0, sizeClass);
+        poolTop += classSize(sizeClass);
+        return block;
     }
 
-    /** Records that {@code source} links to {@code target} on {@code layer}. */
-    void add(int target, int layer, int source) {
-        long h = head(target, layer);
+    /** Stores {@code source} as a one-way in-link of {@code target} on {@code layer}. */
+    private void add(int target, int layer, int source) {
+        int block = head(target, layer);
         int count;
-        int offset;
         int sizeClass;
-        if (h == EMPTY) {
-            sizeClass = MIN_CLASS;
-            offset = allocate(sizeClass);
+        if (block == EMPTY) {
+            sizeClass = 0;
+            block = allocate(sizeClass);
             count = 0;
         } else {
-            offset = offset(h);
-            count = count(h);
-            sizeClass = sizeClass(h);
-            if (count == 1 << sizeClass) {
+            count = count(pool[block]);
+            sizeClass = sizeClass(pool[block]);
+            if (count + 1 == classSize(sizeClass)) {
                 int grown = allocate(sizeClass + 1);
-                System.arraycopy(pool, offset, pool, grown, count);
-                release(offset, sizeClass);
-                offset = grown;
+                System.arraycopy(pool, block + 1, pool, grown + 1, count);
+                release(block, sizeClass);
+                block = grown;
                 sizeClass++;
             }
         }
-        pool[offset + count] = source;
-        setHead(target, layer, pack(offset, count + 1, sizeClass));
+        pool[block + 1 + count] = source;
+        pool[block] = header(count + 1, sizeClass);
+        setHead(target, layer, block);
     }
 
-    /** Records that {@code source} no longer links to {@code target} on {@code layer}; the link must be known. */
-    void remove(int target, int layer, int source) {
-        long h = head(target, layer);
-        assert h != EMPTY : "no in-links of " + target + " on layer " + layer;
-        int offset = offset(h);
-        int count = count(h);
-        int sizeClass = sizeClass(h);
-        int i = offset;
+    /** Forgets the stored one-way in-link {@code source} of {@code target} on {@code layer}. */
+    private void remove(int target, int layer, int source) {
+        int block = head(target, layer);
+        assert block != EMPTY : "no one-way in-links of " + target + " on layer " + layer;
+        int count = count(pool[block]);
+        int sizeClass = sizeClass(pool[block]);
+        int i = block + 1;
         while (pool[i] != source) {
             i++;
-            assert i < offset + count : source + " does not link to " + target + " on layer " + layer;
+            assert i < block + 1 + count : source + " does not link to " + target + " on layer " + layer;
         }
-        pool[i] = pool[offset + --count];
+        pool[i] = pool[block + count--];
         if (count == 0) {
-            release(offset, sizeClass);
+            release(block, sizeClass);
             setHead(target, layer, EMPTY);
             return;
         }
-        if (sizeClass > MIN_CLASS && count <= 1 << (sizeClass - 2)) {
-            int shrunk = allocate(sizeClass - 1);
-            System.arraycopy(pool, offset, pool, shrunk, count);
-            release(offset, sizeClass);
-            offset = shrunk;
-            sizeClass--;
+        if (sizeClass > 0 && count + 1 <= classSize(sizeClass) / 4) {
+            int half = sizeClassFor(2L * (count + 1));
+            int shrunk = allocate(half);
+            System.arraycopy(pool, block + 1, pool, shrunk + 1, count);
+            release(block, sizeClass);
+            block = shrunk;
+            sizeClass = half;
+            setHead(target, layer, block);
         }
-        setHead(target, layer, pack(offset, count, sizeClass));
+        pool[block] = header(count, sizeClass);
     }
 
-    /** How many nodes link to {@code node} on {@code layer}. */
-    int count(int node, int layer) {
-        long h = head(node, layer);
-        return h == EMPTY ? 0 : count(h);
-    }
-
-    /** The lowest node linking to {@code node} on {@code layer}; the list must not be empty. */
-    int lowest(int node, int layer) {
-        long h = head(node, layer);
-        assert h != EMPTY;
-        int offset = offset(h);
-        int min = Integer.MAX_VALUE;
-        for (int i = offset, end = offset + count(h); i < end; i++) {
-            min = Math.min(min, pool[i]);
-        }
-        return min;
-    }
-
-    /** Copies the nodes linking to {@code node} on {@code layer} into {@code out}, growing it if needed. */
-    int[] copy(int node, int layer, int[] out) {
-        long h = head(node, layer);
-        int count = h == EMPTY ? 0 : count(h);
-        int[] target = out.length >= count ? out : new int[count];
-        if (count > 0) {
-            System.arraycopy(pool, offset(h), target, 0, count);
-        }
-        return target;
-    }
-
-    /** Bytes held: the pool, the header arrays and the upper-layer header arrays. O(1). */
+    /** Bytes held: the pool and the layer-0 offsets (the upper-layer ones are the graph's). O(1). */
     long ramBytesUsed() {
-        return arrayBytes(pool.length, 4) + arrayBytes(head0.length, 8) + arrayBytes(headUpper.length, 4)
-                + upperHeaderBytes;
+        return arrayBytes(pool.length, 4) + arrayBytes(head0.length, 4);
     }
 
     void ensureCapacity(int needed) {
@@ -246,30 +346,29 @@ final class InLinks {
         int grown = Math.max(needed, capacity + (capacity >> 1));
         head0 = Arrays.copyOf(head0, grown);
         Arrays.fill(head0, capacity, grown, EMPTY);
-        headUpper = Arrays.copyOf(headUpper, grown);
     }
 
-    private long head(int node, int layer) {
-        return layer == 0 ? head0[node] : headUpper[node][layer - 1];
+    private int head(int node, int layer) {
+        return layer == 0 ? head0[node] : graph.upper[node][graph.upperInLinkSlot(layer)];
     }
 
-    private void setHead(int node, int layer, long h) {
+    private void setHead(int node, int layer, int block) {
         if (layer == 0) {
-            head0[node] = h;
+            head0[node] = block;
         } else {
-            headUpper[node][layer - 1] = h;
+            graph.upper[node][graph.upperInLinkSlot(layer)] = block;
         }
     }
 
     private int allocate(int sizeClass) {
         int block = freeBlocks[sizeClass];
-        if (block != NO_BLOCK) {
+        if (block != EMPTY) {
             freeBlocks[sizeClass] = pool[block];
             return block;
         }
-        int size = 1 << sizeClass;
+        int size = classSize(sizeClass);
         if (poolTop + size > pool.length) {
-            pool = Arrays.copyOf(pool, Math.max(poolTop + size, pool.length + (pool.length >> 1)));
+            pool = Arrays.copyOf(pool, Math.max(poolTop + size, pool.length + (pool.length >> 3)));
         }
         block = poolTop;
         poolTop += size;
@@ -281,21 +380,17 @@ final class InLinks {
         freeBlocks[sizeClass] = block;
     }
 
-    private static long pack(int offset, int count, int sizeClass) {
-        assert count < 1 << 24;
-        return ((long) offset << 32) | ((long) count << 8) | sizeClass;
+    private static int header(int count, int sizeClass) {
+        assert count < 1 << 24 && sizeClass < MAX_CLASSES;
+        return (count << 8) | sizeClass;
     }
 
-    private static int offset(long h) {
-        return (int) (h >>> 32);
+    private static int count(int header) {
+        return header >>> 8;
     }
 
-    private static int count(long h) {
-        return (int) (h >>> 8) & 0xFFFFFF;
-    }
-
-    private static int sizeClass(long h) {
-        return (int) h & 0xFF;
+    private static int sizeClass(int header) {
+        return header & 0xFF;
     }
 
     private static long arrayBytes(int length, int elementBytes) {

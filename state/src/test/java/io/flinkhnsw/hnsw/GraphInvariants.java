@@ -50,7 +50,7 @@ final class GraphInvariants {
                     int target = array[base + i];
                     assertThat(target).as("link target of %d", node).isBetween(0, g.highWater - 1);
                     assertThat(target).as("self link of %d", node).isNotEqualTo(node);
-                    assertThat(g.levels[target]).as("link %d->%d on layer %d points to a node on that layer",
+                    assertThat((int) g.levels[target]).as("link %d->%d on layer %d points to a node on that layer",
                             node, target, layer).isGreaterThanOrEqualTo(layer);
                     assertThat(seen.add(target)).as("duplicate link %d->%d", node, target).isTrue();
                 }
@@ -63,7 +63,7 @@ final class GraphInvariants {
             assertThat(g.entryPoint).isEqualTo(GraphHeader.NO_ENTRY);
         } else {
             assertThat(g.isLive(g.entryPoint)).as("entry point %d is live", g.entryPoint).isTrue();
-            assertThat(g.levels[g.entryPoint]).as("entry point on the top live layer").isEqualTo(g.maxLevel)
+            assertThat((int) g.levels[g.entryPoint]).as("entry point on the top live layer").isEqualTo(g.maxLevel)
                     .isEqualTo(topLiveLevel);
         }
         checkRepairQueue(g);
@@ -97,7 +97,7 @@ final class GraphInvariants {
         Set<Integer> queued = new HashSet<>();
         for (int i = 0; i < queue.size(); i++) {
             int node = queue.node(i);
-            assertThat(g.levels[node]).as("queued %d is a node", node).isNotEqualTo(HnswGraph.FREE);
+            assertThat((int) g.levels[node]).as("queued %d is a node", node).isNotEqualTo(HnswGraph.FREE);
             assertThat(g.tombstone[node]).as("queued %d is a tombstone", node).isTrue();
             assertThat(queued.add(node)).isTrue();
             assertThat(queue.sequence(i)).isLessThan(g.deleteSequence);
@@ -132,9 +132,9 @@ final class GraphInvariants {
             y.readVector(node, vy);
             assertThat(vy).as("vector of %d", node).isEqualTo(vx);
             if (x.codes != null) {
-                assertThat(Arrays.copyOfRange(y.codes, y.vectorOffset(node), y.vectorOffset(node) + y.paddedDim))
+                assertThat(Arrays.copyOfRange(y.codes, y.vectorOffset(node), y.vectorOffset(node) + y.dim))
                         .as("codes of %d", node)
-                        .isEqualTo(Arrays.copyOfRange(x.codes, x.vectorOffset(node), x.vectorOffset(node) + x.paddedDim));
+                        .isEqualTo(Arrays.copyOfRange(x.codes, x.vectorOffset(node), x.vectorOffset(node) + x.dim));
             }
             for (int layer = 0; layer <= x.levels[node]; layer++) {
                 assertThat(links(y, node, layer)).as("links of %d on layer %d", node, layer)
