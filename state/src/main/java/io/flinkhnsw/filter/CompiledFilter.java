@@ -1,6 +1,7 @@
 package io.flinkhnsw.filter;
 
 import io.flinkhnsw.hnsw.IdFilter;
+import io.flinkhnsw.hnsw.NodeIds;
 
 /**
  * A {@link Filter} bound to one key's {@link FieldIndex}: its conditions as per-ordinal tests over
@@ -75,8 +76,8 @@ public final class CompiledFilter implements IdFilter {
     }
 
     @Override
-    public boolean acceptsNode(int node, String id) {
-        int ord = index.ordOfSlot(node, id);
+    public boolean acceptsNode(int node, NodeIds ids) {
+        int ord = index.ordOfSlot(node, ids);
         return ord < 0 ? matchesMissing : test(ord);
     }
 

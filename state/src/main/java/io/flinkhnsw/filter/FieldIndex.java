@@ -3,6 +3,7 @@ package io.flinkhnsw.filter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkhnsw.hnsw.NodeIds;
 import io.flinkhnsw.hnsw.RamUsage;
 
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.Map;
  * {@link FieldColumn} by ordinal. {@link #put} and {@link #remove} cost O(the id's values), never a
  * pass over the key; a query's {@link Filter} is compiled against it into the exact set of matching
  * ordinals ({@link #compile}). Search asks by graph slot, so slots are mapped to ordinals through a
- * cache checked against the id on every use (slots and ordinals are both reused), which needs no
- * notice from the graph when it moves an id. Rebuilt from the stored payloads when a key is loaded.
+ * cache checked on every use against the slot's id token ({@link NodeIds#idToken}) and the
+ * ordinal's last slot (slots and ordinals are both reused), which needs no notice from the graph
+ * when it moves an id. Rebuilt from the stored payloads when a key is loaded.
  * Not thread-safe.
  */
 public final class FieldIndex {
@@ -37,8 +39,15 @@ public final class FieldIndex {
     private int limit;
     private final BitSet live = new BitSet();
     private long idChars;
-    /** Graph slot to the ordinal of its id when last looked up; checked against the id before use. */
+    /**
+     * Graph slot to the ordinal of its id when last looked up, {@link #NONE} when never, or
+     * {@link #missing} of the epoch in which its id had no entry.
+     */
     private int[] slotOrds = new int[0];
+    /** Graph slot to the id token it held when {@link #slotOrds} was filled. */
+    private Object[] slotTokens = new Object[0];
+    /** Counts ids given an entry (modulo 2^30): a cached "no entry" holds only within its epoch. */
+    private int entryEpoch;
     /** Ordinal to the graph slot it was last found at (-1: none); a hint the graph checks. */
     private int[] ordSlots = new int[16];
 
@@ -122,7 +131,7 @@ public final class FieldIndex {
     /** Estimated heap bytes: ordinals, ids, columns and the slot cache. O(fields). */
     public long ramBytesUsed() {
         long bytes = RamUsage.object(64) + RamUsage.references(ordIds.length) + RamUsage.ints(free.length)
-                + RamUsage.ints(slotOrds.length) + RamUsage.ints(ordSlots.length) + RamUsage.longs(limit / 64 + 1)
+                + RamUsage.ints(slotOrds.length) + RamUsage.references(slotTokens.length) + RamUsage.ints(ordSlots.length) + RamUsage.longs(limit / 64 + 1)
                 // HashMap entry, table slot and boxed ordinal per id, and the id string
                 + ords.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.REFERENCE * 2L
                 + RamUsage.object(4) + RamUsage.string(0)) + idChars;
@@ -168,27 +177,38 @@ public final class FieldIndex {
     }
 
     /**
-     * The ordinal of {@code id}, held by graph slot {@code slot}, through the slot cache; -1 for none.
-     * A hit is an identity check: on a miss the index adopts the graph's instance of the id string,
-     * so from then on the check is one reference comparison, not a string comparison.
+     * The ordinal of the id graph slot {@code slot} holds, through the slot cache; -1 for none. A hit
+     * costs two comparisons and builds no string: the slot's id token is the one cached, and the
+     * cached ordinal was last found at this slot (a removed entry forgets its slot), or the cached
+     * "no entry" is of the current epoch.
      */
-    int ordOfSlot(int slot, String id) {
+    int ordOfSlot(int slot, NodeIds ids) {
+        Object token = ids.idToken(slot);
+        if (slot < slotOrds.length && slotTokens[slot] == token) {
+            int cached = slotOrds[slot];
+            if (cached >= 0 ? ordSlots[cached] == slot : cached == missing(entryEpoch)) {
+                return cached >= 0 ? cached : NONE;
+            }
+        }
         if (slot >= slotOrds.length) {
             int old = slotOrds.length;
-            slotOrds = Arrays.copyOf(slotOrds, Math.max(slot + 1, old + (old >> 1) + 16));
-            Arrays.fill(slotOrds, old, slotOrds.length, NONE);
+            int grown = Math.max(slot + 1, old + (old >> 1) + 16);
+            slotOrds = Arrays.copyOf(slotOrds, grown);
+            slotTokens = Arrays.copyOf(slotTokens, grown);
+            Arrays.fill(slotOrds, old, grown, NONE);
         }
-        int ord = slotOrds[slot];
-        if (ord != NONE && ordIds[ord] == id) {
-            return ord;
-        }
-        ord = ordOf(id);
+        int ord = ordOf(ids.id(slot));
         if (ord != NONE) {
-            ordIds[ord] = id;
             ordSlots[ord] = slot;
         }
-        slotOrds[slot] = ord;
+        slotOrds[slot] = ord != NONE ? ord : missing(entryEpoch);
+        slotTokens[slot] = token;
         return ord;
+    }
+
+    /** The {@link #slotOrds} value for "no entry" in {@code epoch}: below {@link #NONE}. */
+    private static int missing(int epoch) {
+        return -2 - epoch;
     }
 
     private int newOrd(String id) {
@@ -211,6 +231,10 @@ public final class FieldIndex {
         ordIds[ord] = id;
         live.set(ord);
         idChars += id.length();
+        entryEpoch = (entryEpoch + 1) & ((1 << 30) - 1);
+        if (entryEpoch == 0) {
+            Arrays.fill(slotOrds, NONE); // an epoch's number comes round again: forget every "no entry"
+        }
         return ord;
     }
 

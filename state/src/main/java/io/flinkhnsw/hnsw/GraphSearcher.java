@@ -221,7 +221,7 @@ final class GraphSearcher {
     }
 
     private boolean accepts(int node, IdFilter filter) {
-        return !graph.tombstone[node] && filter.acceptsNode(node, graph.ids[node]);
+        return !graph.tombstone[node] && filter.acceptsNode(node, graph);
     }
 
     /** The unvisited layer-0 neighbours of {@code node} into the batch, marked visited; returns how many. */

@@ -27,7 +27,7 @@ import java.util.BitSet;
  * callers re-rank with {@link #readVector}. Its prepared queries hold the query, its form for the
  * int8 kernels and a constant ({@link #newQuery}).
  */
-final class HnswGraph {
+final class HnswGraph implements NodeIds, IdTable.Keys {
     static final int FREE = -1;
     /** Nodes an int8 graph holds before it learns its quantizer from them. */
     static final int TRAINING_NODES = 4096;
@@ -65,7 +65,8 @@ final class HnswGraph {
     byte[] levels;
     int[] layer0;
     int[][] upper;
-    String[] ids;
+    /** Each occupied slot's id, as {@link IdBytes} encodes it. */
+    byte[][] ids;
     boolean[] tombstone;
     /** Who links to each node, per layer. */
     final InLinks inLinks;
@@ -119,7 +120,7 @@ final class HnswGraph {
         Arrays.fill(levels, (byte) FREE);
         layer0 = new int[capacity * stride0];
         upper = new int[capacity][];
-        ids = new String[capacity];
+        ids = new byte[capacity][];
         tombstone = new boolean[capacity];
         inLinks = new InLinks(this, capacity);
     }
@@ -435,6 +436,28 @@ final class HnswGraph {
         return false;
     }
 
+    // ---- ids -------------------------------------------------------------------------------
+
+    @Override
+    public Object idToken(int node) {
+        return ids[node]; // a new array for every id a slot takes
+    }
+
+    @Override
+    public boolean idEquals(int node, String id) {
+        return IdBytes.matches(ids[node], id);
+    }
+
+    @Override
+    public String id(int node) {
+        return IdBytes.decode(ids[node]);
+    }
+
+    @Override
+    public int idHash(int node) {
+        return IdBytes.hash(ids[node]);
+    }
+
     // ---- nodes -----------------------------------------------------------------------------
 
     boolean isLive(int node) {
@@ -452,7 +475,7 @@ final class HnswGraph {
         }
         storeVector(node, vector);
         levels[node] = (byte) level;
-        ids[node] = id;
+        ids[node] = IdBytes.encode(id);
         tombstone[node] = false;
         layer0[node * stride0] = 0;
         upper[node] = level > 0 ? new int[level * strideUpper] : null;
@@ -554,7 +577,7 @@ final class HnswGraph {
         ensureCapacity(node + 1);
         storeVector(node, vector);
         levels[node] = (byte) level;
-        ids[node] = id;
+        ids[node] = IdBytes.encode(id);
         tombstone[node] = deletedAt != GraphStore.NOT_DELETED;
         if (tombstone[node]) {
             restoredDeletions = appendDeletion(restoredDeletions, restoredDeletionCount++, deletedAt, node);

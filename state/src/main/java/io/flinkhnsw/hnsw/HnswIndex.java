@@ -34,7 +34,7 @@ public final class HnswIndex {
     private final IdTable nodesById;
     /** Ids inserted and their total length, for the memory estimate. */
     private long insertedIds;
-    private long insertedIdChars;
+    private long insertedIdBytes;
     private HnswGraph graph;
     private GraphSearcher searcher;
     private GraphInserter inserter;
@@ -43,7 +43,17 @@ public final class HnswIndex {
 
     private HnswIndex(HnswConfig config, GraphStore store, int expectedSize) {
         // sized up front when loading a key: no rehashing while its ids are read
-        this.nodesById = new IdTable(expectedSize, node -> graph.ids[node]);
+        this.nodesById = new IdTable(expectedSize, new IdTable.Keys() {
+            @Override
+            public boolean idEquals(int node, String id) {
+                return graph.idEquals(node, id);
+            }
+
+            @Override
+            public int idHash(int node) {
+                return graph.idHash(node);
+            }
+        });
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.levels = new LevelGenerator(config.seed(), config.m());
@@ -74,7 +84,7 @@ public final class HnswIndex {
                     index.nodesById.put(id, node);
                 }
                 index.insertedIds++;
-                index.insertedIdChars += id.length();
+                index.insertedIdBytes += g.ids[node].length;
             });
             g.restoreCounters(header);
             if (g.liveCount != header.liveCount() || g.tombstoneCount != header.tombstoneCount()) {
@@ -140,7 +150,7 @@ public final class HnswIndex {
         int level = levels.level(graph.insertSequence++);
         int node = inserter.insert(id, level, prepared);
         insertedIds++;
-        insertedIdChars += id.length();
+        insertedIdBytes += graph.ids[node].length;
         nodesById.put(id, node);
         if (!graph.inLinks.isLinkedTo(node, 0) && node != graph.entryPoint) {
             graph.noteOrphan(node);
@@ -294,11 +304,12 @@ public final class HnswIndex {
             scanCount = 0;
             boolean listed = filter.forEachMatch((id, hint) -> {
                 int node = hint;
-                if (hint < 0 || hint >= graph.highWater || graph.ids[hint] != id || graph.tombstone[hint]) {
+                if (hint < 0 || hint >= graph.highWater || graph.levels[hint] == HnswGraph.FREE
+                        || graph.tombstone[hint] || !graph.idEquals(hint, id)) {
                     node = nodesById.get(id);
                     if (node >= 0) {
                         // tells the filter where the id is, so the next scan finds it by its hint
-                        filter.acceptsNode(node, graph.ids[node]);
+                        filter.acceptsNode(node, graph);
                     }
                 }
                 if (node >= 0) {
@@ -309,7 +320,7 @@ public final class HnswIndex {
                 boolean[] tombstone = graph.tombstone;
                 for (int node = 0; node < graph.highWater; node++) {
                     if (graph.levels[node] != HnswGraph.FREE && !tombstone[node]
-                            && filter.acceptsNode(node, graph.ids[node])) {
+                            && filter.acceptsNode(node, graph)) {
                         scanLater(heap, k, node);
                     }
                 }
@@ -406,7 +417,7 @@ public final class HnswIndex {
             String[] ids = new String[found];
             float[] distances = new float[found];
             for (int i = 0; i < found; i++) {
-                ids[i] = graph.ids[ScoredNode.node(buffer[i])];
+                ids[i] = graph.id(ScoredNode.node(buffer[i]));
                 distances[i] = ScoredNode.distance(buffer[i]);
             }
             return new SearchResult(ids, distances);
@@ -450,7 +461,7 @@ public final class HnswIndex {
     /** The id of an occupied slot. */
     String idOf(int node) {
         assert occupied(node);
-        return graph.ids[node];
+        return graph.id(node);
     }
 
     /** Copies the stored (full-precision) vector of an occupied slot into {@code out}. */
@@ -493,7 +504,7 @@ public final class HnswIndex {
             int base = g.linkBase(node, layer);
             links[layer] = Arrays.copyOfRange(array, base + 1, base + 1 + array[base]);
         }
-        visitor.node(node, g.ids[node], level, links, g.tombstone[node]);
+        visitor.node(node, g.id(node), level, links, g.tombstone[node]);
         return true;
     }
 
@@ -516,8 +527,8 @@ public final class HnswIndex {
         bytes += g.vectorRamBytesUsed() + RamUsage.bytes(cap) + RamUsage.ints(cap * g.stride0)
                 + RamUsage.references(cap) + RamUsage.bytes(cap) + g.derivedRamBytesUsed();
         bytes += (long) (used * (g.strideUpper * 4.0 / (g.m - 1) + (double) RamUsage.ARRAY_HEADER / g.m));
-        double averageIdChars = insertedIds == 0 ? 0 : (double) insertedIdChars / insertedIds;
-        bytes += (long) (used * (RamUsage.string(0) + averageIdChars));
+        double averageIdBytes = insertedIds == 0 ? 0 : (double) insertedIdBytes / insertedIds;
+        bytes += RamUsage.references(cap) + (long) (used * (RamUsage.ARRAY_HEADER + averageIdBytes));
         // visited sets of the searcher, the reader and the repairer, candidate heaps
         bytes += 3 * RamUsage.bytes(cap) + 4 * RamUsage.longs(Math.max(256, config.efConstruction()));
         return bytes;

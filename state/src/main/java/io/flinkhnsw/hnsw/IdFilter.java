@@ -2,7 +2,7 @@ package io.flinkhnsw.hnsw;
 
 /**
  * Which of a key's live ids a filtered search may return, as a compiled payload filter answers it.
- * A search asks for graph nodes by slot and id (so an implementation may cache per slot) and for
+ * A search asks for graph nodes by slot (so an implementation may cache per slot) and for
  * backlog vectors by id. {@link #matchCount} is an estimate the planner ({@link FilterPlan}) uses to
  * choose between an exact scan of the matches and a traversal; results never depend on it.
  */
@@ -10,8 +10,8 @@ public interface IdFilter {
     /** About how many of the key's {@code liveIds} live ids match. */
     int matchCount(int liveIds);
 
-    /** Whether live graph node {@code node}, which holds {@code id}, matches. */
-    boolean acceptsNode(int node, String id);
+    /** Whether live graph node {@code node} matches; {@code ids} tells its id. */
+    boolean acceptsNode(int node, NodeIds ids);
 
     /** Whether live id {@code id} (of the backlog) matches. */
     boolean acceptsId(String id);

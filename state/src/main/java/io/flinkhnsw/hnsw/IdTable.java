@@ -1,28 +1,34 @@
 package io.flinkhnsw.hnsw;
 
-import java.util.function.IntFunction;
-
 /**
  * The live nodes of an index by external id: an open-addressing hash table of node numbers (linear
- * probing, backward-shift deletion) whose keys are read from the graph's own id array, so an entry
+ * probing, backward-shift deletion) whose keys are read from the graph's own ids, so an entry
  * costs one int slot instead of a map node, a boxed Integer and a table reference (about 5-11
  * bytes against 56). {@link FlatVectors} keeps the same kind of table inline: thousands of small
- * keys would each pay for this object and its id function. The caller keeps the invariant that
- * {@code idOf(node)} is the id a node was put under for as long as its entry exists. Not
+ * keys would each pay for this object and its key source. The caller keeps the invariant that
+ * {@link Keys} answers for a node with the id it was put under for as long as its entry exists. Not
  * thread-safe.
  */
 final class IdTable {
     private static final int EMPTY = 0;
     private static final int MIN_SLOTS = 16;
 
-    private final IntFunction<String> idOf;
+    /** Where the table reads the id of a node it holds. */
+    interface Keys {
+        boolean idEquals(int node, String id);
+
+        /** {@link String#hashCode} of the node's id. */
+        int idHash(int node);
+    }
+
+    private final Keys keys;
     /** node + 1 per slot, {@link #EMPTY} for none; the length is a power of two. */
     private int[] slots;
     private int size;
 
-    /** A table for about {@code expectedSize} ids; {@code idOf} gives the id of a node in it. */
-    IdTable(int expectedSize, IntFunction<String> idOf) {
-        this.idOf = idOf;
+    /** A table for about {@code expectedSize} ids, whose nodes' ids {@code keys} gives. */
+    IdTable(int expectedSize, Keys keys) {
+        this.keys = keys;
         this.slots = new int[slotsFor(expectedSize)];
     }
 
@@ -38,7 +44,7 @@ final class IdTable {
             if (entry == EMPTY) {
                 return -1;
             }
-            if (idOf.apply(entry - 1).equals(id)) {
+            if (keys.idEquals(entry - 1, id)) {
                 return entry - 1;
             }
         }
@@ -58,7 +64,7 @@ final class IdTable {
                 size++;
                 return;
             }
-            if (idOf.apply(entry - 1).equals(id)) {
+            if (keys.idEquals(entry - 1, id)) {
                 slots[i] = node + 1;
                 return;
             }
@@ -74,7 +80,7 @@ final class IdTable {
             if (entry == EMPTY) {
                 return -1;
             }
-            if (idOf.apply(entry - 1).equals(id)) {
+            if (keys.idEquals(entry - 1, id)) {
                 break;
             }
             i = (i + 1) & mask;
@@ -83,7 +89,7 @@ final class IdTable {
         // backward shift: move later entries of the probe run into the hole when their home allows
         int hole = i;
         for (int j = (hole + 1) & mask; slots[j] != EMPTY; j = (j + 1) & mask) {
-            int home = hash(idOf.apply(slots[j] - 1)) & mask;
+            int home = mix(keys.idHash(slots[j] - 1)) & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 slots[hole] = slots[j];
                 hole = j;
@@ -105,7 +111,7 @@ final class IdTable {
         int mask = length - 1;
         for (int entry : old) {
             if (entry != EMPTY) {
-                int i = hash(idOf.apply(entry - 1)) & mask;
+                int i = mix(keys.idHash(entry - 1)) & mask;
                 while (slots[i] != EMPTY) {
                     i = (i + 1) & mask;
                 }
@@ -120,7 +126,11 @@ final class IdTable {
     }
 
     private static int hash(String id) {
-        int h = id.hashCode() * 0x9E3779B9;
+        return mix(id.hashCode());
+    }
+
+    private static int mix(int hashCode) {
+        int h = hashCode * 0x9E3779B9;
         return h ^ (h >>> 16);
     }
 }

@@ -36,7 +36,7 @@ final class GraphInvariants {
                 tombstones++;
             } else {
                 live++;
-                assertThat(index.contains(g.ids[node])).as("id of live node %d is indexed", node).isTrue();
+                assertThat(index.contains(g.id(node))).as("id of live node %d is indexed", node).isTrue();
                 topLiveLevel = Math.max(topLiveLevel, g.levels[node]);
             }
             for (int layer = 0; layer <= g.levels[node]; layer++) {
@@ -124,7 +124,7 @@ final class GraphInvariants {
             if (x.levels[node] == HnswGraph.FREE) {
                 continue;
             }
-            assertThat(y.ids[node]).isEqualTo(x.ids[node]);
+            assertThat(y.id(node)).isEqualTo(x.id(node));
             assertThat(y.tombstone[node]).isEqualTo(x.tombstone[node]);
             float[] vx = new float[x.dim];
             float[] vy = new float[y.dim];

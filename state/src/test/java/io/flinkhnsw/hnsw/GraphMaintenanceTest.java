@@ -86,10 +86,10 @@ class GraphMaintenanceTest {
             index.upsert("v" + i, data[i]);
         }
         for (int round = 0; round < 8; round++) {
-            String entryId = index.graph().ids[index.graph().entryPoint];
+            String entryId = index.graph().id(index.graph().entryPoint);
             index.delete(entryId);
             GraphInvariants.check(index);
-            assertThat(index.graph().ids[index.graph().entryPoint]).isNotEqualTo(entryId);
+            assertThat(index.graph().id(index.graph().entryPoint)).isNotEqualTo(entryId);
         }
         assertThat(index.unreachableCount()).isZero();
     }
@@ -143,7 +143,7 @@ class GraphMaintenanceTest {
         nodes.sort((a, b) -> Integer.compare(inLinks(g, b), inLinks(g, a)));
         for (int node : nodes.subList(0, Math.min(50, nodes.size()))) {
             if (g.isLive(node)) {
-                index.delete(g.ids[node]);
+                index.delete(g.id(node));
             }
             if (index.pendingRepairs() > 0) {
                 return;

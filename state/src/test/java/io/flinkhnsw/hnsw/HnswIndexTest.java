@@ -233,7 +233,7 @@ class HnswIndexTest {
     private static int layerZeroLinks(HnswIndex index, String id) {
         HnswGraph g = index.graph();
         for (int node = 0; node < g.highWater; node++) {
-            if (id.equals(g.ids[node]) && !g.tombstone[node]) {
+            if (g.idEquals(node, id) && !g.tombstone[node]) {
                 return g.linkCount(node, 0);
             }
         }

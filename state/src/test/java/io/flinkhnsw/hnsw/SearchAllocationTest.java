@@ -9,14 +9,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A search allocates its result and nothing else: the query's prepared (normalised, padded) copy,
+ * A search allocates its result (with its id strings) and nothing else: the query's prepared (normalised, padded) copy,
  * the heaps, the visited set and the neighbour batch are the reader's scratch; on an int8 graph the
  * re-ranking reads the full-precision vectors into scratch too.
  */
 class SearchAllocationTest {
     private static final int K = 10;
-    /** SearchResult (24 bytes) + String[10] (56) + float[10] (56), with some slack for the JVM's rounding. */
-    private static final long RESULT_BYTES = 160;
+    /**
+     * SearchResult (24 bytes) + String[10] (56) + float[10] (56), with some slack for the JVM's
+     * rounding, and the ten ids, built from the graph's bytes for the result: a String (24) and its
+     * bytes (24 for ids of up to 8 characters) each.
+     */
+    private static final long RESULT_BYTES = 160 + K * 48;
 
     @ParameterizedTest
     @CsvSource({"L2, NONE", "COSINE, NONE", "L2, INT8", "COSINE, INT8"})
