@@ -47,8 +47,8 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
     /** Vectors as floats; null once an int8 graph has learned its quantizer. */
     float[] vectors;
     /**
-     * Int8 codes, {@link #dim} bytes per slot (unpadded) and {@code paddedDim - dim} bytes after the last
-     * slot; null until an int8 graph has learned its quantizer. The kernels read {@link #paddedDim}
+     * Int8 codes, {@link #dim} bytes per slot (unpadded) and {@code paddedDim - dim} bytes after the
+     * last slot; null until an int8 graph has learned its quantizer. The kernels read {@link #paddedDim}
      * codes from a slot's offset: the ones past {@code dim} belong to the next slot and meet zero
      * steps and query entries, so they add exactly nothing.
      */
@@ -191,12 +191,9 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         return codes != null ? node * dim : node * paddedDim;
     }
 
+    /** Codes of {@code capacity} slots, and room for the last slot's padded read. */
     private int codesLength(int capacity) {
-        return capacity * dim + codesSlack();
-    }
-
-    private int codesSlack() {
-        return paddedDim - dim;
+        return capacity * dim + paddedDim - dim;
     }
 
     /** Distance between two nodes as the walk sees them: on codes once the graph has them (then symmetric). */
