@@ -131,7 +131,8 @@ public final class FieldIndex {
     /** Estimated heap bytes: ordinals, ids, columns and the slot cache. O(fields). */
     public long ramBytesUsed() {
         long bytes = RamUsage.object(64) + RamUsage.references(ordIds.length) + RamUsage.ints(free.length)
-                + RamUsage.ints(slotOrds.length) + RamUsage.references(slotTokens.length) + RamUsage.ints(ordSlots.length) + RamUsage.longs(limit / 64 + 1)
+                + RamUsage.ints(slotOrds.length) + RamUsage.references(slotTokens.length)
+                + RamUsage.ints(ordSlots.length) + RamUsage.longs(limit / 64 + 1)
                 // HashMap entry, table slot and boxed ordinal per id, and the id string
                 + ords.size() * (RamUsage.object(4 + 3 * RamUsage.REFERENCE) + RamUsage.REFERENCE * 2L
                 + RamUsage.object(4) + RamUsage.string(0)) + idChars;

@@ -544,7 +544,6 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         ids[node] = null;
         tombstone[node] = false;
         upper[node] = null;
-        layer0[node * stride0] = 0;
         freeSlots.set(node);
         tombstoneCount--;
         store.removeNode(node, level);

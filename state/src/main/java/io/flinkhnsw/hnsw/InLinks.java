@@ -15,9 +15,9 @@ import java.util.Arrays;
  * about half its size when a quarter full, and freed blocks go to a free list per size. A block's
  * first int holds its list's count and size class; a list is found by its block's offset, kept in
  * one int array by node for layer 0 and beside the node's own links for upper layers
- * ({@link HnswGraph#upperInLinkSlot}). So the index costs two large arrays, not an object per node, and its size in bytes is known at all times
- * ({@link #ramBytesUsed}). Order within a stored list is arbitrary: every answer given outside is
- * a function of the graph's links alone.
+ * ({@link HnswGraph#upperInLinkSlot}). So the index costs two large arrays, not an object per
+ * node, and its size in bytes is known at all times ({@link #ramBytesUsed}). Order within a stored
+ * list is arbitrary: every answer given outside is a function of the graph's links alone.
  */
 final class InLinks {
     private static final int EMPTY = -1;
@@ -25,8 +25,6 @@ final class InLinks {
     private static final int CLASSES_PER_OCTAVE = 4;
     /** Enough classes for 2^24 entries, the most a block header's count field holds. */
     private static final int MAX_CLASSES = CLASSES_PER_OCTAVE * 23;
-    /** Object header plus length field of an array, as a 64-bit JVM with compressed pointers lays it out. */
-    private static final long ARRAY_HEADER = 16;
 
     private final HnswGraph graph;
     /** Offset of each node's layer-0 block in {@link #pool}, or {@link #EMPTY}. */
@@ -108,24 +106,24 @@ final class InLinks {
         return count;
     }
 
-    /** Copies the nodes linking to {@code node} on {@code layer} into {@code out}, growing it if needed. */
+    /**
+     * Copies the nodes linking to {@code node} on {@code layer} into the start of {@code out},
+     * growing it if needed; {@link #count} says how many.
+     */
     int[] copy(int node, int layer, int[] out) {
-        int total = count(node, layer);
-        int[] target = out.length >= total ? out : new int[total];
         int block = head(node, layer);
-        int n = 0;
-        if (block != EMPTY) {
-            n = count(pool[block]);
-            System.arraycopy(pool, block + 1, target, 0, n);
-        }
+        int stored = block == EMPTY ? 0 : count(pool[block]);
         int[] array = graph.linkArray(node, layer);
         int base = graph.linkBase(node, layer);
-        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
+        int[] target = out.length >= stored + array[base] ? out : new int[stored + array[base]];
+        if (stored > 0) {
+            System.arraycopy(pool, block + 1, target, 0, stored);
+        }
+        for (int i = base + 1, end = base + 1 + array[base], n = stored; i < end; i++) {
             if (graph.hasLink(array[i], layer, node)) {
                 target[n++] = array[i];
             }
         }
-        assert n == total;
         return target;
     }
 
@@ -211,8 +209,10 @@ final class InLinks {
             for (int j = start[node], n = 0; j < start[node + 1]; j++) {
                 if (sources[j] != EMPTY) {
                     pool[block + 1 + n++] = sources[j];
-                    pool[block] = header(n, sizeClass(pool[block]));
                 }
+            }
+            if (block != EMPTY) {
+                pool[block] = header(count0[node], sizeClass(pool[block]));
             }
             for (int layer = 1; layer <= levels[node]; layer++) {
                 int slot = g.upperInLinkSlot(layer);
@@ -335,7 +335,7 @@ final class InLinks {
 
     /** Bytes held: the pool and the layer-0 offsets (the upper-layer ones are the graph's). O(1). */
     long ramBytesUsed() {
-        return arrayBytes(pool.length, 4) + arrayBytes(head0.length, 4);
+        return RamUsage.ints(pool.length) + RamUsage.ints(head0.length);
     }
 
     void ensureCapacity(int needed) {
@@ -391,9 +391,5 @@ final class InLinks {
 
     private static int sizeClass(int header) {
         return header & 0xFF;
-    }
-
-    private static long arrayBytes(int length, int elementBytes) {
-        return (ARRAY_HEADER + (long) length * elementBytes + 7) & ~7L;
     }
 }
