@@ -17,7 +17,10 @@ import java.util.List;
  * least used part among the graphs in memory and the few least recently used keys: a graph scores
  * the events that needed it, a key the events it received, both decaying with a half-life of
  * {@value #HALF_LIFE} events (a frequency, as LFU caches use, since what a miss costs and what
- * the part occupies both grow with its vectors). Dropping a graph keeps the key's header and
+ * the part occupies both grow with its vectors). A draining key's graph scores at least the key's
+ * events, since each of its writes needs it until the backlog is empty; a key read back from state
+ * starts from the scores it had when it was evicted ({@link EvictedScores}), not from nothing, which
+ * would make it the first victim again. Dropping a graph keeps the key's header and
  * backlog, so writes go on without it; evicting a key drops it all. The key in use is never
  * dropped, so one key larger than the budget still works, alone. A key's standing queries
  * ({@link SubscriptionBook}) are part of its entry, accounted and written back with it. A key with
@@ -87,6 +90,7 @@ final class IndexCache {
     }
 
     private final Evictor evictor;
+    private final EvictedScores evicted = new EvictedScores();
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final LinkedHashMap<String, Entry> dirty = new LinkedHashMap<>();
     /** Entries whose graph is in memory. */
@@ -111,6 +115,13 @@ final class IndexCache {
     void put(Entry entry) {
         Entry old = entries.put(entry.key, entry);
         assert old == null : "key cached twice: " + entry.key;
+        int slot = evicted.take(entry.key);
+        if (slot >= 0) {
+            entry.eventScore = evicted.eventScore(slot);
+            entry.eventScoredAt = evicted.eventTime(slot);
+            entry.graphScore = evicted.graphScore(slot);
+            entry.graphScoredAt = evicted.graphTime(slot);
+        }
         update(entry);
     }
 
@@ -178,7 +189,7 @@ final class IndexCache {
             boolean graphOnly = false;
             double lowest = Double.MAX_VALUE;
             for (Entry e : graphs) {
-                double score = decay(e.graphScore, e.graphScoredAt);
+                double score = graphScore(e);
                 if (score < lowest && evictable(e, keep, offHeapOnly)) {
                     lowest = score;
                     victim = e;
@@ -192,7 +203,7 @@ final class IndexCache {
                 }
                 double score = decay(e.eventScore, e.eventScoredAt);
                 if (e.index.graphLoaded()) {
-                    score = Math.max(score, decay(e.graphScore, e.graphScoredAt));
+                    score = Math.max(score, graphScore(e));
                 }
                 if (score < lowest && evictable(e, keep, offHeapOnly)) {
                     lowest = score;
@@ -214,10 +225,21 @@ final class IndexCache {
             } else {
                 entries.remove(victim.key);
                 forget(victim);
+                evicted.remember(victim.key, victim.eventScore, victim.eventScoredAt, victim.graphScore,
+                        victim.graphScoredAt);
             }
             dropped++;
         }
         return dropped;
+    }
+
+    /**
+     * How much {@code e}'s graph is needed: the events that needed it, or, while the key drains
+     * (every write of it needs the graph until the backlog is empty), the key's events.
+     */
+    private double graphScore(Entry e) {
+        double used = decay(e.graphScore, e.graphScoredAt);
+        return e.index.draining() ? Math.max(used, decay(e.eventScore, e.eventScoredAt)) : used;
     }
 
     /** Whether dropping (part of) {@code e} helps: never {@code keep}, and over the direct-memory bound only, a key holding some. */

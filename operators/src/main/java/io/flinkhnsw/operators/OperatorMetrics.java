@@ -155,6 +155,11 @@ final class OperatorMetrics {
         return reloads.getCount();
     }
 
+    /** Graphs read back from state so far (tests). */
+    long graphLoads() {
+        return graphLoads.getCount();
+    }
+
     /** An upsert or delete of a key not in memory was logged instead of loading the key. */
     void deferredWrite() {
         deferredWrites.inc();
