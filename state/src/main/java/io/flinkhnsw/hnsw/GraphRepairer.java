@@ -69,7 +69,8 @@ final class GraphRepairer {
             int dead = g.repairQueue.peek();
             int layer = g.levels[dead];
             int source = -1;
-            while (layer >= 0 && (source = g.inLinks.next(dead, layer)) < 0) {
+            InLinks inLinks = g.inLinks();
+            while (layer >= 0 && (source = inLinks.next(dead, layer)) < 0) {
                 layer--;
             }
             if (layer < 0) {
@@ -100,7 +101,7 @@ final class GraphRepairer {
                 return;
             }
             for (int node : orphans) {
-                if (g.isLive(node) && !g.inLinks.isLinkedTo(node, 0) && node != g.entryPoint
+                if (g.isLive(node) && !g.hasInLink0(node) && node != g.entryPoint
                         && g.entryPoint != GraphHeader.NO_ENTRY) {
                     linkFromReachable(node);
                 }
@@ -276,7 +277,7 @@ final class GraphRepairer {
         int count = array[base];
         int replace = 1;
         for (int i = 2; i <= count; i++) {
-            if (g.inLinks.count(array[base + i], 0) > g.inLinks.count(array[base + replace], 0)) {
+            if (g.inDegree0[array[base + i]] > g.inDegree0[array[base + replace]]) {
                 replace = i;
             }
         }

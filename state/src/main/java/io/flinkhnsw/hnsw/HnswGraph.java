@@ -17,8 +17,9 @@ import java.util.BitSet;
  * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting in
  * {@link #repairQueue} for {@link GraphRepairer}). Node ids are dense; freed slots are reused lowest
  * first. Beside the links the graph keeps derived indexes, rebuilt on load and never stored: the
- * reverse links ({@link InLinks}), the live nodes by level (for a new entry point), and the repair
- * queue in deletion order (each tombstone is stored with its deletion sequence number).
+ * layer-0 in-degrees (for orphan checks), the live nodes by level (for a new entry point), the repair
+ * queue in deletion order (each tombstone is stored with its deletion sequence number), and the
+ * reverse links ({@link InLinks}), which a loaded graph builds only when repair first needs them.
  *
  * <p>A graph configured with {@link Quantization#INT8} is a float graph until it holds
  * {@link #TRAINING_NODES} nodes; then it learns its {@link ScalarQuantizer} from them, moves the
@@ -68,8 +69,13 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
     /** Each occupied slot's id, as {@link IdBytes} encodes it. */
     byte[][] ids;
     boolean[] tombstone;
-    /** Who links to each node, per layer. */
-    final InLinks inLinks;
+    /**
+     * Who links to each node, per layer: kept from the start by a new graph, built at the first
+     * need (repair) by a loaded one, which may never delete anything ({@link #inLinks()}); null until then.
+     */
+    private InLinks inLinks;
+    /** How many nodes link to each node on layer 0, tombstones included: what orphan checks need. */
+    int[] inDegree0;
     final LiveLevels liveLevels = new LiveLevels();
     /** Tombstones in deletion order, waiting for repair. */
     final TombstoneQueue repairQueue = new TombstoneQueue();
@@ -123,6 +129,21 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         ids = new byte[capacity][];
         tombstone = new boolean[capacity];
         inLinks = new InLinks(this, capacity);
+        inDegree0 = new int[capacity];
+    }
+
+    /** The reverse links, built from the links first if this graph was loaded and has not needed them yet. */
+    InLinks inLinks() {
+        if (inLinks == null) {
+            inLinks = new InLinks(this, capacity());
+            inLinks.rebuild();
+        }
+        return inLinks;
+    }
+
+    /** Whether anything links to {@code node} on layer 0. */
+    boolean hasInLink0(int node) {
+        return inDegree0[node] > 0;
     }
 
     int capacity() {
@@ -389,7 +410,7 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         System.arraycopy(links, 0, array, base + 1, count);
         for (int i = 0; i < count; i++) {
             if (!contains(previous, 0, old, links[i])) {
-                inLinks.linkAdded(node, links[i], layer);
+                gainedInLink(links[i], layer, node);
             }
         }
         for (int i = 0; i < old; i++) {
@@ -408,7 +429,7 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         assert count < maxConnections(layer);
         array[base + 1 + count] = target;
         array[base] = count + 1;
-        inLinks.linkAdded(node, target, layer);
+        gainedInLink(target, layer, node);
         store.writeLinks(node, layer, array, base + 1, count + 1);
     }
 
@@ -476,19 +497,35 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         tombstone[node] = false;
         layer0[node * stride0] = 0;
         upper[node] = level > 0 ? new int[level * strideUpper] : null;
-        inLinks.addNode(node, level);
+        if (inLinks != null) {
+            inLinks.addNode(node, level);
+        }
+        inDegree0[node] = 0;
         liveLevels.add(node, level);
         liveCount++;
         store.writeNode(node, id, level, vector);
         return node;
     }
 
+    /** {@code source} now links to {@code node} on {@code layer}. */
+    private void gainedInLink(int node, int layer, int source) {
+        if (inLinks != null) {
+            inLinks.linkAdded(source, node, layer);
+        }
+        if (layer == 0) {
+            inDegree0[node]++;
+        }
+    }
+
     /** {@code source} stopped linking to {@code node} on {@code layer}. */
     private void lostInLink(int node, int layer, int source) {
-        inLinks.linkRemoved(source, node, layer);
-        if (layer == 0 && isLive(node) && !inLinks.isLinkedTo(node, 0)) {
+        if (inLinks != null) {
+            inLinks.linkRemoved(source, node, layer);
+        }
+        if (layer == 0 && --inDegree0[node] == 0 && isLive(node)) {
             noteOrphan(node);
         }
+        assert layer > 0 || inDegree0[node] >= 0;
     }
 
     /** Records a live node that nothing links to on layer 0, for the caller to link back in. */
@@ -531,7 +568,7 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         assert tombstone[node];
         int level = levels[node];
         for (int layer = 0; layer <= level; layer++) {
-            assert !inLinks.isLinkedTo(node, layer);
+            assert !inLinks().isLinkedTo(node, layer);
             int[] array = linkArray(node, layer);
             int base = linkBase(node, layer);
             int count = array[base];
@@ -624,7 +661,14 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
                 liveLevels.add(node, levels[node]);
             }
         }
-        inLinks.rebuild();
+        // the reverse links wait for their first use: a loaded graph that only grows never needs them
+        inLinks = null;
+        Arrays.fill(inDegree0, 0);
+        for (int node = 0; node < highWater; node++) {
+            for (int i = node * stride0 + 1, end = i + layer0[node * stride0]; i < end; i++) {
+                inDegree0[layer0[i]]++;
+            }
+        }
         long[][] deletions = Arrays.copyOf(restoredDeletions, restoredDeletionCount);
         Arrays.sort(deletions, (a, b) -> Long.compare(a[0], b[0]));
         repairQueue.clear();
@@ -637,7 +681,8 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
 
     /** Bytes of the derived indexes this class keeps beside the graph (reverse links, live levels, repair queue). */
     long derivedRamBytesUsed() {
-        return inLinks.ramBytesUsed() + liveLevels.ramBytesUsed() + repairQueue.ramBytesUsed();
+        return (inLinks == null ? 0 : inLinks.ramBytesUsed()) + RamUsage.ints(inDegree0.length)
+                + liveLevels.ramBytesUsed() + repairQueue.ramBytesUsed();
     }
 
     private void ensureCapacity(int needed) {
@@ -663,6 +708,9 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         upper = Arrays.copyOf(upper, grown);
         ids = Arrays.copyOf(ids, grown);
         tombstone = Arrays.copyOf(tombstone, grown);
-        inLinks.ensureCapacity(grown);
+        inDegree0 = Arrays.copyOf(inDegree0, grown);
+        if (inLinks != null) {
+            inLinks.ensureCapacity(grown);
+        }
     }
 }

@@ -152,7 +152,7 @@ public final class HnswIndex {
         insertedIds++;
         insertedIdBytes += graph.ids[node].length;
         nodesById.put(id, node);
-        if (!graph.inLinks.isLinkedTo(node, 0) && node != graph.entryPoint) {
+        if (!graph.hasInLink0(node) && node != graph.entryPoint) {
             graph.noteOrphan(node);
         }
         afterChange();

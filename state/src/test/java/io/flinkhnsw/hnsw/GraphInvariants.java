@@ -69,7 +69,7 @@ final class GraphInvariants {
         checkRepairQueue(g);
     }
 
-    /** The reverse-link index holds exactly the links, reversed, on every layer. */
+    /** The reverse-link index holds exactly the links, reversed, on every layer, and the layer-0 in-degrees match. */
     private static void checkInLinks(HnswGraph g) {
         Map<Long, List<Integer>> expected = new HashMap<>();
         for (int node = 0; node < g.highWater; node++) {
@@ -81,12 +81,15 @@ final class GraphInvariants {
         }
         for (int node = 0; node < g.highWater; node++) {
             for (int layer = 0; g.levels[node] != HnswGraph.FREE && layer <= g.levels[node]; layer++) {
-                int count = g.inLinks.count(node, layer);
-                int[] actual = Arrays.copyOf(g.inLinks.copy(node, layer, new int[0]), count);
+                int count = g.inLinks().count(node, layer);
+                int[] actual = Arrays.copyOf(g.inLinks().copy(node, layer, new int[0]), count);
                 Arrays.sort(actual);
                 int[] want = expected.getOrDefault(((long) node << 8) | layer, List.of()).stream()
                         .mapToInt(Integer::intValue).sorted().toArray();
                 assertThat(actual).as("in-links of %d on layer %d", node, layer).isEqualTo(want);
+                if (layer == 0) {
+                    assertThat(g.inDegree0[node]).as("layer-0 in-degree of %d", node).isEqualTo(want.length);
+                }
             }
         }
     }

@@ -113,8 +113,8 @@ class GraphMaintenanceTest {
         HnswIndex reloaded = HnswIndex.load(store);
         GraphInvariants.check(reloaded);
         GraphInvariants.assertSameGraph(original, reloaded);
-        assertThat(reloaded.graph().inLinks.ramBytesUsed()).as("a load sizes every reverse-link list once")
-                .isLessThanOrEqualTo(original.graph().inLinks.ramBytesUsed());
+        assertThat(reloaded.graph().inLinks().ramBytesUsed()).as("a load sizes every reverse-link list once")
+                .isLessThanOrEqualTo(original.graph().inLinks().ramBytesUsed());
         assertSameAnswers(original, reloaded, 22);
         // Both go on with the same further operations: still identical (levels, slot reuse, consolidation).
         MapGraphStore copyStore = new MapGraphStore();
@@ -155,7 +155,7 @@ class GraphMaintenanceTest {
     private static int inLinks(HnswGraph g, int node) {
         int total = 0;
         for (int layer = 0; layer <= g.levels[node]; layer++) {
-            total += g.inLinks.count(node, layer);
+            total += g.inLinks().count(node, layer);
         }
         return total;
     }
