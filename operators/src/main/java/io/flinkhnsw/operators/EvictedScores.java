@@ -1,20 +1,16 @@
 package io.flinkhnsw.operators;
 
-import io.flinkhnsw.hnsw.RamUsage;
-
 /**
  * What {@link IndexCache} knew about how much evicted keys were used: a fixed table of
  * {@value #SLOTS} slots, each holding one evicted key's event and graph scores and when they were
  * taken, found by the key's hash (a later key with the same slot overwrites it; a slot answers only
  * for the hash it holds). A key read back from state starts from these scores instead of from
  * nothing, so a key used often but evicted, say by a burst of other keys, is not the first victim
- * again the moment it returns. Only eviction order depends on it, never an answer. Fixed size:
- * {@link #RAM_BYTES}.
+ * again the moment it returns. Only eviction order depends on it, never an answer. Fixed size,
+ * about 150 KB a subtask.
  */
 final class EvictedScores {
     static final int SLOTS = 4096;
-    static final long RAM_BYTES = RamUsage.ints(SLOTS) + 4 * RamUsage.longs(SLOTS)
-            + RamUsage.object(5 * RamUsage.REFERENCE);
 
     private final int[] hashes = new int[SLOTS];
     private final double[] eventScores = new double[SLOTS];
@@ -33,8 +29,8 @@ final class EvictedScores {
     }
 
     /**
-     * The slot remembering {@code key}, emptied for the next key that is evicted there (read its
-     * scores before then), or -1 when none does.
+     * The slot remembering {@code key}, or -1 when none does; the slot stops answering for the key
+     * (its scores stay readable until another key is evicted there).
      */
     int take(String key) {
         int hash = key.hashCode();
