@@ -81,7 +81,7 @@ class CachePolicyTest {
             feed(h, rounds);
             long loads = h.function().metrics().graphLoads() - before;
             // "often", queried sixty times before it left, is read back once and stays; g1 and g2,
-            // queried once each, take turns
+            // queried once each, take turns (11 loads; 20 when "often" comes back with no scores)
             assertThat(loads).as("graphs read back from state").isLessThanOrEqualTo(1 + 10);
         }
     }
@@ -112,9 +112,9 @@ class CachePolicyTest {
             long before = h.function().metrics().graphLoads();
             feed(h, mixed);
             long loads = h.function().metrics().graphLoads() - before;
-            // the queried graphs take turns (one load per query at most); the draining key's graph,
-            // needed by every one of its writes, is read once
-            assertThat(loads).as("graphs read back from state").isLessThanOrEqualTo(writes.size() + 1);
+            // 16 loads when the draining graph scores the key's events, 29 when it scores its past uses
+            // and is dropped after most of the writes that read it back
+            assertThat(loads).as("graphs read back from state").isLessThanOrEqualTo(writes.size() / 2);
         }
     }
 }
