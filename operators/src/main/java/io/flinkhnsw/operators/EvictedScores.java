@@ -28,18 +28,24 @@ final class EvictedScores {
         graphTimes[slot] = graphTime;
     }
 
-    /**
-     * The slot remembering {@code key}, or -1 when none does; the slot stops answering for the key
-     * (its scores stay readable until another key is evicted there).
-     */
-    int take(String key) {
+    /** The slot remembering {@code key}, or -1 when none does. */
+    int find(String key) {
         int hash = key.hashCode();
         int slot = slot(hash);
-        if (hashes[slot] != hash || eventScores[slot] == 0) {
-            return -1;
+        return hashes[slot] == hash && eventScores[slot] != 0 ? slot : -1;
+    }
+
+    /** Empties {@code slot} (a score of 0 marks an empty slot: every remembered key had an event). */
+    void forget(int slot) {
+        eventScores[slot] = 0;
+    }
+
+    /** Forgets {@code key}'s scores, if remembered: a dropped key comes back as a new one. */
+    void forget(String key) {
+        int slot = find(key);
+        if (slot >= 0) {
+            forget(slot);
         }
-        hashes[slot] = 0;
-        return slot;
     }
 
     double eventScore(int slot) {

@@ -559,7 +559,6 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
             if (cached.index.dimension() > 0) {
                 stats.count(key, -1, cached.index.isGraph(), cached.index.size(), cached.index.tombstones());
             }
-            cache.discard(key);
         } else {
             KeyHeader header = state.keyHeader();
             if (header != null && header.dimension() > 0) {
@@ -568,6 +567,7 @@ public class HnswIndexFunction extends KeyedProcessFunction<String, IndexEvent, 
                         graph == null ? 0 : graph.tombstoneCount());
             }
         }
+        cache.discard(key);
         state.clear();
         payloads.clear();
         subscriptionState.clear();

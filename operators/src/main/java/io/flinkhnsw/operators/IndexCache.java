@@ -115,12 +115,13 @@ final class IndexCache {
     void put(Entry entry) {
         Entry old = entries.put(entry.key, entry);
         assert old == null : "key cached twice: " + entry.key;
-        int slot = evicted.take(entry.key);
+        int slot = evicted.find(entry.key);
         if (slot >= 0) {
             entry.eventScore = evicted.eventScore(slot);
             entry.eventScoredAt = evicted.eventTime(slot);
             entry.graphScore = evicted.graphScore(slot);
             entry.graphScoredAt = evicted.graphTime(slot);
+            evicted.forget(slot);
         }
         update(entry);
     }
@@ -247,8 +248,12 @@ final class IndexCache {
         return e != keep && (!offHeapOnly || e.offHeapBytes > 0);
     }
 
-    /** Drops {@code key}'s entry with whatever it has not written (the key is being dropped). */
+    /**
+     * Drops {@code key}'s entry, if cached, with whatever it has not written, and any scores
+     * remembered for it (the key is being dropped).
+     */
     void discard(String key) {
+        evicted.forget(key);
         Entry e = entries.remove(key);
         if (e != null) {
             dirty.remove(key);

@@ -128,6 +128,39 @@ class GraphMaintenanceTest {
         assertThat(HnswIndex.load(store).header()).isEqualTo(reloaded.header());
     }
 
+    @Test
+    void aLoadedGraphGrowsWithoutReverseLinksAndBuildsThemAtItsFirstRepairIntoTheSameGraph() {
+        MapGraphStore store = new MapGraphStore();
+        HnswIndex original = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(6), store);
+        HnswIndex reference = HnswIndex.create(HnswConfig.defaults(Metric.L2).withSeed(6), new MapGraphStore());
+        for (HnswIndex index : List.of(original, reference)) {
+            randomMix(index, 14, 1000, 10);
+            grow(index, 15, 0, 1);
+            for (int i = 1; index.tombstones() > 0; i++) {
+                grow(index, 15, i, 1); // until repair is done: the load has nothing to repair
+            }
+        }
+        HnswIndex reloaded = HnswIndex.load(store);
+        assertThat(reloaded.ramBytesUsed()).as("no reverse links until repair needs them")
+                .isLessThan(reference.ramBytesUsed());
+        grow(reloaded, 16, 0, 300);
+        grow(reference, 16, 0, 300);
+        GraphInvariants.assertSameGraph(reference, reloaded);
+        randomMix(reloaded, 17, 600, 10); // its first delete builds them
+        randomMix(reference, 17, 600, 10);
+        GraphInvariants.check(reloaded);
+        GraphInvariants.assertSameGraph(reference, reloaded);
+        assertSameAnswers(reference, reloaded, 24);
+    }
+
+    /** Inserts {@code count} new ids, the first numbered {@code from}. */
+    private static void grow(HnswIndex index, long seed, int from, int count) {
+        float[][] pool = new ClusteredDataset(10, 8, 0.4f, seed).next(600);
+        for (int i = from; i < from + count; i++) {
+            index.upsert("g" + seed + "-" + i, pool[i % pool.length]);
+        }
+    }
+
     /**
      * Deletes live nodes, most linked-to first, until a delete leaves repair work for later calls
      * (its in-links outnumber the per-call budget): the index is then mid-repair.
