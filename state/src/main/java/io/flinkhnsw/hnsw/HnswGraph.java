@@ -679,7 +679,7 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         restoredDeletionCount = 0;
     }
 
-    /** Bytes of the derived indexes this class keeps beside the graph (reverse links, live levels, repair queue). */
+    /** Bytes of the derived indexes this class keeps beside the graph (reverse links, layer-0 in-degrees, live levels, repair queue). */
     long derivedRamBytesUsed() {
         return (inLinks == null ? 0 : inLinks.ramBytesUsed()) + RamUsage.ints(inDegree0.length)
                 + liveLevels.ramBytesUsed() + repairQueue.ramBytesUsed();

@@ -92,39 +92,23 @@ final class InLinks {
         return min;
     }
 
-    /** How many nodes link to {@code node} on {@code layer}. */
-    int count(int node, int layer) {
-        int block = head(node, layer);
-        int count = block == EMPTY ? 0 : count(pool[block]);
-        int[] array = graph.linkArray(node, layer);
-        int base = graph.linkBase(node, layer);
-        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
-            if (graph.hasLink(array[i], layer, node)) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * Copies the nodes linking to {@code node} on {@code layer} into the start of {@code out},
-     * growing it if needed; {@link #count} says how many.
-     */
-    int[] copy(int node, int layer, int[] out) {
+    /** The nodes linking to {@code node} on {@code layer}: its stored one-way in-links, then its links that link back. */
+    int[] sources(int node, int layer) {
         int block = head(node, layer);
         int stored = block == EMPTY ? 0 : count(pool[block]);
         int[] array = graph.linkArray(node, layer);
         int base = graph.linkBase(node, layer);
-        int[] target = out.length >= stored + array[base] ? out : new int[stored + array[base]];
+        int[] out = new int[stored + array[base]];
         if (stored > 0) {
-            System.arraycopy(pool, block + 1, target, 0, stored);
+            System.arraycopy(pool, block + 1, out, 0, stored);
         }
-        for (int i = base + 1, end = base + 1 + array[base], n = stored; i < end; i++) {
+        int n = stored;
+        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
             if (graph.hasLink(array[i], layer, node)) {
-                target[n++] = array[i];
+                out[n++] = array[i];
             }
         }
-        return target;
+        return Arrays.copyOf(out, n);
     }
 
     private int firstMutual(int node, int layer) {
@@ -154,15 +138,10 @@ final class InLinks {
         byte[] levels = g.levels;
         int[] layer0 = g.layer0;
         int stride = g.stride0;
-        // plain loops: a load runs once, often before the JIT has compiled it
+        // plain loops: a rebuild runs once, often before the JIT has compiled it
         int[] start = new int[nodes + 1];
         for (int node = 0; node < nodes; node++) {
-            for (int i = node * stride + 1, end = i + layer0[node * stride]; i < end; i++) {
-                start[layer0[i] + 1]++;
-            }
-        }
-        for (int node = 0; node < nodes; node++) {
-            start[node + 1] += start[node];
+            start[node + 1] = start[node] + g.inDegree0[node]; // layer-0 in-links grouped by target
         }
         int[] sources = new int[start[nodes]];
         int[] scratch = Arrays.copyOf(start, nodes); // fill positions, then stamps

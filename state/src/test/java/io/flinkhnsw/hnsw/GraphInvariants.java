@@ -81,8 +81,7 @@ final class GraphInvariants {
         }
         for (int node = 0; node < g.highWater; node++) {
             for (int layer = 0; g.levels[node] != HnswGraph.FREE && layer <= g.levels[node]; layer++) {
-                int count = g.inLinks().count(node, layer);
-                int[] actual = Arrays.copyOf(g.inLinks().copy(node, layer, new int[0]), count);
+                int[] actual = g.inLinks().sources(node, layer);
                 Arrays.sort(actual);
                 int[] want = expected.getOrDefault(((long) node << 8) | layer, List.of()).stream()
                         .mapToInt(Integer::intValue).sorted().toArray();

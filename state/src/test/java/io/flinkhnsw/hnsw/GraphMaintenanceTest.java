@@ -188,7 +188,7 @@ class GraphMaintenanceTest {
     private static int inLinks(HnswGraph g, int node) {
         int total = 0;
         for (int layer = 0; layer <= g.levels[node]; layer++) {
-            total += g.inLinks().count(node, layer);
+            total += g.inLinks().sources(node, layer).length;
         }
         return total;
     }
