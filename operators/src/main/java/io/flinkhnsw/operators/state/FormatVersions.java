@@ -21,6 +21,7 @@ public final class FormatVersions {
     public static final byte KEY_V1 = 1;
     public static final byte KEY_V2 = 2;
     public static final byte NODE_LINKS_V2 = 2;
+    public static final byte LINK_BLOCK_V1 = 1;
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;
     public static final byte TOMBSTONE_V1 = 1;

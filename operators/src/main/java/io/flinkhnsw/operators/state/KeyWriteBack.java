@@ -25,12 +25,15 @@ import java.util.function.IntPredicate;
  * receives every change of the key's index, as the index's {@link KeyIndex.Listener} and as its
  * graph's {@link GraphStore}, and only <em>marks</em> what changed (a flag per slot, no copies);
  * {@link #flush} reads the latest values back from the index and writes them, so memory stays
- * proportional to the slots changed, however often they changed. Per tier it also tracks which
- * slots have single vector records and which blocks exist: changed vectors go out as single records
- * until half a block's slots would have one, then the whole block is written and its single records
- * deleted (so a key loads from about one entry per block, and appending or churn rewrites each
- * vector at most a few times). {@link #flush} and the reads act on the operator's current key,
- * which must be this one. Task thread only.
+ * proportional to the slots changed, however often they changed. For the graph's links and each
+ * tier's vectors it also tracks which slots have single entries and which blocks exist
+ * ({@link BlockBook}): changed vectors go out as single records until half a block's slots would
+ * have one, then the whole block is written and its single records deleted (so appending or churn
+ * rewrites each vector at most a few times); a block of links is rewritten when half its slots
+ * changed since the last flush, and its changed slots go out as single entries otherwise. A key
+ * then loads from about one entry per block plus the singles since its blocks were written.
+ * {@link #flush} and the reads act on the operator's current key, which must be this one. Task
+ * thread only.
  */
 public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyIndex.GraphSource {
     private static final byte NODE = 1;
@@ -39,7 +42,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private static final byte FREED = 8;
     private static final byte CHANGED = 1;
     private static final byte REMOVED = 2;
-    private static final long FIXED_BYTES = RamUsage.object(8 * RamUsage.REFERENCE + 4 * 4 + 8 + 3);
+    private static final long FIXED_BYTES = RamUsage.object(10 * RamUsage.REFERENCE + 2 * 4 + 8 + 3);
     // shared until first needed: thousands of small keys cost no empty arrays
     private static final float[] NO_FLOATS = new float[0];
     private static final String[] NO_IDS = new String[0];
@@ -50,6 +53,8 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     private final KeyedIndexState state;
     private final LoadObserver observer;
     private TierLayout graph = new TierLayout(Tier.GRAPH);
+    /** The graph's link layout; created with the graph's first flush or load. */
+    private LinkLayout links;
     private final TierLayout flat = new TierLayout(Tier.FLAT);
     private KeyIndex index;
     private int dimension;
@@ -162,7 +167,26 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         return FIXED_BYTES + (scratch == NO_FLOATS ? 0 : RamUsage.floats(scratch.length))
                 + (tombstonedIds == NO_IDS ? 0 : RamUsage.references(tombstonedIds.length)
                         + RamUsage.ints(tombstonedNodes.length) + RamUsage.longs(tombstoneSequences.length))
-                + graph.ramBytesUsed() + flat.ramBytesUsed();
+                + graph.ramBytesUsed() + flat.ramBytesUsed() + (links == null ? 0 : links.ramBytesUsed());
+    }
+
+    private BlockBook links() {
+        if (links == null) {
+            links = new LinkLayout();
+        }
+        return links;
+    }
+
+    /** The layout bookkeeping of the graph's links. */
+    private static final class LinkLayout extends BlockBook {
+        @Override
+        int blockSlots() {
+            return KeyedIndexState.LINK_BLOCK_SLOTS;
+        }
+
+        long ramBytesUsed() {
+            return RamUsage.object(2 * RamUsage.REFERENCE) + booksBytes();
+        }
     }
 
     /**
@@ -225,19 +249,23 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         int written = 0;
         int[] changed = new int[graph.dirtyCount];
         int changes = 0;
+        int[] relinked = new int[graph.dirtyCount];
+        int relinks = 0;
         for (int i = 0; i < graph.dirtyCount; i++) {
             int node = graph.dirty[i];
             int f = graph.flags[node];
             graph.flags[node] = 0;
             if (!index.graphSlotOccupied(node)) {
-                state.removeNodeLinks(node);
                 state.removeTombstone(node);
-                written += 2 + graph.dropSingle(node);
+                written += 1 + graph.dropSingle(node);
+                relinked[relinks++] = node;
                 continue;
             }
             if ((f & (NODE | LINKS | FREED)) != 0) {
-                index.readGraphNode(node, (n, id, level, links, tombstone) -> {
-                    state.putNodeLinks(n, NodeLinksCodec.encode(level, links));
+                relinked[relinks++] = node;
+            }
+            if ((f & (TOMBSTONE | FREED | NODE)) != 0) {
+                index.readGraphNode(node, (n, id, level, nodeLinks, tombstone) -> {
                     if ((f & (TOMBSTONE | FREED)) != 0) {
                         writeTombstone(n, tombstone, deletions);
                     }
@@ -245,9 +273,6 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                         state.putGraphId(id, n);
                     }
                 });
-                written += 2;
-            } else if ((f & TOMBSTONE) != 0) {
-                index.readGraphNode(node, (n, id, level, links, tombstone) -> writeTombstone(n, tombstone, deletions));
                 written++;
             }
             if ((f & (NODE | FREED)) != 0) {
@@ -255,7 +280,90 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             }
         }
         graph.release();
-        return written + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
+        return written + writeLinks(relinked, relinks)
+                + graph.writeVectors(changed, changes, index.graphSlots(), index::graphSlotOccupied);
+    }
+
+    /**
+     * Writes the links of the changed slots: per block, as the whole block when at least half its
+     * slots changed since the last flush (its single entries deleted), else as single entries (a
+     * free slot's as {@link NodeLinksCodec#FREED} while its block holds a copy). Unlike vectors, links
+     * change all over a graph with every insert, so a block is rewritten only for a burst of changes,
+     * never for singles that accumulated: a steady trickle then writes exactly what changed, as
+     * single entries, and no flush rewrites many blocks at once.
+     */
+    private int writeLinks(int[] changed, int count) {
+        if (count == 0) {
+            return 0;
+        }
+        BlockBook links = links();
+        int per = links.blockSlots();
+        Arrays.sort(changed, 0, count);
+        int written = 0;
+        for (int from = 0; from < count; ) {
+            int block = changed[from] / per;
+            int to = from;
+            while (to < count && changed[to] / per == block) {
+                to++;
+            }
+            if (2 * (to - from) >= per) {
+                written += writeLinkBlock(block, per);
+            } else {
+                for (int i = from; i < to; i++) {
+                    written += writeLinkSingle(changed[i], block);
+                }
+            }
+            from = to;
+        }
+        return written;
+    }
+
+    private int writeLinkSingle(int node, int block) {
+        int[][] nodeLinks = index.graphSlotOccupied(node) ? linksOf(node) : null;
+        if (nodeLinks != null) {
+            state.putNodeLinks(node, NodeLinksCodec.encode(nodeLinks.length - 1, nodeLinks));
+        } else if (links.hasBlock(block)) {
+            state.putNodeLinks(node, NodeLinksCodec.FREED);
+        } else {
+            if (links.removeSingle(node)) {
+                state.removeNodeLinks(node);
+                return 1;
+            }
+            return 0;
+        }
+        links.addSingle(node);
+        return 1;
+    }
+
+    private int writeLinkBlock(int block, int per) {
+        int first = block * per;
+        int n = Math.max(0, Math.min(per, index.graphSlots() - first));
+        boolean any = false;
+        for (int i = 0; i < n && !any; i++) {
+            any = index.graphSlotOccupied(first + i);
+        }
+        int[] written = {1};
+        if (any) {
+            state.putLinkBlock(block, NodeLinksCodec.encodeBlock(n,
+                    i -> index.graphSlotOccupied(first + i) ? linksOf(first + i) : null));
+        } else if (links.hasBlock(block)) {
+            state.removeLinkBlock(block);
+        } else {
+            written[0] = 0;
+        }
+        links.blockWritten(block, any, slot -> {
+            state.removeNodeLinks(slot);
+            written[0]++;
+        });
+        return written[0];
+    }
+
+    /** The links per layer of an occupied graph slot (copies). */
+    private int[][] linksOf(int node) {
+        int[][][] out = new int[1][][];
+        boolean occupied = index.readGraphNode(node, (n, id, level, nodeLinks, tombstone) -> out[0] = nodeLinks);
+        assert occupied : "slot " + node + " is free";
+        return out[0];
     }
 
     /** Writes or removes the tombstone entry of an occupied node, by what it is now. */
@@ -304,7 +412,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         }
         flat.release();
         if (shrank) {
-            written += flat.dropBlocksFrom((size + flat.blockSlots() - 1) / flat.blockSlots());
+            written += flat.dropStoredBlocksFrom((size + flat.blockSlots() - 1) / flat.blockSlots());
         }
         return written + flat.writeVectors(changed, changes, size, slot -> slot < size);
     }
@@ -434,26 +542,97 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             return;
         }
         dimension = h.dimension();
-        graph = new TierLayout(Tier.GRAPH); // a graph read again after it was dropped from memory: fresh bookkeeping
-        int slots = h.highWater();
-        // kept encoded until the node's vector arrives: decoded lists of every node at once would
-        // outlive young collections and be copied into the old generation
-        byte[][] links = new byte[slots][];
-        int expected = 0;
+        // a graph read again after it was dropped from memory: fresh bookkeeping
+        graph = new TierLayout(Tier.GRAPH);
+        links = null;
+        StoredLinks stored = readLinks(h.highWater());
+        long[] deletedAt = deletions(h.highWater(), false);
+        int read = graph.readVectors(state, h.highWater(), stored::occupied, (node, id, vector) -> {
+            int[][] nodeLinks = stored.take(node);
+            visitor.node(node, id, nodeLinks.length - 1, vector, nodeLinks, deletedAt[node]);
+        });
+        if (read != stored.nodes) {
+            throw new IllegalStateException("stored graph is inconsistent: " + stored.nodes + " nodes have links but "
+                    + read + " have vectors");
+        }
+    }
+
+    /**
+     * The stored links of a graph's slots: link blocks, overridden by single entries. Kept encoded
+     * until the node's vector arrives: decoded lists of every node at once would outlive young
+     * collections and be copied into the old generation.
+     */
+    private StoredLinks readLinks(int slots) {
+        BlockBook links = links();
+        int per = links.blockSlots();
+        StoredLinks stored = new StoredLinks(slots, per);
+        int[] starts = new int[per + 1];
+        for (Map.Entry<Integer, byte[]> e : state.linkBlocks()) {
+            int block = e.getKey();
+            int first = checkSlot(block * per, slots, "link block");
+            links.blockPresent(block);
+            int count = NodeLinksCodec.indexBlock(e.getValue(), starts);
+            if (count > per || first + count > slots) {
+                throw new IllegalStateException("stored link block " + block + " holds " + count + " slots, past "
+                        + (slots - 1));
+            }
+            stored.blocks[block] = e.getValue();
+            System.arraycopy(starts, 0, stored.starts, block * (per + 1), count + 1);
+        }
         for (Map.Entry<Integer, byte[]> e : state.nodeLinks()) {
             int slot = checkSlot(e.getKey(), slots, "node links");
-            expected += links[slot] == null ? 1 : 0;
-            links[slot] = e.getValue();
+            stored.singles[slot] = e.getValue();
+            links.addSingle(slot);
         }
-        long[] deletedAt = deletions(slots, false);
-        int read = graph.readVectors(state, slots, node -> links[node] != null, (node, id, vector) -> {
-            int[][] nodeLinks = NodeLinksCodec.decode(links[node]);
-            visitor.node(node, id, nodeLinks.length - 1, vector, nodeLinks, deletedAt[node]);
-            links[node] = null;
-        });
-        if (read != expected) {
-            throw new IllegalStateException("stored graph is inconsistent: " + expected + " nodes have links but "
-                    + read + " have vectors");
+        stored.countNodes();
+        return stored;
+    }
+
+    /** The encoded links of a graph's slots while it loads. */
+    private static final class StoredLinks {
+        private final int per;
+        /** Block b's value, or null. */
+        private final byte[][] blocks;
+        /** Per block b, its slots' body offsets in blocks[b]: starts[b * (per + 1) + i .. + 1], as {@link NodeLinksCodec#indexBlock} gives them. */
+        private final int[] starts;
+        /** A slot's single entry, or null. */
+        private final byte[][] singles;
+        private int nodes;
+
+        StoredLinks(int slots, int per) {
+            this.per = per;
+            int blockCount = (slots + per - 1) / per;
+            blocks = new byte[blockCount][];
+            starts = new int[blockCount * (per + 1)];
+            singles = new byte[slots][];
+        }
+
+        boolean occupied(int slot) {
+            byte[] single = singles[slot];
+            if (single != null) {
+                return single.length > 1;
+            }
+            int block = slot / per;
+            int at = block * (per + 1) + slot % per;
+            return blocks[block] != null && starts[at + 1] > starts[at];
+        }
+
+        void countNodes() {
+            for (int slot = 0; slot < singles.length; slot++) {
+                nodes += occupied(slot) ? 1 : 0;
+            }
+        }
+
+        /** The links per layer of an occupied slot; its single entry is dropped. */
+        int[][] take(int slot) {
+            byte[] single = singles[slot];
+            if (single != null) {
+                singles[slot] = null;
+                return NodeLinksCodec.decode(single);
+            }
+            int block = slot / per;
+            int at = block * (per + 1) + slot % per;
+            return NodeLinksCodec.decodeBody(blocks[block], starts[at], starts[at + 1]);
         }
     }
 
@@ -536,17 +715,12 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
     }
 
     /** The marks and the vector layout bookkeeping of one tier. */
-    private final class TierLayout {
+    private final class TierLayout extends BlockBook {
         private final Tier tier;
         private int blockSlots;
         private int[] dirty = NO_INTS;
         private int dirtyCount;
         private byte[] flags = NO_BYTES;
-        /** Slots with a single vector record in state (null: none yet). */
-        private BitSet singles;
-        private int[] singlesPerBlock = NO_INTS;
-        /** Blocks present in state (null: none yet). */
-        private BitSet blocks;
 
         TierLayout(Tier tier) {
             this.tier = tier;
@@ -584,34 +758,12 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         }
 
         long ramBytesUsed() {
-            return RamUsage.object(32) + (dirty == NO_INTS ? 0 : RamUsage.ints(dirty.length))
-                    + (flags == NO_BYTES ? 0 : RamUsage.bytes(flags.length)) + bitsBytes(singles) + bitsBytes(blocks)
-                    + (singlesPerBlock == NO_INTS ? 0 : RamUsage.ints(singlesPerBlock.length));
+            return RamUsage.object(8 * RamUsage.REFERENCE) + (dirty == NO_INTS ? 0 : RamUsage.ints(dirty.length))
+                    + (flags == NO_BYTES ? 0 : RamUsage.bytes(flags.length)) + booksBytes();
         }
 
-        private static long bitsBytes(BitSet bits) {
-            return bits == null ? 0 : RamUsage.object(16) + RamUsage.longs(bits.size() / 64);
-        }
-
-        private boolean hasSingle(int slot) {
-            return singles != null && singles.get(slot);
-        }
-
-        private void setSingle(int slot) {
-            if (singles == null) {
-                singles = new BitSet();
-            }
-            singles.set(slot);
-        }
-
-        private void setBlock(int block) {
-            if (blocks == null) {
-                blocks = new BitSet();
-            }
-            blocks.set(block);
-        }
-
-        private int blockSlots() {
+        @Override
+        int blockSlots() {
             if (blockSlots == 0) {
                 assert dimension > 0 : "block size asked before the key has a dimension";
                 blockSlots = KeyedIndexState.blockSlots(dimension);
@@ -621,27 +773,21 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
 
         /** Deletes the single record of {@code slot} if it has one; returns the entries deleted. */
         int dropSingle(int slot) {
-            if (!hasSingle(slot)) {
+            if (!removeSingle(slot)) {
                 return 0;
             }
             state.removeVector(tier, slot);
-            singles.clear(slot);
-            singlesPerBlock[slot / blockSlots()]--;
             return 1;
         }
 
         /** Deletes the blocks from {@code first} on (a flat tier that shrank below them). */
-        int dropBlocksFrom(int first) {
-            if (blocks == null) {
-                return 0;
-            }
-            int dropped = 0;
-            for (int b = blocks.nextSetBit(first); b >= 0; b = blocks.nextSetBit(b + 1)) {
+        int dropStoredBlocksFrom(int first) {
+            int[] dropped = {0};
+            dropBlocksFrom(first, b -> {
                 state.removeBlock(tier, b);
-                dropped++;
-            }
-            blocks.clear(first, Math.max(first, blocks.length()));
-            return dropped;
+                dropped[0]++;
+            });
+            return dropped[0];
         }
 
         /**
@@ -663,19 +809,13 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                     fresh += hasSingle(changed[to]) ? 0 : 1;
                     to++;
                 }
-                if (block >= singlesPerBlock.length) {
-                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
-                }
-                if (2 * (singlesPerBlock[block] + fresh) >= per) {
+                if (2 * (singlesIn(block) + fresh) >= per) {
                     written += writeBlock(block, per, slots, occupied);
                 } else {
                     for (int i = from; i < to; i++) {
                         int slot = changed[i];
                         state.putVector(tier, slot, VectorCodec.encodeRecord(idOf(slot), vectorOf(slot), 0, dimension));
-                        if (!hasSingle(slot)) {
-                            setSingle(slot);
-                            singlesPerBlock[block]++;
-                        }
+                        addSingle(slot);
                         written++;
                     }
                 }
@@ -696,18 +836,12 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
                 }
             }
             state.putBlock(tier, block, VectorCodec.encodeBlock(ids, vectors, dimension));
-            setBlock(block);
-            int written = 1;
-            if (singles != null) {
-                for (int slot = singles.nextSetBit(first); slot >= 0 && slot < first + per;
-                        slot = singles.nextSetBit(slot + 1)) {
-                    state.removeVector(tier, slot);
-                    written++;
-                }
-                singles.clear(first, first + per);
-            }
-            singlesPerBlock[block] = 0;
-            return written;
+            int[] written = {1};
+            blockWritten(block, true, slot -> {
+                state.removeVector(tier, slot);
+                written[0]++;
+            });
+            return written[0];
         }
 
         private String idOf(int slot) {
@@ -733,19 +867,13 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             float[] buffer = new float[dimension];
             Map<Integer, byte[]> single = new HashMap<>();
             for (Map.Entry<Integer, byte[]> e : from.vectors(tier)) {
-                int slot = e.getKey();
-                single.put(slot, e.getValue());
-                setSingle(slot);
-                int block = slot / per;
-                if (block >= singlesPerBlock.length) {
-                    singlesPerBlock = Arrays.copyOf(singlesPerBlock, Math.max(block + 1, singlesPerBlock.length * 2));
-                }
-                singlesPerBlock[block]++;
+                single.put(e.getKey(), e.getValue());
+                addSingle(e.getKey());
             }
             int[] read = {0};
             for (Map.Entry<Integer, byte[]> e : from.blocks(tier)) {
                 int first = e.getKey() * per;
-                setBlock(e.getKey());
+                blockPresent(e.getKey());
                 VectorCodec.decodeBlock(e.getValue(), dimension, buffer, (offset, id, vector) -> {
                     int slot = first + offset;
                     if (slot < slots && occupied.test(slot) && !single.containsKey(slot)) {

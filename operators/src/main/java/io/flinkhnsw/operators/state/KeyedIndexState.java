@@ -18,22 +18,29 @@ import java.util.Map;
 
 /**
  * The keyed state of the index operator, one set of handles for all keys (Flink binds them to the
- * current key): the key header; for a graph its header, one entry per node with its level and
- * links, its tombstones with their deletion sequences, and its live ids (so a write to a key whose graph is not in memory can
- * tell whether an id is in it); the vectors of each tier (graph, and backlog), in blocks of
- * {@link #blockSlots} consecutive slots plus single-slot records that override a block's copy of
- * their slot; and the writes logged while the key was out of memory, applied at its next load. One
- * entry per node holds what inserts rewrite (links); vectors, written once per
- * slot, are read back a block at a time. Keys with only a graph header are from the v1 layout (one
- * entry per node record and per node layer's links; tombstones with deletion sequences, or, before
- * those, Boolean tombstones), read through the legacy handles. Values are
- * version-tagged bytes ({@link FormatVersions}); keys are Flink's int serializer, so RocksDB keeps
- * each key's entries in slot order. Every method acts on the current key.
+ * current key): the key header; for a graph its header, its nodes' levels and links, its tombstones
+ * with their deletion sequences, and its live ids (so a write to a key whose graph is not in memory
+ * can tell whether an id is in it); the vectors of each tier (graph, and backlog); and the writes
+ * logged while the key was out of memory, applied at its next load. Links and vectors are stored
+ * the same way: blocks of consecutive slots ({@link #LINK_BLOCK_SLOTS}, {@link #blockSlots}) plus
+ * single-slot entries that override a block's copy of their slot, so a key loads from about one
+ * entry per block while a change to one slot writes one entry ({@link BlockBook}). Graphs written
+ * before link blocks have single link entries only, which is still a valid state. Keys with only a
+ * graph header are from the v1 layout (one entry per node record and per node layer's links;
+ * tombstones with deletion sequences, or, before those, Boolean tombstones), read through the
+ * legacy handles. Values are version-tagged bytes ({@link FormatVersions}); keys are Flink's int
+ * serializer, so RocksDB keeps each key's entries in slot order. Every method acts on the current key.
  */
 public final class KeyedIndexState {
     public static final String KEY_STATE = "hnsw-key";
     public static final String GRAPH_HEADER_STATE = "hnsw-header";
+    /** Single link entries ({@link NodeLinksCodec}), overriding their slot's copy in a link block. */
     public static final String NODE_LINKS_STATE = "hnsw-node-links";
+    public static final String LINK_BLOCKS_STATE = "hnsw-link-blocks";
+    /**
+     * Slots per link block: a block holds 64 nodes' links (about 6 KB at M = 16), read as one entry.
+     */
+    public static final int LINK_BLOCK_SLOTS = 64;
     /** Tombstones with their deletion sequence ({@link TombstoneCodec}). */
     public static final String TOMBSTONES_STATE = "hnsw-deletions";
     public static final String GRAPH_BLOCKS_STATE = "hnsw-vector-blocks";
@@ -55,6 +62,7 @@ public final class KeyedIndexState {
     private final ValueState<byte[]> key;
     private final ValueState<byte[]> graphHeader;
     private final MapState<Integer, byte[]> nodeLinks;
+    private final MapState<Integer, byte[]> linkBlocks;
     private final MapState<Integer, byte[]> tombstones;
     private final MapState<Integer, byte[]> graphBlocks;
     private final MapState<Integer, byte[]> graphVectors;
@@ -71,6 +79,7 @@ public final class KeyedIndexState {
         key = ctx.getState(new ValueStateDescriptor<>(KEY_STATE, BytePrimitiveArraySerializer.INSTANCE));
         graphHeader = ctx.getState(new ValueStateDescriptor<>(GRAPH_HEADER_STATE, BytePrimitiveArraySerializer.INSTANCE));
         nodeLinks = bytesBySlot(ctx, NODE_LINKS_STATE);
+        linkBlocks = bytesBySlot(ctx, LINK_BLOCKS_STATE);
         tombstones = bytesBySlot(ctx, TOMBSTONES_STATE);
         graphBlocks = bytesBySlot(ctx, GRAPH_BLOCKS_STATE);
         graphVectors = bytesBySlot(ctx, GRAPH_VECTORS_STATE);
@@ -129,6 +138,14 @@ public final class KeyedIndexState {
 
     void removeNodeLinks(int node) {
         run("remove links of node " + node, () -> nodeLinks.remove(node));
+    }
+
+    void putLinkBlock(int block, byte[] value) {
+        run("write link block " + block, () -> linkBlocks.put(block, value));
+    }
+
+    void removeLinkBlock(int block) {
+        run("remove link block " + block, () -> linkBlocks.remove(block));
     }
 
     void putTombstone(int node, long deleteSequence) {
@@ -241,6 +258,7 @@ public final class KeyedIndexState {
             key.clear();
             graphHeader.clear();
             nodeLinks.clear();
+            linkBlocks.clear();
             tombstones.clear();
             graphBlocks.clear();
             graphVectors.clear();
@@ -257,6 +275,10 @@ public final class KeyedIndexState {
 
     Iterable<Map.Entry<Integer, byte[]>> nodeLinks() {
         return call("read node links", nodeLinks::entries);
+    }
+
+    Iterable<Map.Entry<Integer, byte[]>> linkBlocks() {
+        return call("read link blocks", linkBlocks::entries);
     }
 
     /** Tombstones by slot, values as {@link TombstoneCodec} encodes them. */

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * payloads, still written; the v1 graph header, node records and per-layer link lists, now only
  * read) and the tombstone with its deletion sequence; {@code v2} those of the tiered layout (graph
  * header with the deletion sequence, key header, node links, vector records and blocks, pending writes);
- * {@code v3} the graph and key headers with the quantization and the learned int8 quantizer. Today's
+ * {@code v3} the graph and key headers with the quantization and the learned int8 quantizer;
+ * {@code v4} the link block and the single entry of a free slot that overrides its block. Today's
  * encoders must produce exactly those bytes and the decoders must read them back. A change that
  * breaks savepoint compatibility fails here; a deliberate new layout gets a new version byte and
  * new fixtures, and keeps these passing.
@@ -114,6 +115,20 @@ class CodecFormatTest {
     }
 
     @Test
+    void linkBlockV1AndTheSingleOfAFreeSlot() throws IOException {
+        byte[] fixture = fixture("v4/link-block.bin");
+        int[][][] slots = {{LINKS, {}, {5}}, null, {{3, 1}}};
+        assertThat(NodeLinksCodec.encodeBlock(3, i -> slots[i])).isEqualTo(fixture);
+        int[] starts = new int[4];
+        assertThat(NodeLinksCodec.indexBlock(fixture, starts)).isEqualTo(3);
+        assertThat(NodeLinksCodec.decodeBody(fixture, starts[0], starts[1])).isDeepEqualTo(slots[0]);
+        assertThat(starts[2]).as("a free slot has no body").isEqualTo(starts[1]);
+        assertThat(NodeLinksCodec.decodeBody(fixture, starts[2], starts[3])).isDeepEqualTo(slots[2]);
+        assertThat(NodeLinksCodec.FREED).isEqualTo(fixture("v4/node-links-freed.bin"));
+        assertThat(NodeLinksCodec.decode(NodeLinksCodec.FREED)).isNull();
+    }
+
+    @Test
     void vectorRecordV1() throws IOException {
         byte[] fixture = fixture("v2/vector.bin");
         float[] padded = {9f, NODE_VECTOR[0], NODE_VECTOR[1], NODE_VECTOR[2]};
@@ -179,6 +194,11 @@ class CodecFormatTest {
         byte[] nodeLinks = fixture("v2/node-links.bin");
         nodeLinks[0] = 1;
         assertThatThrownBy(() -> NodeLinksCodec.decode(nodeLinks)).hasMessageContaining("format version 1");
+        byte[] linkBlock = fixture("v4/link-block.bin");
+        assertThatThrownBy(() -> NodeLinksCodec.indexBlock(java.util.Arrays.copyOf(linkBlock, linkBlock.length - 1),
+                new int[4])).hasMessageContaining("link block has 31 bytes");
+        linkBlock[0] = 2;
+        assertThatThrownBy(() -> NodeLinksCodec.indexBlock(linkBlock, new int[4])).hasMessageContaining("format version 2");
         byte[] key = fixture("v2/key.bin");
         key[0] = 3;
         assertThatThrownBy(() -> KeyHeaderCodec.decode(key)).hasMessageContaining("format version 3");

@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link KeyWriteBack} and {@link KeyedIndexState} inside a keyed operator on RocksDB, without the
  * index operator: what a flush writes is what a load reads back (both tiers, the backlog and its
- * order, deletes and replacements), vectors go out as single records until half a block would have
- * one and then as blocks, and a key stored in the v1 layout is read and rewritten in the current
- * layout at its next flush, its v1 entries gone.
+ * order, deletes and replacements), vectors and links go out as single entries until half a block
+ * would have one and then as blocks (a freed slot's single overriding its block's stale copy), a
+ * graph stored before link blocks is read and moves into blocks as it changes, and a key stored in
+ * the v1 layout is read and rewritten in the current layout at its next flush, its v1 entries gone.
  */
 class KeyedIndexStateTest {
     private static final int DIM = 6;
@@ -64,6 +65,14 @@ class KeyedIndexStateTest {
                 n++;
             }
             return n;
+        }
+
+        List<byte[]> values(String name) throws Exception {
+            MapState<Integer, byte[]> map = getRuntimeContext().getMapState(new MapStateDescriptor<>(name,
+                    IntSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE));
+            List<byte[]> out = new ArrayList<>();
+            map.values().forEach(out::add);
+            return out;
         }
 
         int entries(String name) throws Exception {
@@ -160,6 +169,139 @@ class KeyedIndexStateTest {
             on(h, restored, "k", p -> assertThat(answers(KeyWriteBack.load(p.state, 30, KeyWriteBack.LoadObserver.NONE).index(), 9))
                     .isEqualTo(expected.get(2)));
         }
+    }
+
+    /** Every graph slot of the index: level, links per layer and tombstone, or free. */
+    private static List<String> graphNodes(KeyIndex index) {
+        List<String> out = new ArrayList<>();
+        for (int node = 0; node < index.graphSlots(); node++) {
+            StringBuilder sb = new StringBuilder(node + ":");
+            if (!index.readGraphNode(node, (n, id, level, links, tombstone) -> {
+                sb.append(id).append(" level ").append(level).append(tombstone ? " deleted" : "");
+                for (int[] layer : links) {
+                    sb.append(' ').append(java.util.Arrays.toString(layer));
+                }
+            })) {
+                sb.append("free");
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void linksGoToSingleEntriesUntilHalfABlockThenToTheBlockAndAFreedSlotOverridesItsBlock() throws Exception {
+        Probe probe = new Probe();
+        int per = KeyedIndexState.LINK_BLOCK_SLOTS;
+        int nodes = 5 * per;
+        try (var h = harness(probe)) {
+            h.open();
+            SplittableRandom random = new SplittableRandom(12);
+            on(h, probe, "k", p -> {
+                try {
+                    KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 1, KeyWriteBack.LoadObserver.NONE);
+                    KeyIndex index = key.index();
+                    for (int i = 0; i < nodes; i++) {
+                        index.upsert("v" + i, vector(random));
+                    }
+                    key.writeBack().flush();
+                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isEqualTo(5);
+                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("every block written whole").isZero();
+
+                    index.upsert("v" + nodes, vector(random));
+                    key.writeBack().flush();
+                    int singles = p.entries(KeyedIndexState.NODE_LINKS_STATE);
+                    assertThat(singles).as("the new node and those it linked to, as singles").isBetween(2, per);
+                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("a block of one new node is a single")
+                            .isEqualTo(5);
+                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+
+                    // a few deletes, repaired by the writes after them, free their slots
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(index.delete("v" + (7 + 70 * i))).isTrue();
+                    }
+                    for (int i = 0; index.tombstones() > 0; i++) {
+                        assertThat(i).as("repair finishes").isLessThan(1_000);
+                        index.upsert("v" + (nodes + 1 + (i % 5)), vector(random));
+                    }
+                    key.writeBack().flush();
+                    assertThat(index.graphSlotOccupied(7)).isFalse();
+                    assertThat(p.values(KeyedIndexState.NODE_LINKS_STATE)).as("free slots whose block holds a copy")
+                            .filteredOn(v -> v.length == 1).isNotEmpty();
+                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("singles stay under half of each block")
+                            .isLessThan(5 * per / 2 + 1);
+                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+
+                    // enough changes rewrite the blocks, and their singles go
+                    for (int i = 0; i < 2 * per; i++) {
+                        index.upsert("v" + random.nextInt(nodes), vector(random));
+                    }
+                    key.writeBack().flush();
+                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(singles + 3);
+                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
+                    loaded.index().loadGraph();
+                    assertThat(graphNodes(loaded.index())).isEqualTo(graphNodes(index));
+                    assertThat(answers(loaded.index(), 3)).isEqualTo(answers(index, 3));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aGraphStoredAsSingleLinkEntriesOnlyIsReadAndMovesIntoBlocksAsItChanges() throws Exception {
+        // the layout before link blocks: one entry per node, which is a valid state of the current one
+        Probe probe = new Probe();
+        try (var h = harness(probe)) {
+            h.open();
+            SplittableRandom random = new SplittableRandom(13);
+            on(h, probe, "k", p -> {
+                try {
+                    KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 1, KeyWriteBack.LoadObserver.NONE);
+                    KeyIndex index = key.index();
+                    for (int i = 0; i < 200; i++) {
+                        index.upsert("v" + i, vector(random));
+                    }
+                    key.writeBack().flush();
+                    int blocks = p.entries(KeyedIndexState.LINK_BLOCKS_STATE);
+                    for (int node = 0; node < index.graphSlots(); node++) {
+                        int n = node;
+                        index.readGraphNode(node, (x, id, level, links, tombstone) ->
+                                p.state.putNodeLinks(n, NodeLinksCodec.encode(level, links)));
+                    }
+                    for (int b = 0; b < blocks; b++) {
+                        p.state.removeLinkBlock(b);
+                    }
+                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isZero();
+
+                    KeyWriteBack.Opened old = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
+                    KeyIndex reread = old.index();
+                    reread.loadGraph();
+                    assertThat(graphNodes(reread)).isEqualTo(graphNodes(index));
+                    for (int i = 0; i < 100; i++) {
+                        String id = "v" + random.nextInt(200);
+                        float[] v = vector(random);
+                        reread.upsert(id, v);
+                        index.upsert(id, v);
+                    }
+                    old.writeBack().flush();
+                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("blocks written as they changed")
+                            .isPositive();
+                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(200);
+                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    /** The current key's index as stored, its graph loaded. */
+    private static KeyIndex load(Probe p) {
+        KeyIndex index = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE).index();
+        index.loadGraph();
+        return index;
     }
 
     @Test
