@@ -191,105 +191,103 @@ class KeyedIndexStateTest {
 
     @Test
     void linksGoToSingleEntriesUntilHalfABlockThenToTheBlockAndAFreedSlotOverridesItsBlock() throws Exception {
-        Probe probe = new Probe();
         int per = KeyedIndexState.LINK_BLOCK_SLOTS;
         int nodes = 5 * per;
-        try (var h = harness(probe)) {
-            h.open();
-            SplittableRandom random = new SplittableRandom(12);
-            on(h, probe, "k", p -> {
-                try {
-                    KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 1, KeyWriteBack.LoadObserver.NONE);
-                    KeyIndex index = key.index();
-                    for (int i = 0; i < nodes; i++) {
-                        index.upsert("v" + i, vector(random));
-                    }
-                    key.writeBack().flush();
-                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isEqualTo(5);
-                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("every block written whole").isZero();
+        onNewGraph(12, nodes, (p, key, random) -> {
+            KeyIndex index = key.index();
+            assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isEqualTo(5);
+            assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("every block written whole").isZero();
 
-                    index.upsert("v" + nodes, vector(random));
-                    key.writeBack().flush();
-                    int singles = p.entries(KeyedIndexState.NODE_LINKS_STATE);
-                    assertThat(singles).as("the new node and those it linked to, as singles").isBetween(2, per);
-                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("a block of one new node is a single")
-                            .isEqualTo(5);
-                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+            index.upsert("v" + nodes, vector(random));
+            key.writeBack().flush();
+            int singles = p.entries(KeyedIndexState.NODE_LINKS_STATE);
+            assertThat(singles).as("the new node and those it linked to, as singles").isBetween(2, per);
+            assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("a block of one new node is a single")
+                    .isEqualTo(5);
+            assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
 
-                    // a few deletes, repaired by the writes after them, free their slots
-                    for (int i = 0; i < 3; i++) {
-                        assertThat(index.delete("v" + (7 + 70 * i))).isTrue();
-                    }
-                    for (int i = 0; index.tombstones() > 0; i++) {
-                        assertThat(i).as("repair finishes").isLessThan(1_000);
-                        index.upsert("v" + (nodes + 1 + (i % 5)), vector(random));
-                    }
-                    key.writeBack().flush();
-                    assertThat(index.graphSlotOccupied(7)).isFalse();
-                    assertThat(p.values(KeyedIndexState.NODE_LINKS_STATE)).as("free slots whose block holds a copy")
-                            .filteredOn(v -> v.length == 1).isNotEmpty();
-                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("singles stay under half of each block")
-                            .isLessThan(5 * per / 2 + 1);
-                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+            // a few deletes, repaired by the writes after them, free their slots
+            for (int i = 0; i < 3; i++) {
+                assertThat(index.delete("v" + (7 + 70 * i))).isTrue();
+            }
+            for (int i = 0; index.tombstones() > 0; i++) {
+                assertThat(i).as("repair finishes").isLessThan(1_000);
+                index.upsert("v" + (nodes + 1 + (i % 5)), vector(random));
+            }
+            key.writeBack().flush();
+            assertThat(index.graphSlotOccupied(7)).isFalse();
+            assertThat(p.values(KeyedIndexState.NODE_LINKS_STATE)).as("free slots whose block holds a copy")
+                    .filteredOn(v -> v.length == 1).isNotEmpty();
+            assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).as("singles stay under half of each block")
+                    .isLessThan(5 * per / 2 + 1);
+            assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
 
-                    // enough changes rewrite the blocks, and their singles go
-                    for (int i = 0; i < 2 * per; i++) {
-                        index.upsert("v" + random.nextInt(nodes), vector(random));
-                    }
-                    key.writeBack().flush();
-                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(singles + 3);
-                    KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
-                    loaded.index().loadGraph();
-                    assertThat(graphNodes(loaded.index())).isEqualTo(graphNodes(index));
-                    assertThat(answers(loaded.index(), 3)).isEqualTo(answers(index, 3));
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-        }
+            // enough changes rewrite the blocks, and their singles go
+            for (int i = 0; i < 2 * per; i++) {
+                index.upsert("v" + random.nextInt(nodes), vector(random));
+            }
+            key.writeBack().flush();
+            assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(singles + 3);
+            KeyWriteBack.Opened loaded = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
+            loaded.index().loadGraph();
+            assertThat(graphNodes(loaded.index())).isEqualTo(graphNodes(index));
+            assertThat(answers(loaded.index(), 3)).isEqualTo(answers(index, 3));
+        });
     }
 
     @Test
     void aGraphStoredAsSingleLinkEntriesOnlyIsReadAndMovesIntoBlocksAsItChanges() throws Exception {
         // the layout before link blocks: one entry per node, which is a valid state of the current one
+        onNewGraph(13, 200, (p, key, random) -> {
+            KeyIndex index = key.index();
+            int blocks = p.entries(KeyedIndexState.LINK_BLOCKS_STATE);
+            for (int node = 0; node < index.graphSlots(); node++) {
+                int n = node;
+                index.readGraphNode(node, (x, id, level, links, tombstone) ->
+                        p.state.putNodeLinks(n, NodeLinksCodec.encode(level, links)));
+            }
+            for (int b = 0; b < blocks; b++) {
+                p.state.removeLinkBlock(b);
+            }
+            assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isZero();
+
+            KeyWriteBack.Opened old = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
+            KeyIndex reread = old.index();
+            reread.loadGraph();
+            assertThat(graphNodes(reread)).isEqualTo(graphNodes(index));
+            for (int i = 0; i < 100; i++) {
+                String id = "v" + random.nextInt(200);
+                float[] v = vector(random);
+                reread.upsert(id, v);
+                index.upsert(id, v);
+            }
+            old.writeBack().flush();
+            assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("blocks written as they changed")
+                    .isPositive();
+            assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(200);
+            assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+        });
+    }
+
+    /** What a test does with a new graph key, its first nodes written to state. */
+    private interface GraphTest {
+        void run(Probe p, KeyWriteBack.Opened key, SplittableRandom random) throws Exception;
+    }
+
+    /** Runs {@code test} on key "k" of a fresh RocksDB harness, a graph from the start with {@code nodes} random vectors flushed. */
+    private static void onNewGraph(long seed, int nodes, GraphTest test) throws Exception {
         Probe probe = new Probe();
         try (var h = harness(probe)) {
             h.open();
-            SplittableRandom random = new SplittableRandom(13);
+            SplittableRandom random = new SplittableRandom(seed);
             on(h, probe, "k", p -> {
                 try {
                     KeyWriteBack.Opened key = KeyWriteBack.create(p.state, CONFIG, 1, KeyWriteBack.LoadObserver.NONE);
-                    KeyIndex index = key.index();
-                    for (int i = 0; i < 200; i++) {
-                        index.upsert("v" + i, vector(random));
+                    for (int i = 0; i < nodes; i++) {
+                        key.index().upsert("v" + i, vector(random));
                     }
                     key.writeBack().flush();
-                    int blocks = p.entries(KeyedIndexState.LINK_BLOCKS_STATE);
-                    for (int node = 0; node < index.graphSlots(); node++) {
-                        int n = node;
-                        index.readGraphNode(node, (x, id, level, links, tombstone) ->
-                                p.state.putNodeLinks(n, NodeLinksCodec.encode(level, links)));
-                    }
-                    for (int b = 0; b < blocks; b++) {
-                        p.state.removeLinkBlock(b);
-                    }
-                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).isZero();
-
-                    KeyWriteBack.Opened old = KeyWriteBack.load(p.state, 1, KeyWriteBack.LoadObserver.NONE);
-                    KeyIndex reread = old.index();
-                    reread.loadGraph();
-                    assertThat(graphNodes(reread)).isEqualTo(graphNodes(index));
-                    for (int i = 0; i < 100; i++) {
-                        String id = "v" + random.nextInt(200);
-                        float[] v = vector(random);
-                        reread.upsert(id, v);
-                        index.upsert(id, v);
-                    }
-                    old.writeBack().flush();
-                    assertThat(p.entries(KeyedIndexState.LINK_BLOCKS_STATE)).as("blocks written as they changed")
-                            .isPositive();
-                    assertThat(p.entries(KeyedIndexState.NODE_LINKS_STATE)).isLessThan(200);
-                    assertThat(graphNodes(load(p))).isEqualTo(graphNodes(index));
+                    test.run(p, key, random);
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
