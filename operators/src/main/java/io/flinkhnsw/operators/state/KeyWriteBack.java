@@ -296,8 +296,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         if (count == 0) {
             return 0;
         }
-        BlockBook links = links();
-        int per = links.blockSlots();
+        int per = links().blockSlots();
         Arrays.sort(changed, 0, count);
         int written = 0;
         for (int from = 0; from < count; ) {
@@ -548,7 +547,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         StoredLinks stored = readLinks(h.highWater());
         long[] deletedAt = deletions(h.highWater(), false);
         int read = graph.readVectors(state, h.highWater(), stored::occupied, (node, id, vector) -> {
-            int[][] nodeLinks = stored.take(node);
+            int[][] nodeLinks = stored.links(node);
             visitor.node(node, id, nodeLinks.length - 1, vector, nodeLinks, deletedAt[node]);
         });
         if (read != stored.nodes) {
@@ -563,8 +562,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
      * collections and be copied into the old generation.
      */
     private StoredLinks readLinks(int slots) {
-        BlockBook links = links();
-        int per = links.blockSlots();
+        int per = links().blockSlots();
         StoredLinks stored = new StoredLinks(slots, per);
         int[] starts = new int[per + 1];
         for (Map.Entry<Integer, byte[]> e : state.linkBlocks()) {
@@ -610,11 +608,10 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
         boolean occupied(int slot) {
             byte[] single = singles[slot];
             if (single != null) {
-                return single.length > 1;
+                return !NodeLinksCodec.marksFree(single);
             }
-            int block = slot / per;
-            int at = block * (per + 1) + slot % per;
-            return blocks[block] != null && starts[at + 1] > starts[at];
+            int at = startAt(slot);
+            return blocks[slot / per] != null && starts[at + 1] > starts[at];
         }
 
         void countNodes() {
@@ -623,16 +620,19 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             }
         }
 
-        /** The links per layer of an occupied slot; its single entry is dropped. */
-        int[][] take(int slot) {
+        /** The links per layer of an occupied slot. */
+        int[][] links(int slot) {
             byte[] single = singles[slot];
             if (single != null) {
-                singles[slot] = null;
                 return NodeLinksCodec.decode(single);
             }
-            int block = slot / per;
-            int at = block * (per + 1) + slot % per;
-            return NodeLinksCodec.decodeBody(blocks[block], starts[at], starts[at + 1]);
+            int at = startAt(slot);
+            return NodeLinksCodec.decodeBody(blocks[slot / per], starts[at], starts[at + 1]);
+        }
+
+        /** Where {@code slot}'s body offset is in {@link #starts}. */
+        private int startAt(int slot) {
+            return slot / per * (per + 1) + slot % per;
         }
     }
 

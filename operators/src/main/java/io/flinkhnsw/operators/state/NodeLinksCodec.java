@@ -33,7 +33,12 @@ public final class NodeLinksCodec {
         if (bytes[0] != FormatVersions.NODE_LINKS_V2) {
             throw FormatVersions.unsupported("node links", bytes[0]);
         }
-        return bytes.length == 1 ? null : decodeBody(bytes, 1, bytes.length);
+        return marksFree(bytes) ? null : decodeBody(bytes, 1, bytes.length);
+    }
+
+    /** Whether a single is {@link #FREED}. */
+    static boolean marksFree(byte[] single) {
+        return single.length == 1;
     }
 
     /** A block of {@code count} slots; {@code linksOf} gives a slot's links per layer, null for a free slot. */
