@@ -51,6 +51,10 @@ final class Subscription {
     /** Its group in the {@link SubscriptionIndex} (-1: none) and its slot in the group's arrays. */
     int pivot = -1;
     int slot = -1;
+    /** Whether its record changed since the book last wrote it. */
+    boolean dirty;
+    /** Whether it has ended (removed from its book). */
+    boolean ended;
 
     Subscription(String id, String followed, float[] vector, int k, int ef, String filter) {
         this.id = id;
@@ -103,12 +107,12 @@ final class Subscription {
     /**
      * Offers a vector the list does not hold at distance {@code d}; it enters when nearer than the
      * radius (after the entries at the same distance), and the list drops its last entry beyond
-     * {@link #keep()}, which ends its being complete. Returns whether it entered.
+     * {@link #keep()}, which ends its being complete. Returns the rank it entered at, or -1.
      */
-    boolean offer(String candidate, float d) {
+    int offer(String candidate, float d) {
         assert !contains(candidate) : candidate;
         if (!(d < radius())) {
-            return false;
+            return -1;
         }
         int at = size;
         while (at > 0 && distances[at - 1] > d) {
@@ -122,7 +126,7 @@ final class Subscription {
             ids[--size] = null;
             complete = false;
         }
-        return true;
+        return at;
     }
 
     /**
@@ -148,6 +152,17 @@ final class Subscription {
         return ids[rank];
     }
 
+    /** The id at {@code rank} of the whole kept list (members and candidates beyond them). */
+    String keptId(int rank) {
+        assert rank < size;
+        return ids[rank];
+    }
+
+    /** How many the kept list holds. */
+    int kept() {
+        return size;
+    }
+
     float memberDistance(int rank) {
         assert rank < members();
         return distances[rank];
@@ -169,7 +184,12 @@ final class Subscription {
     }
 
     static float distance(Metric metric, float[] a, float[] b) {
-        return metric == Metric.L2 ? KERNELS.squaredL2(a, 0, b, 0, a.length) : 1f - KERNELS.dot(a, 0, b, 0, a.length);
+        return distance(metric, a, 0, b, a.length);
+    }
+
+    /** As {@link #distance(Metric, float[], float[])} for the {@code length} floats of {@code a} from {@code offset}. */
+    static float distance(Metric metric, float[] a, int offset, float[] b, int length) {
+        return metric == Metric.L2 ? KERNELS.squaredL2(a, offset, b, 0, length) : 1f - KERNELS.dot(a, offset, b, 0, length);
     }
 
     /**

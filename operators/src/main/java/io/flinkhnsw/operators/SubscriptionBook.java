@@ -19,19 +19,22 @@ import java.util.TreeMap;
  * The in-memory working copy of one key's standing queries, kept with its index in the cache:
  * subscriptions by id (in id order, so updates for one event come out in the same order after a
  * restore), by the id they follow, and in a {@link SubscriptionIndex} that finds those an insert
- * can affect; the ids changed or removed since the last write to keyed state, and the bytes it
- * accounts (the index's groups, a reference and two floats per subscription, counted with it). {@link #flush} writes the changes to {@link SubscriptionState} under the current key.
+ * can affect; the subscriptions changed and the ids removed since the last write to keyed state,
+ * and the bytes it accounts (with each subscription its slot in the index's groups: a copy of its
+ * vector, a reference and three floats). {@link #flush} writes the changes to
+ * {@link SubscriptionState} under the current key.
  */
 final class SubscriptionBook {
     private static final long OVERHEAD = RamUsage.object(4 * RamUsage.REFERENCE + 16);
-    /** Per subscription: the tree map's entry, and its slot in its index group (a reference and two floats). */
-    private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 4) + RamUsage.REFERENCE + 8;
+    /** Per subscription: the tree map's entry and its slot in its index group, but for its codes there. */
+    private static final long ENTRY_OVERHEAD = RamUsage.object(5 * RamUsage.REFERENCE + 4) + SubscriptionIndex.MEMBER_BYTES;
 
     private final TreeMap<String, Subscription> byId = new TreeMap<>();
     private final SubscriptionIndex index;
     /** Subscriptions by the id they follow. */
     private final Map<String, List<Subscription>> followers = new HashMap<>();
-    private final Set<String> changed = new LinkedHashSet<>();
+    private final List<Subscription> changed = new ArrayList<>();
+    private final Set<String> removed = new LinkedHashSet<>();
     private long bytes = OVERHEAD;
     private int dimension;
 
@@ -74,13 +77,18 @@ final class SubscriptionBook {
     }
 
     /**
-     * The subscriptions that may hold {@code x} within their radius, inclusive (a superset; see
-     * {@link SubscriptionIndex}), in the index's order (updates of different subscriptions for one
-     * event come out in no particular order; each subscription's own are in sequence). Valid until
-     * the next call.
+     * The subscriptions whose radius reaches {@code x}, inclusive (see {@link SubscriptionIndex}), in
+     * the index's order (updates of different subscriptions for one event come out in no particular
+     * order; each subscription's own are in sequence); {@link #nearDistance} gives their distances.
+     * Valid until the next call.
      */
     List<Subscription> near(float[] x) {
         return index.within(x);
+    }
+
+    /** The distance from the last {@link #near} vector to its i-th subscription. */
+    float nearDistance(int i) {
+        return index.distance(i);
     }
 
     /** After a followed item's vector replaced {@code s}'s. */
@@ -97,7 +105,7 @@ final class SubscriptionBook {
     private void put(Subscription s) {
         Subscription old = byId.put(s.id, s);
         assert old == null : s.id;
-        bytes += s.ramBytesUsed() + ENTRY_OVERHEAD;
+        bytes += bytesOf(s);
         dimension = s.vector.length;
         index.add(s);
         if (s.followed != null) {
@@ -109,8 +117,9 @@ final class SubscriptionBook {
     /** Removes a subscription, marked for deleting from state. */
     void remove(Subscription s) {
         byId.remove(s.id);
-        bytes -= s.ramBytesUsed() + ENTRY_OVERHEAD;
-        changed.add(s.id);
+        bytes -= bytesOf(s);
+        s.ended = true;
+        removed.add(s.id);
         index.remove(s);
         if (s.followed != null) {
             List<Subscription> f = followers.get(s.followed);
@@ -124,27 +133,44 @@ final class SubscriptionBook {
         }
     }
 
+    private static long bytesOf(Subscription s) {
+        return s.ramBytesUsed() + ENTRY_OVERHEAD + SubscriptionIndex.codeBytes(s.vector.length);
+    }
+
     /** Marks a subscription whose record changed (its list, and so its radius, may have). */
     void changed(Subscription s) {
-        changed.add(s.id);
+        if (!s.dirty) {
+            s.dirty = true;
+            changed.add(s);
+        }
         index.radiusChanged(s);
     }
 
     boolean dirty() {
-        return !changed.isEmpty();
+        return !changed.isEmpty() || !removed.isEmpty();
     }
 
     long ramBytesUsed() {
-        return bytes + RamUsage.references(changed.size() * 2L);
+        return bytes + RamUsage.references(changed.size() + 2L * removed.size());
     }
 
     /** Writes the changed records to keyed state (the current key must be this book's); returns how many. */
     int flush(SubscriptionState state) {
-        int n = changed.size();
-        for (String id : changed) {
-            Subscription s = byId.get(id);
-            state.put(id, s == null ? null : s.encode());
+        int n = 0;
+        for (String id : removed) {
+            if (!byId.containsKey(id)) {
+                state.put(id, null);
+                n++;
+            }
         }
+        for (Subscription s : changed) {
+            s.dirty = false;
+            if (!s.ended) {
+                state.put(s.id, s.encode());
+                n++;
+            }
+        }
+        removed.clear();
         changed.clear();
         return n;
     }

@@ -1,82 +1,157 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.vector.Kernels;
 import io.flinkhnsw.vector.Metric;
+import io.flinkhnsw.vector.VectorKernels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Finds the standing queries a vector can affect without looking at every one: the subscriptions
- * whose radius (the distance to the last of their kept candidates) reaches the vector. Subscription
- * vectors are grouped around pivots (subscription vectors themselves; a new subscription becomes a
- * pivot while there are fewer than √n of them, otherwise joins its nearest), and each pivot keeps
- * its reach, an upper bound of {@code e(q, pivot) + radius(q)} over its members in Euclidean
- * distance e. By the triangle inequality a vector x farther than the reach from a pivot is outside
- * every member's radius, and within a group a member with {@code |e(x, pivot) - e(q, pivot)|} beyond
- * its radius is too; so {@link #within} returns a superset of the affected subscriptions,
- * which the caller tests exactly. Reaches only grow when radii do ({@link #radiusChanged}) and are
- * tightened to the true maximum whenever a group is scanned. Euclidean distance is √d for squared
- * L2 and √(2d) for cosine (1 - cos of unit vectors); inner product is not a metric, so under it
- * every subscription is visited. Not persisted: rebuilt when a key's subscriptions are loaded.
+ * Finds the standing queries a vector affects without reading every subscription's record: those
+ * whose radius (the distance to the last of their kept candidates, inclusive) reaches the vector,
+ * each with its exact distance. Subscriptions are grouped around pivots (subscription vectors
+ * themselves; a new subscription becomes a pivot while there are fewer than √n of them, otherwise
+ * joins its nearest, and each add moves two members, in turn, to their nearest pivot now). A
+ * group's arrays hold each member's radius, its distance to the pivot and its offset from the
+ * pivot as int8 codes, so {@link #within} streams through a group instead of chasing one record
+ * per member. In Euclidean distance e (√d for squared L2, √(2d) for cosine: 1 - cos of unit
+ * vectors) each pivot keeps its reach, an upper bound of {@code e(q, pivot) + radius(q)} over its
+ * members: by the triangle inequality a vector farther than the reach from a pivot is outside
+ * every member's radius, a member with {@code |e(x, pivot) - e(q, pivot)|} beyond its radius is
+ * too, and so is one whose decoded vector is farther than its radius plus its coding error. The
+ * others are tested exactly with {@link Subscription#distance}, the kernel the maintainer uses,
+ * so the answer is exact. Inner product is not a metric: under it every member is tested. Reaches
+ * only grow when radii do ({@link #radiusChanged}) and are tightened whenever a group is scanned.
+ * Not persisted: rebuilt when a key's subscriptions are loaded.
  */
 final class SubscriptionIndex {
-    /** Below this many subscriptions a plain scan is as fast. */
-    static final int MIN_INDEXED = 64;
     /** Relative and absolute slack on every bound, so float rounding never drops an affected subscription. */
     private static final float SLACK = 1e-4f;
-    /** Pivots grow as 4√n: small groups keep the reaches near the radii themselves. */
-    private static final long PIVOTS_SQUARED_PER_SUBSCRIPTION = 16;
+    private static final VectorKernels KERNELS = Kernels.best();
+    /** Per member, beside its codes ({@link #codeBytes}): the reference and six floats of a group's arrays. */
+    static final int MEMBER_BYTES = 8 + 6 * Float.BYTES;
+    /** Members moved to their nearest pivot per subscription added. */
+    private static final int REGROUPED_PER_ADD = 2;
 
     private final Metric metric;
-    private final List<float[]> pivots = new ArrayList<>();
+    private final boolean bounded;
+    private int dimension;
+    private int size;
+    /** The pivots' vectors, one after another. */
+    private float[] pivots = new float[0];
+    private float[] reach = new float[0];
     private final List<Group> groups = new ArrayList<>();
-    private float[] reach = new float[16];
-    private final Set<Subscription> all = new LinkedHashSet<>();
     private final ArrayList<Subscription> found = new ArrayList<>();
+    /** The next member {@link #regroup} looks at: its group and slot. */
+    private int cursorGroup;
+    private int cursorSlot;
+    private float[] foundDistance = new float[64];
+    /** Codes per member: the dimension rounded up to the kernels' width, so a batch reads whole lanes. */
+    private int stride;
+    /** Scratch: the vector being looked up less a pivot (zeros beyond the dimension), and a scan's slots, their codes' offsets and dot products. */
+    private float[] residual = new float[0];
+    private int[] offsets = new int[0];
+    private int[] slots = new int[0];
+    private float[] dots = new float[0];
 
     SubscriptionIndex(Metric metric) {
         this.metric = metric;
+        this.bounded = metric != Metric.INNER_PRODUCT;
     }
 
     void add(Subscription s) {
-        all.add(s);
-        if (metric == Metric.INNER_PRODUCT) {
+        if (size == 0) {
+            dimension = s.vector.length;
+            stride = codeBytes(dimension);
+            residual = new float[stride];
+        }
+        assert s.vector.length == dimension : s.vector.length + " != " + dimension;
+        size++;
+        int pivotCount = groups.size();
+        if (pivotCount == 0 || (bounded && (long) pivotCount * pivotCount < size)) {
+            if (pivots.length < (pivotCount + 1) * dimension) {
+                pivots = Arrays.copyOf(pivots, Math.max(dimension, 2 * pivots.length));
+                reach = Arrays.copyOf(reach, Math.max(1, 2 * reach.length));
+            }
+            System.arraycopy(s.vector, 0, pivots, pivotCount * dimension, dimension);
+            groups.add(new Group(dimension, stride));
+            join(s, pivotCount);
             return;
         }
-        if (pivots.isEmpty() || (long) pivots.size() * pivots.size() < PIVOTS_SQUARED_PER_SUBSCRIPTION * all.size()) {
-            pivots.add(s.vector);
-            groups.add(new Group());
-            if (reach.length < pivots.size()) {
-                reach = Arrays.copyOf(reach, 2 * reach.length);
-            }
-            join(s, pivots.size() - 1, 0f);
-            return;
-        }
-        int nearest = 0;
-        float best = Float.POSITIVE_INFINITY;
-        for (int p = 0; p < pivots.size(); p++) {
-            float e = euclid(s.vector, pivots.get(p));
-            if (e < best) {
-                best = e;
-                nearest = p;
-            }
-        }
-        join(s, nearest, best);
+        join(s, nearestPivot(s.vector));
+        regroup(REGROUPED_PER_ADD);
     }
 
-    private void join(Subscription s, int pivot, float distance) {
+    /** The bytes of a member's codes in a group for vectors of {@code dimension}. */
+    static int codeBytes(int dimension) {
+        int width = KERNELS.packedWidth();
+        return (dimension + width - 1) / width * width;
+    }
+
+    /** The pivot nearest to {@code v}; 0 when there is no bound. */
+    private int nearestPivot(float[] v) {
+        int nearest = 0;
+        float best = Float.POSITIVE_INFINITY;
+        if (bounded) {
+            for (int p = 0; p < groups.size(); p++) {
+                float e = euclidToPivot(v, p);
+                if (e < best) {
+                    best = e;
+                    nearest = p;
+                }
+            }
+        }
+        return nearest;
+    }
+
+    /**
+     * Moves up to {@code count} members, taken in turn by a cursor that cycles through the groups,
+     * to their nearest pivot: a member joined the nearest of the pivots there were when it came, and
+     * pivots added since may be nearer, which keeps groups compact and their reaches short.
+     */
+    private void regroup(int count) {
+        for (int steps = 0; count > 0 && steps < count + groups.size(); steps++) {
+            if (cursorGroup >= groups.size()) {
+                cursorGroup = 0;
+                cursorSlot = 0;
+            }
+            Group g = groups.get(cursorGroup);
+            if (cursorSlot >= g.size) {
+                cursorGroup++;
+                cursorSlot = 0;
+                continue;
+            }
+            count--;
+            Subscription s = g.members[cursorSlot];
+            int nearest = nearestPivot(s.vector);
+            if (nearest == cursorGroup) {
+                cursorSlot++;
+            } else {
+                // the group's last member moves into this slot and is looked at next
+                g.remove(s);
+                join(s, nearest);
+            }
+        }
+    }
+
+    private void join(Subscription s, int pivot) {
         s.pivot = pivot;
-        groups.get(pivot).add(s, distance, euclidRadius(s));
+        groups.get(pivot).add(s, bounded ? euclidToPivot(s.vector, pivot) : Float.POSITIVE_INFINITY, pivots,
+                pivot * dimension);
         radiusChanged(s);
     }
 
     void remove(Subscription s) {
-        all.remove(s);
-        if (s.pivot >= 0) {
-            groups.get(s.pivot).remove(s);
+        groups.get(s.pivot).remove(s);
+        s.pivot = -1;
+        if (--size == 0) {
+            groups.clear();
+            cursorGroup = 0;
+            cursorSlot = 0;
+            pivots = new float[0];
+            reach = new float[0];
         }
     }
 
@@ -85,77 +160,179 @@ final class SubscriptionIndex {
      * again, and its group's reach covers it (reaches only grow here; a scan tightens them).
      */
     void radiusChanged(Subscription s) {
-        if (s.pivot >= 0) {
-            Group g = groups.get(s.pivot);
-            float r = euclidRadius(s);
-            g.radius[s.slot] = r;
-            reach[s.pivot] = Math.max(reach[s.pivot], g.pivotDistance[s.slot] + r);
-        }
+        Group g = groups.get(s.pivot);
+        float r = s.radius();
+        float e = toEuclid(r);
+        g.radius[s.slot] = r;
+        g.euclidRadius[s.slot] = e;
+        reach[s.pivot] = Math.max(reach[s.pivot], g.pivotDistance[s.slot] + e);
     }
 
-    /**
-     * After {@code s}'s vector changed (a followed item moved): it joins the group of its new vector.
-     */
+    /** After {@code s}'s vector changed (a followed item moved): it joins the group of its new vector. */
     void vectorChanged(Subscription s) {
-        if (s.pivot >= 0) {
-            remove(s);
-            add(s);
-        }
+        remove(s);
+        add(s);
     }
 
     /**
-     * Every subscription that may have {@code x} within its radius (inclusive), a superset of those
-     * that do; under inner product, or with few subscriptions, all of them. The list is this index's
-     * scratch, valid until the next call: one event visits up to every subscription, and a list
-     * grown afresh for each copied that many references several times over.
+     * The subscriptions whose radius reaches {@code x} (distance ≤ radius), in no particular order;
+     * {@link #distance(int)} gives the i-th one's exact distance to {@code x}. The list is this
+     * index's scratch, valid until the next call.
      */
     List<Subscription> within(float[] x) {
         found.clear();
-        if (metric == Metric.INNER_PRODUCT || all.size() < MIN_INDEXED) {
-            found.addAll(all);
-            return found;
-        }
-        for (int p = 0; p < pivots.size(); p++) {
-            float e = euclid(x, pivots.get(p));
+        for (int p = 0; p < groups.size(); p++) {
+            Group g = groups.get(p);
+            if (g.size == 0) {
+                continue;
+            }
+            if (!bounded) {
+                scanExact(g, x);
+                continue;
+            }
+            float e = euclidToPivot(x, p);
             if (e > widen(reach[p])) {
                 continue;
             }
-            Group g = groups.get(p);
-            float tightened = 0;
-            for (int i = 0; i < g.size; i++) {
-                float r = g.radius[i];
-                if (Math.abs(e - g.pivotDistance[i]) <= widen(r)) {
-                    found.add(g.members[i]);
-                }
-                tightened = Math.max(tightened, g.pivotDistance[i] + r);
-            }
-            reach[p] = tightened;
+            reach[p] = scanBounded(g, p, x, e);
         }
         return found;
     }
 
+    /** The exact distance from the last {@link #within} vector to its i-th subscription. */
+    float distance(int i) {
+        assert i < found.size();
+        return foundDistance[i];
+    }
+
     /**
-     * The members of one pivot's group as parallel arrays, so the bounds are checked without reading
-     * the records: each member's distance to the pivot and its radius (Euclidean), set whenever its
-     * record changes ({@link #radiusChanged}).
+     * Scans a group whose pivot is {@code e} from {@code x}; returns the group's reach, tightened.
+     * A member passing the pivot bound is then bounded by its code: with q' its decoded vector,
+     * e(x, q) ≥ e(x, q') - e(q, q'), and e(x, q')² = |y|² - 2·scale·(y·code) + scale²·|code|² for
+     * y = x - pivot, so one int8 dot product per member, over a quarter of the bytes of its vector,
+     * leaves only the members near their radius to the exact test.
+     */
+    private float scanBounded(Group g, int pivot, float[] x, float e) {
+        float[] y = residual;
+        float yy = 0;
+        for (int j = 0, o = pivot * dimension; j < dimension; j++) {
+            y[j] = x[j] - pivots[o + j];
+            yy += y[j] * y[j];
+        }
+        if (offsets.length < g.size) {
+            offsets = new int[g.members.length];
+            slots = new int[g.members.length];
+            dots = new float[g.members.length];
+        }
+        float tightened = 0;
+        int n = 0;
+        for (int i = 0; i < g.size; i++) {
+            float r = g.euclidRadius[i];
+            float pd = g.pivotDistance[i];
+            tightened = Math.max(tightened, pd + r);
+            if (Math.abs(e - pd) <= widen(r)) {
+                slots[n] = i;
+                offsets[n++] = i * stride;
+            }
+        }
+        KERNELS.dotInt8Batch(y, 0, g.codes, offsets, n, stride, dots);
+        for (int j = 0; j < n; j++) {
+            int i = slots[j];
+            float scaledDot = g.scale[i] * dots[j];
+            float squared = yy - 2 * scaledDot + g.scaledCodeNorm[i];
+            float rounding = SLACK * (yy + g.scaledCodeNorm[i] + 2 * Math.abs(scaledDot));
+            float lower = (float) Math.sqrt(Math.max(0f, squared - rounding)) - g.codeError[i];
+            if (lower <= widen(g.euclidRadius[i])) {
+                test(g, i, x);
+            }
+        }
+        return tightened;
+    }
+
+    private void scanExact(Group g, float[] x) {
+        for (int i = 0; i < g.size; i++) {
+            test(g, i, x);
+        }
+    }
+
+    private void test(Group g, int i, float[] x) {
+        Subscription s = g.members[i];
+        float d = s.distanceTo(metric, x);
+        if (d <= g.radius[i]) {
+            int n = found.size();
+            if (n == foundDistance.length) {
+                foundDistance = Arrays.copyOf(foundDistance, 2 * n);
+            }
+            foundDistance[n] = d;
+            found.add(s);
+        }
+    }
+
+    /**
+     * The members of one pivot's group as parallel arrays, so a scan reads no records until a
+     * member is near its radius: each member's radius (in the metric's distance and as Euclidean
+     * distance), its Euclidean distance to the pivot, set whenever its record changes
+     * ({@link #radiusChanged}); and its vector's offset from the pivot as int8 codes with one scale
+     * (the largest component / 127), with the codes' squared norm times scale² and the Euclidean
+     * distance between the vector and its decoded form, rounded up.
      */
     private static final class Group {
+        private final int dimension;
+        private final int stride;
         Subscription[] members = new Subscription[4];
+        byte[] codes;
+        float[] scale = new float[4];
+        float[] scaledCodeNorm = new float[4];
+        float[] codeError = new float[4];
         float[] pivotDistance = new float[4];
         float[] radius = new float[4];
+        float[] euclidRadius = new float[4];
         int size;
 
-        void add(Subscription s, float distance, float r) {
+        Group(int dimension, int stride) {
+            this.dimension = dimension;
+            this.stride = stride;
+            this.codes = new byte[4 * stride];
+        }
+
+        void add(Subscription s, float distance, float[] pivots, int pivotOffset) {
             if (size == members.length) {
-                members = Arrays.copyOf(members, 2 * size);
-                pivotDistance = Arrays.copyOf(pivotDistance, 2 * size);
-                radius = Arrays.copyOf(radius, 2 * size);
+                int grown = 2 * size;
+                members = Arrays.copyOf(members, grown);
+                codes = Arrays.copyOf(codes, grown * stride);
+                scale = Arrays.copyOf(scale, grown);
+                scaledCodeNorm = Arrays.copyOf(scaledCodeNorm, grown);
+                codeError = Arrays.copyOf(codeError, grown);
+                pivotDistance = Arrays.copyOf(pivotDistance, grown);
+                radius = Arrays.copyOf(radius, grown);
+                euclidRadius = Arrays.copyOf(euclidRadius, grown);
             }
             s.slot = size;
             members[size] = s;
+            encode(s.vector, pivots, pivotOffset, size);
             pivotDistance[size] = distance;
-            radius[size] = r;
             size++;
+        }
+
+        private void encode(float[] v, float[] pivots, int pivotOffset, int slot) {
+            float largest = 0;
+            for (int j = 0; j < dimension; j++) {
+                largest = Math.max(largest, Math.abs(v[j] - pivots[pivotOffset + j]));
+            }
+            float step = largest / 127;
+            double codeNorm = 0;
+            double error = 0;
+            for (int j = 0; j < dimension; j++) {
+                double offset = (double) v[j] - pivots[pivotOffset + j];
+                int code = step == 0 ? 0 : (int) Math.max(-127, Math.min(127, Math.round(offset / step)));
+                codes[slot * stride + j] = (byte) code;
+                codeNorm += (double) code * code;
+                double miss = offset - (double) step * code;
+                error += miss * miss;
+            }
+            scale[slot] = step;
+            scaledCodeNorm[slot] = (float) (codeNorm * step * step);
+            codeError[slot] = (float) (Math.sqrt(error) * (1 + 1e-6) + 1e-7);
         }
 
         /** Moves the last member into {@code s}'s slot. */
@@ -164,8 +341,13 @@ final class SubscriptionIndex {
             assert members[i] == s : "slot " + i + " holds " + members[i] + ", not " + s;
             int last = --size;
             members[i] = members[last];
+            System.arraycopy(codes, last * stride, codes, i * stride, stride);
+            scale[i] = scale[last];
+            scaledCodeNorm[i] = scaledCodeNorm[last];
+            codeError[i] = codeError[last];
             pivotDistance[i] = pivotDistance[last];
             radius[i] = radius[last];
+            euclidRadius[i] = euclidRadius[last];
             members[i].slot = i;
             members[last] = null;
             s.slot = -1;
@@ -176,16 +358,11 @@ final class SubscriptionIndex {
         return bound + SLACK * bound + SLACK;
     }
 
-    private float euclidRadius(Subscription s) {
-        float r = s.radius();
-        return r == Float.POSITIVE_INFINITY ? r : toEuclid(r);
-    }
-
-    private float euclid(float[] a, float[] b) {
-        return toEuclid(Subscription.distance(metric, a, b));
+    private float euclidToPivot(float[] x, int pivot) {
+        return toEuclid(Subscription.distance(metric, pivots, pivot * dimension, x, dimension));
     }
 
     private float toEuclid(float d) {
-        return (float) Math.sqrt(Math.max(0f, metric == Metric.L2 ? d : 2 * d));
+        return d == Float.POSITIVE_INFINITY ? d : (float) Math.sqrt(Math.max(0f, metric == Metric.L2 ? d : 2 * d));
     }
 }

@@ -129,7 +129,6 @@ final class SubscriptionMaintainer {
         if (book.isEmpty()) {
             return;
         }
-        Metric metric = entry.index.config().metric();
         float[] stored = entry.index.vector(id);
         for (Subscription s : new ArrayList<>(book.following(id))) {
             Snapshot before = new Snapshot(s);
@@ -138,36 +137,68 @@ final class SubscriptionMaintainer {
             refill(entry, s);
             emitIfChanged(entry, s, before, "upsert", id, out);
         }
-        for (Subscription s : candidates(book, stored, previous)) {
+        if (previous == null) {
+            inserted(entry, id, stored, out);
+        } else {
+            moved(entry, id, stored, previous, out);
+        }
+    }
+
+    /**
+     * A new id: it enters the lists whose radius it is inside. Offering only adds, so no list needs
+     * a search, and the update follows from the rank it entered at: the id is added and the member
+     * it pushed past k is removed.
+     */
+    private void inserted(IndexCache.Entry entry, String id, float[] stored, Consumer<SubscriptionUpdate> out) {
+        SubscriptionBook book = entry.subscriptions;
+        List<Subscription> near = book.near(stored);
+        for (int i = 0; i < near.size(); i++) {
+            Subscription s = near.get(i);
+            if (id.equals(s.followed) || (s.filter != null && !compiled(entry, s).acceptsId(id))) {
+                continue;
+            }
+            if (s.keep() == s.k) {
+                // the list holds only members: the one pushed out is not in it any more
+                Snapshot before = new Snapshot(s);
+                s.offer(id, book.nearDistance(i));
+                emitIfChanged(entry, s, before, "upsert", id, out);
+                continue;
+            }
+            int rank = s.offer(id, book.nearDistance(i));
+            if (rank < 0) {
+                continue;
+            }
+            book.changed(s);
+            if (rank < s.k) {
+                List<String> removed = s.kept() > s.k ? List.of(s.keptId(s.k)) : List.of();
+                emit(entry, s, List.of(id), removed, "upsert", id, out);
+            }
+        }
+    }
+
+    /** An id's vector moved: lists near its old vector may hold it, lists near its new one may take it. */
+    private void moved(IndexCache.Entry entry, String id, float[] stored, float[] previous,
+                       Consumer<SubscriptionUpdate> out) {
+        SubscriptionBook book = entry.subscriptions;
+        Metric metric = entry.index.config().metric();
+        Set<Subscription> candidates = new LinkedHashSet<>(book.near(stored));
+        candidates.addAll(book.near(previous));
+        for (Subscription s : candidates) {
             if (id.equals(s.followed)) {
                 continue;
             }
             boolean accepted = s.filter == null || compiled(entry, s).acceptsId(id);
             float d = accepted ? s.distanceTo(metric, stored) : Float.POSITIVE_INFINITY;
-            if (!(d < s.radius()) && !(previous != null && s.contains(id))) {
+            if (!(d < s.radius()) && !s.contains(id)) {
                 continue;
             }
             Snapshot before = new Snapshot(s);
-            if (previous != null) {
-                s.remove(id);
-            }
+            s.remove(id);
             if (accepted) {
                 s.offer(id, d);
             }
             settle(entry, s, before, "upsert", id, out);
         }
-    }
-
-    /** The subscriptions near {@code x}, and near {@code previous} (where those holding the id are) when not null. */
-    private static List<Subscription> candidates(SubscriptionBook book, float[] x, float[] previous) {
-        List<Subscription> near = book.near(x);
-        if (previous == null) {
-            return near;
-        }
-        Set<Subscription> both = new LinkedHashSet<>();
-        both.addAll(near);
-        both.addAll(book.near(previous));
-        return new ArrayList<>(both);
     }
 
     /** After a payload-only upsert of {@code id}: filtered subscriptions take or drop it as their filter now says. */
@@ -268,6 +299,11 @@ final class SubscriptionMaintainer {
                 removed.add(id);
             }
         }
+        emit(entry, s, added, removed, causeOp, causeId, out);
+    }
+
+    private void emit(IndexCache.Entry entry, Subscription s, List<String> added, List<String> removed, String causeOp,
+                      String causeId, Consumer<SubscriptionUpdate> out) {
         metrics.updated();
         out.accept(SubscriptionUpdate.changed(s.id, entry.key, neighbours(s), added, removed, causeOp, causeId,
                 s.sequence++));

@@ -203,7 +203,7 @@ class SubscriptionsTest {
     /** A flat key is searched exactly: every last pushed list must be the exact top-k. */
     @Test
     void longRandomStreamOnAFlatKeyKeepsTheExactTopK() throws Exception {
-        Replay r = replay(IndexSettings.builder().flatLimit(100_000).build(), 2000, 8, 2 * SubscriptionIndex.MIN_INDEXED + 10);
+        Replay r = replay(IndexSettings.builder().flatLimit(100_000).build(), 2000, 8, 138);
         assertThat(r.exactRecall).isEqualTo(1.0);
         assertThat(r.updates).isGreaterThan(200);
     }
@@ -211,7 +211,7 @@ class SubscriptionsTest {
     /** On a graph, the pushed lists are at least as good as asking again at the same ef. */
     @Test
     void longRandomStreamOnAGraphIsAtLeastAsGoodAsAFreshQuery() throws Exception {
-        Replay r = replay(IndexSettings.builder().flatLimit(64).build(), 4000, 16, SubscriptionIndex.MIN_INDEXED + 20);
+        Replay r = replay(IndexSettings.builder().flatLimit(64).build(), 4000, 16, 84);
         assertThat(r.exactRecall).isGreaterThanOrEqualTo(r.freshRecall);
         assertThat(r.exactRecall).isGreaterThan(0.95);
         assertThat(r.freshRecall).as("the beam is narrow enough to miss").isLessThan(0.97);

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 
 /**
@@ -115,6 +116,9 @@ public final class TenantBench implements Callable<Integer> {
         BenchSink.ARRIVED.clear();
         UpdateSink.LAST.clear();
         UpdateSink.COUNT.set(0);
+        int[] recallSample = subscriptionSample();
+        Set<String> sampled = Arrays.stream(recallSample).mapToObj(s -> "s-" + s).collect(Collectors.toSet());
+        UpdateSink.keep = sampled::contains;
         float[][] subscriptionVectors = workload.subscriptionVectors(subscriptions);
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build())) {
@@ -160,7 +164,7 @@ public final class TenantBench implements Callable<Integer> {
             cluster.cancelJob(job).get();
 
             double recall = sample.recall(workload);
-            double subscriptionRecall = subscriptionRecall(workload, subscriptionVectors);
+            double subscriptionRecall = subscriptionRecall(workload, subscriptionVectors, recallSample);
             JsonLine line = new JsonLine()
                     .put("events_per_s", events / loadSeconds, 1)
                     .put("upserts", workload.vectors())
@@ -191,16 +195,18 @@ public final class TenantBench implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Recall@k of the last pushed list of up to {@value #RECALL_SAMPLE_PER_CLASS} subscriptions
-     * (drawn with the seed) against the exact top-k of their key's final vectors; NaN without any.
-     */
-    private double subscriptionRecall(TenantWorkload w, float[][] vectors) {
+    /** Up to {@value #RECALL_SAMPLE_PER_CLASS} subscriptions (drawn with the seed) whose recall is measured. */
+    private int[] subscriptionSample() {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5B5);
+        return subscriptions == 0 ? new int[0]
+                : random.ints(Math.min(subscriptions, RECALL_SAMPLE_PER_CLASS), 0, subscriptions).toArray();
+    }
+
+    /** Recall@k of the sampled subscriptions' last pushed lists against the exact top-k of their key's final vectors; NaN without any. */
+    private double subscriptionRecall(TenantWorkload w, float[][] vectors, int[] sample) {
         if (subscriptions == 0) {
             return Double.NaN;
         }
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5B5);
-        int[] sample = random.ints(Math.min(subscriptions, RECALL_SAMPLE_PER_CLASS), 0, subscriptions).toArray();
         boolean[] wanted = new boolean[w.keys()];
         for (int s : sample) {
             wanted[s % keys] = true;
