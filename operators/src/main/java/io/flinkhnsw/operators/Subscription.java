@@ -25,7 +25,9 @@ import java.util.Arrays;
  * key the filter accepts and the list does not hold is at least as far as the list's last entry,
  * or, when the list is {@code complete}, there is none. So an insert changes the answer only inside
  * {@link #radius()}, and a removed member is replaced from the list while it holds k. Encodes to a
- * compact binary record ({@link #encode}, version {@link FormatVersions#SUBSCRIPTION_V1}).
+ * definition record ({@link #encodeDefinition}, {@link FormatVersions#SUBSCRIPTION_V2}), written
+ * when it starts or its vector moves, and a list record ({@link #encodeList}), written whenever
+ * the list changes.
  */
 final class Subscription {
     static final int KEEP_FACTOR = 2;
@@ -51,8 +53,9 @@ final class Subscription {
     /** Its group in the {@link SubscriptionIndex} (-1: none) and its slot in the group's arrays. */
     int pivot = -1;
     int slot = -1;
-    /** Whether its record changed since the book last wrote it. */
+    /** Whether its list, or its definition, changed since the book last wrote it. */
     boolean dirty;
+    boolean definitionDirty;
     /** Whether it has ended (removed from its book). */
     boolean ended;
 
@@ -203,29 +206,42 @@ final class Subscription {
                 + RamUsage.floats(vector.length) + RamUsage.references(ids.length) + RamUsage.floats(distances.length);
     }
 
-    /** The binary record: version, flags, k, ef, sequence, followed id, filter, vector, list (texts as length and UTF-8). */
-    byte[] encode() {
+    /**
+     * The definition record, written when the subscription starts or its vector moves: version,
+     * flags, k, ef, followed id, filter, vector (texts as length and UTF-8).
+     */
+    byte[] encodeDefinition() {
         byte[] followedUtf8 = followed == null ? null : followed.getBytes(StandardCharsets.UTF_8);
         byte[] filterUtf8 = filter == null ? null : filter.getBytes(StandardCharsets.UTF_8);
-        byte[][] idsUtf8 = new byte[size][];
-        int length = 1 + 1 + 2 + 4 + 8 + 2 + 4 * vector.length + 2 + size * (4 + 4)
+        int length = 1 + 1 + 2 + 4 + 2 + 4 * vector.length
                 + (followedUtf8 == null ? 0 : 4 + followedUtf8.length) + (filterUtf8 == null ? 0 : 4 + filterUtf8.length);
-        for (int i = 0; i < size; i++) {
-            idsUtf8[i] = ids[i].getBytes(StandardCharsets.UTF_8);
-            length += idsUtf8[i].length;
-        }
         ByteBuffer out = ByteBuffer.allocate(length);
-        out.put(FormatVersions.SUBSCRIPTION_V1);
-        out.put((byte) ((followed != null ? FOLLOWS : 0) | (filter != null ? FILTERED : 0) | (complete ? COMPLETE : 0)));
+        out.put(FormatVersions.SUBSCRIPTION_V2);
+        out.put((byte) ((followed != null ? FOLLOWS : 0) | (filter != null ? FILTERED : 0)));
         out.putShort((short) k);
         out.putInt(ef);
-        out.putLong(sequence);
         putText(out, followedUtf8);
         putText(out, filterUtf8);
         out.putShort((short) vector.length);
         for (float f : vector) {
             out.putFloat(f);
         }
+        assert !out.hasRemaining();
+        return out.array();
+    }
+
+    /** The list record, written whenever the list changed: version, flags, sequence, the kept list (ids and distances). */
+    byte[] encodeList() {
+        byte[][] idsUtf8 = new byte[size][];
+        int length = 1 + 1 + 8 + 2 + size * (4 + 4);
+        for (int i = 0; i < size; i++) {
+            idsUtf8[i] = ids[i].getBytes(StandardCharsets.UTF_8);
+            length += idsUtf8[i].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(length);
+        out.put(FormatVersions.SUBSCRIPTION_LIST_V1);
+        out.put((byte) (complete ? COMPLETE : 0));
+        out.putLong(sequence);
         out.putShort((short) size);
         for (int i = 0; i < size; i++) {
             putText(out, idsUtf8[i]);
@@ -242,16 +258,20 @@ final class Subscription {
         }
     }
 
+    /**
+     * A subscription from its definition record: v2, whose list comes from {@link #applyList} (until
+     * then empty and complete), or v1, which carries its list.
+     */
     static Subscription decode(String id, byte[] record) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
             byte version = in.readByte();
-            if (version != FormatVersions.SUBSCRIPTION_V1) {
+            if (version != FormatVersions.SUBSCRIPTION_V1 && version != FormatVersions.SUBSCRIPTION_V2) {
                 throw FormatVersions.unsupported("subscription", version);
             }
             int flags = in.readUnsignedByte();
             int k = in.readUnsignedShort();
             int ef = in.readInt();
-            long sequence = in.readLong();
+            long sequence = version == FormatVersions.SUBSCRIPTION_V1 ? in.readLong() : 0;
             String followed = (flags & FOLLOWS) != 0 ? readText(in) : null;
             String filter = (flags & FILTERED) != 0 ? readText(in) : null;
             float[] vector = new float[in.readUnsignedShort()];
@@ -259,16 +279,37 @@ final class Subscription {
                 vector[i] = in.readFloat();
             }
             Subscription s = new Subscription(id, followed, vector, k, ef, filter);
-            s.sequence = sequence;
-            s.complete = (flags & COMPLETE) != 0;
-            s.size = in.readUnsignedShort();
-            for (int i = 0; i < s.size; i++) {
-                s.ids[i] = readText(in);
-                s.distances[i] = in.readFloat();
+            if (version == FormatVersions.SUBSCRIPTION_V1) {
+                s.readList(in, sequence, (flags & COMPLETE) != 0);
             }
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("subscription record of " + id + " is damaged", e);
+        }
+    }
+
+    /** Replaces the sequence and kept list with those of a list record. */
+    void applyList(byte[] record) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
+            byte version = in.readByte();
+            if (version != FormatVersions.SUBSCRIPTION_LIST_V1) {
+                throw FormatVersions.unsupported("subscription list", version);
+            }
+            int flags = in.readUnsignedByte();
+            readList(in, in.readLong(), (flags & COMPLETE) != 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("subscription list record of " + id + " is damaged", e);
+        }
+    }
+
+    private void readList(DataInputStream in, long sequence, boolean complete) throws IOException {
+        this.sequence = sequence;
+        this.complete = complete;
+        Arrays.fill(ids, null);
+        size = in.readUnsignedShort();
+        for (int i = 0; i < size; i++) {
+            ids[i] = readText(in);
+            distances[i] = in.readFloat();
         }
     }
 

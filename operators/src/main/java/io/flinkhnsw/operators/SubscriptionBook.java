@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * subscriptions by id (in id order, so updates for one event come out in the same order after a
  * restore), by the id they follow, and in a {@link SubscriptionIndex} that finds those an insert
  * can affect; the subscriptions changed and the ids removed since the last write to keyed state,
- * and the bytes it accounts (with each subscription its slot in the index's groups: a copy of its
- * vector, a reference and three floats). {@link #flush} writes the changes to
+ * and the bytes it accounts (with each subscription its slot in the index's groups: its int8
+ * codes, a reference and six floats). {@link #flush} writes the changes to
  * {@link SubscriptionState} under the current key.
  */
 final class SubscriptionBook {
@@ -42,10 +42,21 @@ final class SubscriptionBook {
         this.index = new SubscriptionIndex(metric);
     }
 
-    /** Reads the current key's subscriptions from keyed state; {@code metric} is the key's. */
+    /**
+     * Reads the current key's subscriptions from keyed state; {@code metric} is the key's. A list
+     * record overrides the list a v1 definition record carries.
+     */
     static SubscriptionBook load(SubscriptionState state, Metric metric) {
+        Map<String, Subscription> loaded = new TreeMap<>();
+        state.forEachDefinition((id, record) -> loaded.put(id, Subscription.decode(id, record)));
+        state.forEachList((id, record) -> {
+            Subscription s = loaded.get(id);
+            if (s != null) {
+                s.applyList(record);
+            }
+        });
         SubscriptionBook book = new SubscriptionBook(metric);
-        state.forEach((id, record) -> book.put(Subscription.decode(id, record)));
+        loaded.values().forEach(book::put);
         return book;
     }
 
@@ -94,12 +105,21 @@ final class SubscriptionBook {
     /** After a followed item's vector replaced {@code s}'s. */
     void vectorChanged(Subscription s) {
         index.vectorChanged(s);
+        markDefinition(s);
     }
 
     /** Adds a new subscription, marked for writing. */
     void add(Subscription s) {
         put(s);
+        markDefinition(s);
         changed(s);
+    }
+
+    private void markDefinition(Subscription s) {
+        if (!s.dirty && !s.definitionDirty) {
+            changed.add(s);
+        }
+        s.definitionDirty = true;
     }
 
     private void put(Subscription s) {
@@ -137,12 +157,12 @@ final class SubscriptionBook {
         return s.ramBytesUsed() + ENTRY_OVERHEAD + SubscriptionIndex.codeBytes(s.vector.length);
     }
 
-    /** Marks a subscription whose record changed (its list, and so its radius, may have). */
+    /** Marks a subscription whose list changed (and so its radius may have). */
     void changed(Subscription s) {
-        if (!s.dirty) {
-            s.dirty = true;
+        if (!s.dirty && !s.definitionDirty) {
             changed.add(s);
         }
+        s.dirty = true;
         index.radiusChanged(s);
     }
 
@@ -159,16 +179,22 @@ final class SubscriptionBook {
         int n = 0;
         for (String id : removed) {
             if (!byId.containsKey(id)) {
-                state.put(id, null);
+                state.remove(id);
                 n++;
             }
         }
         for (Subscription s : changed) {
-            s.dirty = false;
             if (!s.ended) {
-                state.put(s.id, s.encode());
+                if (s.definitionDirty) {
+                    state.putDefinition(s.id, s.encodeDefinition());
+                }
+                if (s.dirty) {
+                    state.putList(s.id, s.encodeList());
+                }
                 n++;
             }
+            s.dirty = false;
+            s.definitionDirty = false;
         }
         removed.clear();
         changed.clear();

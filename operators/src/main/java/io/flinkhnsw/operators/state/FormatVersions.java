@@ -25,7 +25,10 @@ public final class FormatVersions {
     public static final byte VECTOR_V1 = 1;
     public static final byte VECTOR_BLOCK_V1 = 1;
     public static final byte TOMBSTONE_V1 = 1;
+    /** v1 held the kept list too, rewritten whenever the list changed; still read. */
     public static final byte SUBSCRIPTION_V1 = 1;
+    public static final byte SUBSCRIPTION_V2 = 2;
+    public static final byte SUBSCRIPTION_LIST_V1 = 1;
     public static final byte PENDING_WRITE_V1 = 1;
 
     private FormatVersions() {
