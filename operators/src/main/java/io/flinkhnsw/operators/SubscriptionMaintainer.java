@@ -157,13 +157,7 @@ final class SubscriptionMaintainer {
             if (id.equals(s.followed) || (s.filter != null && !compiled(entry, s).acceptsId(id))) {
                 continue;
             }
-            if (s.keep() == s.k) {
-                // the list holds only members: the one pushed out is not in it any more
-                Snapshot before = new Snapshot(s);
-                s.offer(id, book.nearDistance(i));
-                emitIfChanged(entry, s, before, "upsert", id, out);
-                continue;
-            }
+            assert s.keep() > s.k : "the member pushed past k must still be in the list";
             int rank = s.offer(id, book.nearDistance(i));
             if (rank < 0) {
                 continue;

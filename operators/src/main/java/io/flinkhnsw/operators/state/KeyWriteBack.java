@@ -570,7 +570,7 @@ public final class KeyWriteBack implements GraphStore, KeyIndex.Listener, KeyInd
             int first = checkSlot(block * per, slots, "link block");
             links.blockPresent(block);
             int count = NodeLinksCodec.indexBlock(e.getValue(), starts);
-            if (count > per || first + count > slots) {
+            if (first + count > slots) {
                 throw new IllegalStateException("stored link block " + block + " holds " + count + " slots, past "
                         + (slots - 1));
             }
