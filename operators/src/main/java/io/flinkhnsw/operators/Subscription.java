@@ -27,7 +27,7 @@ import java.util.Arrays;
  * {@link #radius()}, and a removed member is replaced from the list while it holds k. Encodes to a
  * definition record ({@link #encodeDefinition}, {@link FormatVersions#SUBSCRIPTION_V2}), written
  * when it starts or its vector moves, and a list record ({@link #encodeList}), written whenever
- * the list changes.
+ * the list changes. The list holds its ids as {@link ListIds} handles, each entry one hold.
  */
 final class Subscription {
     static final int KEEP_FACTOR = 2;
@@ -44,7 +44,8 @@ final class Subscription {
     final String filter;
     float[] vector;
     long sequence;
-    private String[] ids;
+    private final ListIds listIds;
+    private int[] handles;
     private float[] distances;
     private int size;
     private boolean complete = true;
@@ -59,14 +60,15 @@ final class Subscription {
     /** Whether it has ended (removed from its book). */
     boolean ended;
 
-    Subscription(String id, String followed, float[] vector, int k, int ef, String filter) {
+    Subscription(ListIds listIds, String id, String followed, float[] vector, int k, int ef, String filter) {
+        this.listIds = listIds;
         this.id = id;
         this.followed = followed;
         this.vector = vector;
         this.k = k;
         this.ef = ef;
         this.filter = filter;
-        this.ids = new String[keep() + 1];
+        this.handles = new int[keep() + 1];
         this.distances = new float[keep() + 1];
     }
 
@@ -86,25 +88,36 @@ final class Subscription {
     }
 
     boolean contains(String candidate) {
+        int handle = listIds.find(candidate);
+        return handle >= 0 && holds(handle);
+    }
+
+    /** Whether the list holds the id of {@code handle}. */
+    boolean holds(int handle) {
+        return rankOf(handle) >= 0;
+    }
+
+    private int rankOf(int handle) {
         for (int i = 0; i < size; i++) {
-            if (ids[i].equals(candidate)) {
-                return true;
+            if (handles[i] == handle) {
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /** Removes {@code candidate} from the list; false when it was not in it. */
     boolean remove(String candidate) {
-        for (int i = 0; i < size; i++) {
-            if (ids[i].equals(candidate)) {
-                System.arraycopy(ids, i + 1, ids, i, size - i - 1);
-                System.arraycopy(distances, i + 1, distances, i, size - i - 1);
-                ids[--size] = null;
-                return true;
-            }
+        int handle = listIds.find(candidate);
+        int i = handle < 0 ? -1 : rankOf(handle);
+        if (i < 0) {
+            return false;
         }
-        return false;
+        System.arraycopy(handles, i + 1, handles, i, size - i - 1);
+        System.arraycopy(distances, i + 1, distances, i, size - i - 1);
+        size--;
+        listIds.release(handle);
+        return true;
     }
 
     /**
@@ -113,7 +126,18 @@ final class Subscription {
      * {@link #keep()}, which ends its being complete. Returns the rank it entered at, or -1.
      */
     int offer(String candidate, float d) {
-        assert !contains(candidate) : candidate;
+        if (!(d < radius())) {
+            return -1;
+        }
+        int handle = listIds.acquire(candidate);
+        int rank = offer(handle, d);
+        listIds.release(handle);
+        return rank;
+    }
+
+    /** As {@link #offer(String, float)} for the id of a held handle (the list takes a hold of its own). */
+    int offer(int handle, float d) {
+        assert !holds(handle) : listIds.id(handle);
         if (!(d < radius())) {
             return -1;
         }
@@ -121,12 +145,13 @@ final class Subscription {
         while (at > 0 && distances[at - 1] > d) {
             at--;
         }
-        System.arraycopy(ids, at, ids, at + 1, size - at);
+        System.arraycopy(handles, at, handles, at + 1, size - at);
         System.arraycopy(distances, at, distances, at + 1, size - at);
-        ids[at] = candidate;
+        handles[at] = handle;
         distances[at] = d;
+        listIds.hold(handle);
         if (++size > keep()) {
-            ids[--size] = null;
+            listIds.release(handles[--size]);
             complete = false;
         }
         return at;
@@ -138,11 +163,23 @@ final class Subscription {
      */
     void reset(String[] hitIds, float[] hitDistances, int n, boolean complete) {
         assert n <= keep();
-        Arrays.fill(ids, null);
-        System.arraycopy(hitIds, 0, ids, 0, n);
+        int[] taken = new int[n];
+        for (int i = 0; i < n; i++) {
+            taken[i] = listIds.acquire(hitIds[i]);
+        }
+        releaseAll();
+        System.arraycopy(taken, 0, handles, 0, n);
         System.arraycopy(hitDistances, 0, distances, 0, n);
         this.size = n;
         this.complete = complete;
+    }
+
+    /** Empties the list, releasing its holds (a subscription that ends). */
+    void releaseAll() {
+        for (int i = 0; i < size; i++) {
+            listIds.release(handles[i]);
+        }
+        size = 0;
     }
 
     /** The members: the first k of the list (fewer when the key has fewer). */
@@ -152,13 +189,13 @@ final class Subscription {
 
     String memberId(int rank) {
         assert rank < members();
-        return ids[rank];
+        return listIds.id(handles[rank]);
     }
 
     /** The id at {@code rank} of the whole kept list (members and candidates beyond them). */
     String keptId(int rank) {
         assert rank < size;
-        return ids[rank];
+        return listIds.id(handles[rank]);
     }
 
     /** How many the kept list holds. */
@@ -173,7 +210,11 @@ final class Subscription {
 
     /** A copy of the members' ids. */
     String[] memberIds() {
-        return Arrays.copyOf(ids, members());
+        String[] ids = new String[members()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = listIds.id(handles[i]);
+        }
+        return ids;
     }
 
     /** A copy of the members' distances. */
@@ -196,14 +237,14 @@ final class Subscription {
     }
 
     /**
-     * Estimated heap bytes: the object, its vector and its list arrays (ids in the list are the
-     * index's own strings, counted there); fixed for the subscription's life.
+     * Estimated heap bytes: the object, its vector and its list arrays (the ids the list holds are
+     * counted by its {@link ListIds}); fixed for the subscription's life.
      */
     long ramBytesUsed() {
         return RamUsage.object(9 * RamUsage.REFERENCE + 32) + RamUsage.string(id.length())
                 + (followed == null ? 0 : RamUsage.string(followed.length()))
                 + (filter == null ? 0 : 2 * RamUsage.string(filter.length()))
-                + RamUsage.floats(vector.length) + RamUsage.references(ids.length) + RamUsage.floats(distances.length);
+                + RamUsage.floats(vector.length) + RamUsage.ints(handles.length) + RamUsage.floats(distances.length);
     }
 
     /**
@@ -235,7 +276,7 @@ final class Subscription {
         byte[][] idsUtf8 = new byte[size][];
         int length = 1 + 1 + 8 + 2 + size * (4 + 4);
         for (int i = 0; i < size; i++) {
-            idsUtf8[i] = ids[i].getBytes(StandardCharsets.UTF_8);
+            idsUtf8[i] = keptId(i).getBytes(StandardCharsets.UTF_8);
             length += idsUtf8[i].length;
         }
         ByteBuffer out = ByteBuffer.allocate(length);
@@ -262,7 +303,7 @@ final class Subscription {
      * A subscription from its definition record: v2, whose list comes from {@link #applyList} (until
      * then empty and complete), or v1, which carries its list.
      */
-    static Subscription decode(String id, byte[] record) {
+    static Subscription decode(ListIds listIds, String id, byte[] record) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
             byte version = in.readByte();
             if (version != FormatVersions.SUBSCRIPTION_V1 && version != FormatVersions.SUBSCRIPTION_V2) {
@@ -278,7 +319,7 @@ final class Subscription {
             for (int i = 0; i < vector.length; i++) {
                 vector[i] = in.readFloat();
             }
-            Subscription s = new Subscription(id, followed, vector, k, ef, filter);
+            Subscription s = new Subscription(listIds, id, followed, vector, k, ef, filter);
             if (version == FormatVersions.SUBSCRIPTION_V1) {
                 s.readList(in, sequence, (flags & COMPLETE) != 0);
             }
@@ -305,11 +346,12 @@ final class Subscription {
     private void readList(DataInputStream in, long sequence, boolean complete) throws IOException {
         this.sequence = sequence;
         this.complete = complete;
-        Arrays.fill(ids, null);
-        size = in.readUnsignedShort();
-        for (int i = 0; i < size; i++) {
-            ids[i] = readText(in);
+        releaseAll();
+        int n = in.readUnsignedShort();
+        for (int i = 0; i < n; i++) {
+            handles[i] = listIds.acquire(readText(in));
             distances[i] = in.readFloat();
+            size++;
         }
     }
 

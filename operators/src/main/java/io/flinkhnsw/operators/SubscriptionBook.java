@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * restore), by the id they follow, and in a {@link SubscriptionIndex} that finds those an insert
  * can affect; the subscriptions changed and the ids removed since the last write to keyed state,
  * and the bytes it accounts (with each subscription its slot in the index's groups: its int8
- * codes, a reference and six floats). {@link #flush} writes the changes to
+ * codes, a reference and six floats), and the {@link ListIds} their lists share, made with the
+ * first subscription. {@link #flush} writes the changes to
  * {@link SubscriptionState} under the current key.
  */
 final class SubscriptionBook {
@@ -31,6 +32,7 @@ final class SubscriptionBook {
 
     private final TreeMap<String, Subscription> byId = new TreeMap<>();
     private final SubscriptionIndex index;
+    private ListIds listIds;
     /** Subscriptions by the id they follow. */
     private final Map<String, List<Subscription>> followers = new HashMap<>();
     private final List<Subscription> changed = new ArrayList<>();
@@ -47,17 +49,25 @@ final class SubscriptionBook {
      * record overrides the list a v1 definition record carries.
      */
     static SubscriptionBook load(SubscriptionState state, Metric metric) {
+        SubscriptionBook book = new SubscriptionBook(metric);
         Map<String, Subscription> loaded = new TreeMap<>();
-        state.forEachDefinition((id, record) -> loaded.put(id, Subscription.decode(id, record)));
+        state.forEachDefinition((id, record) -> loaded.put(id, Subscription.decode(book.listIds(), id, record)));
         state.forEachList((id, record) -> {
             Subscription s = loaded.get(id);
             if (s != null) {
                 s.applyList(record);
             }
         });
-        SubscriptionBook book = new SubscriptionBook(metric);
         loaded.values().forEach(book::put);
         return book;
+    }
+
+    /** The ids this book's lists hold, as handles. */
+    ListIds listIds() {
+        if (listIds == null) {
+            listIds = new ListIds();
+        }
+        return listIds;
     }
 
     Subscription get(String subscriptionId) {
@@ -139,6 +149,7 @@ final class SubscriptionBook {
         byId.remove(s.id);
         bytes -= bytesOf(s);
         s.ended = true;
+        s.releaseAll();
         removed.add(s.id);
         index.remove(s);
         if (s.followed != null) {
@@ -171,7 +182,8 @@ final class SubscriptionBook {
     }
 
     long ramBytesUsed() {
-        return bytes + RamUsage.references(changed.size() + 2L * removed.size());
+        return bytes + RamUsage.references(changed.size() + 2L * removed.size())
+                + (listIds == null ? 0 : listIds.ramBytesUsed());
     }
 
     /** Writes the changed records to keyed state (the current key must be this book's); returns how many. */

@@ -81,7 +81,7 @@ final class SubscriptionMaintainer {
                 return "vector is all zeros; it has no direction for cosine distance";
             }
         }
-        Subscription s = new Subscription(e.subscriptionId, e.id, vector, e.k, e.ef, e.filter);
+        Subscription s = new Subscription(book.listIds(), e.subscriptionId, e.id, vector, e.k, e.ef, e.filter);
         if (s.filter != null) {
             s.parsedFilter = Filter.parse(s.filter, settings.filterFieldsFor(e.key));
         }
@@ -152,13 +152,19 @@ final class SubscriptionMaintainer {
     private void inserted(IndexCache.Entry entry, String id, float[] stored, Consumer<SubscriptionUpdate> out) {
         SubscriptionBook book = entry.subscriptions;
         List<Subscription> near = book.near(stored);
+        if (near.isEmpty()) {
+            return;
+        }
+        // held while it is offered, so a list that takes it and drops it again does not free its handle
+        ListIds listIds = book.listIds();
+        int handle = listIds.acquire(id);
         for (int i = 0; i < near.size(); i++) {
             Subscription s = near.get(i);
             if (id.equals(s.followed) || (s.filter != null && !compiled(entry, s).acceptsId(id))) {
                 continue;
             }
             assert s.keep() > s.k : "the member pushed past k must still be in the list";
-            int rank = s.offer(id, book.nearDistance(i));
+            int rank = s.offer(handle, book.nearDistance(i));
             if (rank < 0) {
                 continue;
             }
@@ -168,6 +174,7 @@ final class SubscriptionMaintainer {
                 emit(entry, s, List.of(id), removed, "upsert", id, out);
             }
         }
+        listIds.release(handle);
     }
 
     /** An id's vector moved: lists near its old vector may hold it, lists near its new one may take it. */
@@ -234,12 +241,19 @@ final class SubscriptionMaintainer {
             return;
         }
         List<Subscription> following = new ArrayList<>(book.following(id));
-        for (Subscription s : book.near(previous)) {
-            if (!id.equals(s.followed) && s.contains(id)) {
-                Snapshot before = new Snapshot(s);
-                s.remove(id);
-                settle(entry, s, before, "delete", id, out);
+        ListIds listIds = book.listIds();
+        int handle = listIds.find(id);
+        if (handle >= 0) {
+            // held through the loop: a refill may take handles, and must not be given this one while it is looked for
+            listIds.hold(handle);
+            for (Subscription s : book.near(previous)) {
+                if (!id.equals(s.followed) && s.holds(handle)) {
+                    Snapshot before = new Snapshot(s);
+                    s.remove(id);
+                    settle(entry, s, before, "delete", id, out);
+                }
             }
+            listIds.release(handle);
         }
         for (Subscription s : following) {
             end(entry, s, ITEM_DELETED, out);

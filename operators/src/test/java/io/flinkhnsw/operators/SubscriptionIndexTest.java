@@ -32,7 +32,7 @@ class SubscriptionIndexTest {
         for (int step = 0; step < 3000; step++) {
             int roll = rnd.nextInt(10);
             if (roll < 4 || live.size() < 10) {
-                Subscription s = new Subscription("s-" + step, null, vector(rnd, metric), 1 + rnd.nextInt(3), 0, null);
+                Subscription s = new Subscription(new ListIds(), "s-" + step, null, vector(rnd, metric), 1 + rnd.nextInt(3), 0, null);
                 index.add(s);
                 live.put(s.id, s);
                 setRadius(index, s, rnd, metric);

@@ -12,13 +12,13 @@ class SubscriptionRecordTest {
 
     @Test
     void definitionAndListRecordsRestoreTheSubscription() {
-        Subscription s = new Subscription("s-1", "item-7", new float[]{0.5f, -1.25f, 3f}, 2, 40, "{\"in\":1}");
+        Subscription s = new Subscription(new ListIds(), "s-1", "item-7", new float[]{0.5f, -1.25f, 3f}, 2, 40, "{\"in\":1}");
         s.reset(new String[]{"a", "bb", "ccc"}, new float[]{0.1f, 0.2f, 0.3f}, 3, false);
         s.sequence = 17;
 
         byte[] definition = s.encodeDefinition();
         assertThat(definition[0]).isEqualTo(FormatVersions.SUBSCRIPTION_V2);
-        Subscription restored = Subscription.decode("s-1", definition);
+        Subscription restored = Subscription.decode(new ListIds(), "s-1", definition);
         assertThat(restored.kept()).as("a v2 definition carries no list").isZero();
         restored.applyList(s.encodeList());
 
@@ -29,7 +29,7 @@ class SubscriptionRecordTest {
     @Test
     void aV1RecordReadsWithItsListUntilAListRecordOverridesIt() {
         byte[] v1 = v1Record();
-        Subscription old = Subscription.decode("s-1", v1);
+        Subscription old = Subscription.decode(new ListIds(), "s-1", v1);
         assertThat(old.followed).isNull();
         assertThat(old.filter).isNull();
         assertThat(old.k).isEqualTo(1);
@@ -40,7 +40,7 @@ class SubscriptionRecordTest {
         assertThat(old.keptId(0)).isEqualTo("x");
         assertThat(old.radius()).isEqualTo(2.5f);
 
-        Subscription newer = new Subscription("s-1", null, new float[]{1f, 2f}, 1, 0, null);
+        Subscription newer = new Subscription(new ListIds(), "s-1", null, new float[]{1f, 2f}, 1, 0, null);
         newer.reset(new String[]{"y"}, new float[]{0.75f}, 1, true);
         newer.sequence = 9;
         old.applyList(newer.encodeList());
