@@ -16,6 +16,8 @@ import java.util.Arrays;
 final class FlatVectors {
     private static final VectorKernels KERNELS = Kernels.best();
     private static final int EMPTY = 0;
+    /** Slots scored per batch kernel call in a scan. */
+    private static final int BATCH = 64;
 
     final int dim;
     private final boolean l2;
@@ -155,17 +157,48 @@ final class FlatVectors {
      */
     int search(float[] query, int k, IdFilter filter, LongMinHeap heap, long[] out) {
         heap.clear();
-        for (int slot = 0; slot < size; slot++) {
-            if (filter != null && !filter.acceptsId(ids[slot])) {
-                continue;
+        if (dim % KERNELS.packedWidth() != 0) {
+            for (int slot = 0; slot < size; slot++) {
+                if (filter == null || filter.acceptsId(ids[slot])) {
+                    HnswIndex.offer(heap, k, distance(query, slot), slot);
+                }
             }
-            HnswIndex.offer(heap, k, distance(query, slot), slot);
+        } else {
+            scanInBatches(query, k, filter, heap);
         }
         int n = heap.size();
         for (int i = n - 1; i >= 0; i--) {
             out[i] = ~heap.pop();
         }
         return n;
+    }
+
+    /**
+     * The scan of {@link #search} for a dimension the batch kernels take: {@value #BATCH} slots at a
+     * time, scored four at once. Its distances may differ from {@link #distance} in the last bits
+     * (the kernels sum in another order); no caller compares the two.
+     */
+    private void scanInBatches(float[] query, int k, IdFilter filter, LongMinHeap heap) {
+        int[] slots = new int[Math.min(BATCH, size)];
+        int[] offsets = new int[slots.length];
+        float[] scores = new float[slots.length];
+        for (int slot = 0; slot < size; ) {
+            int n = 0;
+            for (; slot < size && n < slots.length; slot++) {
+                if (filter == null || filter.acceptsId(ids[slot])) {
+                    slots[n] = slot;
+                    offsets[n++] = slot * dim;
+                }
+            }
+            if (l2) {
+                KERNELS.squaredL2Batch(query, vectors, offsets, n, dim, scores);
+            } else {
+                KERNELS.dotBatch(query, vectors, offsets, n, dim, scores);
+            }
+            for (int j = 0; j < n; j++) {
+                HnswIndex.offer(heap, k, l2 ? scores[j] : 1f - scores[j], slots[j]);
+            }
+        }
     }
 
     /** Heap bytes: this object, the vector, id and table arrays, and the id strings. */
