@@ -55,6 +55,8 @@ final class SubscriptionIndex {
     private int[] offsets = new int[0];
     private int[] slots = new int[0];
     private float[] dots = new float[0];
+    /** Where the touch pass of {@link #scanBounded} leaves its sum, so its loads are not optimised away. */
+    private float touched;
 
     SubscriptionIndex(Metric metric) {
         this.metric = metric;
@@ -236,6 +238,7 @@ final class SubscriptionIndex {
             }
         }
         KERNELS.dotInt8Batch(y, 0, g.codes, offsets, n, stride, dots);
+        int near = 0;
         for (int j = 0; j < n; j++) {
             int i = slots[j];
             float scaledDot = g.scale[i] * dots[j];
@@ -243,8 +246,19 @@ final class SubscriptionIndex {
             float rounding = SLACK * (yy + g.scaledCodeNorm[i] + 2 * Math.abs(scaledDot));
             float lower = (float) Math.sqrt(Math.max(0f, squared - rounding)) - g.codeError[i];
             if (lower <= widen(g.euclidRadius[i])) {
-                test(g, i, x);
+                slots[near++] = i;
             }
+        }
+        // the exact tests read each record and its vector, scattered over the heap: touching them all
+        // first, in a loop whose loads do not depend on each other, puts their cache misses in flight together
+        float touch = 0;
+        for (int j = 0; j < near; j++) {
+            Subscription s = g.members[slots[j]];
+            touch += s.vector[0] + s.vector[s.vector.length - 1] + s.listTouch();
+        }
+        touched = touch;
+        for (int j = 0; j < near; j++) {
+            test(g, slots[j], x);
         }
         return tightened;
     }
