@@ -158,6 +158,7 @@ final class SubscriptionMaintainer {
         // held while it is offered, so a list that takes it and drops it again does not free its handle
         ListIds listIds = book.listIds();
         int handle = listIds.acquire(id);
+        List<String> added = List.of(id);
         for (int i = 0; i < near.size(); i++) {
             Subscription s = near.get(i);
             if (id.equals(s.followed) || (s.filter != null && !compiled(entry, s).acceptsId(id))) {
@@ -171,7 +172,7 @@ final class SubscriptionMaintainer {
             book.changed(s);
             if (rank < s.k) {
                 List<String> removed = s.kept() > s.k ? List.of(s.keptId(s.k)) : List.of();
-                emit(entry, s, List.of(id), removed, "upsert", id, out);
+                emit(entry, s, added, removed, "upsert", id, out);
             }
         }
         listIds.release(handle);
