@@ -1,10 +1,9 @@
 package io.flinkhnsw.operators;
 
+import io.flinkhnsw.hnsw.IdTable;
 import io.flinkhnsw.hnsw.RamUsage;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The item ids that one key's standing-query lists hold, each interned as an int handle with a
@@ -12,26 +11,32 @@ import java.util.Map;
  * lists); a handle is freed, and may be given to another id, when its last hold is released. Lists
  * are then primitive arrays: offering an insert to a hundred lists writes no object reference into
  * them, which under G1 would dirty a card of each (old) list for the refinement threads, and an id
- * held by many lists is one string. Not persisted: list records name ids, and handles are taken
- * again when they are read.
+ * held by many lists is one string, found through an {@link IdTable} that reads the ids from here.
+ * Not persisted: list records name ids, and handles are taken again when they are read.
  */
 final class ListIds {
-    /** Per id: its HashMap node and boxed handle, the map's table slot, its slot in the arrays here. */
-    private static final long ENTRY_BYTES = RamUsage.object(3 * RamUsage.REFERENCE + 4) + RamUsage.object(4)
-            + 2L * RamUsage.REFERENCE + RamUsage.REFERENCE + 4 + 4;
-
-    private final Map<String, Integer> handles = new HashMap<>();
     private String[] ids = new String[16];
     private int[] holds = new int[16];
     private int[] free = new int[16];
     private int freeCount;
     private int next;
     private long stringBytes;
+    private final IdTable handles = new IdTable(0, new IdTable.Keys() {
+        @Override
+        public boolean idEquals(int handle, String id) {
+            return ids[handle].equals(id);
+        }
+
+        @Override
+        public int idHash(int handle) {
+            return ids[handle].hashCode();
+        }
+    });
 
     /** The handle of {@code id}, with one more hold on it (a new handle when no list holds it). */
     int acquire(String id) {
-        Integer existing = handles.get(id);
-        if (existing != null) {
+        int existing = handles.get(id);
+        if (existing >= 0) {
             holds[existing]++;
             return existing;
         }
@@ -70,8 +75,7 @@ final class ListIds {
 
     /** The handle of {@code id}, or -1 when no list holds it. */
     int find(String id) {
-        Integer h = handles.get(id);
-        return h == null ? -1 : h;
+        return handles.get(id);
     }
 
     String id(int handle) {
@@ -85,9 +89,9 @@ final class ListIds {
     }
 
     long ramBytesUsed() {
-        return RamUsage.object(4 * RamUsage.REFERENCE + 3 * 4 + 8) + RamUsage.object(3 * RamUsage.REFERENCE + 16)
-                + RamUsage.references(Integer.highestOneBit(Math.max(1, handles.size() * 4 / 3)) * 2L)
+        return RamUsage.object(4 * RamUsage.REFERENCE + 2 * 4 + 8) + RamUsage.object(RamUsage.REFERENCE)
+                + handles.ramBytesUsed()
                 + RamUsage.references(ids.length) + RamUsage.ints(holds.length) + RamUsage.ints(free.length)
-                + handles.size() * ENTRY_BYTES + stringBytes;
+                + stringBytes;
     }
 }

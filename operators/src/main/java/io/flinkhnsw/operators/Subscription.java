@@ -109,7 +109,12 @@ final class Subscription {
     /** Removes {@code candidate} from the list; false when it was not in it. */
     boolean remove(String candidate) {
         int handle = listIds.find(candidate);
-        int i = handle < 0 ? -1 : rankOf(handle);
+        return handle >= 0 && remove(handle);
+    }
+
+    /** Removes the id of {@code handle} from the list; false when it was not in it. */
+    boolean remove(int handle) {
+        int i = rankOf(handle);
         if (i < 0) {
             return false;
         }

@@ -250,7 +250,7 @@ final class SubscriptionMaintainer {
             for (Subscription s : book.near(previous)) {
                 if (!id.equals(s.followed) && s.holds(handle)) {
                     Snapshot before = new Snapshot(s);
-                    s.remove(id);
+                    s.remove(handle);
                     settle(entry, s, before, "delete", id, out);
                 }
             }

@@ -6,15 +6,16 @@ package io.flinkhnsw.hnsw;
  * costs one int slot instead of a map node, a boxed Integer and a table reference (about 5-11
  * bytes against 56). {@link FlatVectors} keeps the same kind of table inline: thousands of small
  * keys would each pay for this object and its key source. The caller keeps the invariant that
- * {@link Keys} answers for a node with the id it was put under for as long as its entry exists. Not
+ * {@link Keys} answers for a node with the id it was put under for as long as its entry exists.
+ * The standing-query lists' id handles ({@code operators.ListIds}) use it the same way. Not
  * thread-safe.
  */
-final class IdTable {
+public final class IdTable {
     private static final int EMPTY = 0;
     private static final int MIN_SLOTS = 16;
 
     /** Where the table reads the id of a node it holds. */
-    interface Keys {
+    public interface Keys {
         boolean idEquals(int node, String id);
 
         /** {@link String#hashCode} of the node's id. */
@@ -27,17 +28,17 @@ final class IdTable {
     private int size;
 
     /** A table for about {@code expectedSize} ids, whose nodes' ids {@code keys} gives. */
-    IdTable(int expectedSize, Keys keys) {
+    public IdTable(int expectedSize, Keys keys) {
         this.keys = keys;
         this.slots = new int[slotsFor(expectedSize)];
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     /** The node of {@code id}, or -1. */
-    int get(String id) {
+    public int get(String id) {
         int mask = slots.length - 1;
         for (int i = hash(id) & mask; ; i = (i + 1) & mask) {
             int entry = slots[i];
@@ -51,7 +52,7 @@ final class IdTable {
     }
 
     /** Maps {@code id} to {@code node}, replacing the node it had. */
-    void put(String id, int node) {
+    public void put(String id, int node) {
         assert node >= 0;
         if ((size + 1) * 4L > slots.length * 3L) {
             resize(slots.length * 2);
@@ -72,7 +73,7 @@ final class IdTable {
     }
 
     /** Removes {@code id}; returns the node it had, or -1. */
-    int remove(String id) {
+    public int remove(String id) {
         int mask = slots.length - 1;
         int i = hash(id) & mask;
         while (true) {
@@ -101,7 +102,7 @@ final class IdTable {
     }
 
     /** Heap bytes of the table. */
-    long ramBytesUsed() {
+    public long ramBytesUsed() {
         return RamUsage.object(4 + 2 * RamUsage.REFERENCE) + RamUsage.ints(slots.length);
     }
 
