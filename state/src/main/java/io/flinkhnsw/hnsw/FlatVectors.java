@@ -12,16 +12,32 @@ import java.util.Arrays;
  * is filled with the last one. Search is an exact scan. The small tier of a {@link KeyIndex}, and the
  * backlog of vectors not yet moved into its graph. Vectors are stored as the graph would store them
  * (already validated and, for cosine, normalised).
+ *
+ * <p>Under L2 and cosine a scan of {@value #CODED_MIN} or more slots also keeps each vector as int8
+ * codes (one scale per slot, built by the first such scan and kept current from then on): a
+ * quarter of the bytes, giving a lower bound on each slot's distance, so only slots whose bound
+ * reaches the k-th distance so far are scored exactly. The answer is the exact scan's, to the bit.
  */
 final class FlatVectors {
     private static final VectorKernels KERNELS = Kernels.best();
     private static final int EMPTY = 0;
     /** Slots scored per batch kernel call in a scan. */
     private static final int BATCH = 64;
+    /** The fewest slots whose scan builds codes: below it a scan is cheap and stays in cache. */
+    static final int CODED_MIN = 256;
+    /** Relative and absolute slack on every bound, so float rounding never prunes a slot that belongs. */
+    private static final float SLACK = 1e-4f;
 
     final int dim;
     private final boolean l2;
+    /** Whether the metric's distance is a function of Euclidean distance, so codes can bound it. */
+    private final boolean codable;
     private float[] vectors;
+    /** Per slot: dim codes, the scale they are in, scale² |codes|², and |vector - scale codes| rounded up; null until built. */
+    private byte[] codes;
+    private float[] codeScale;
+    private float[] codeNorm;
+    private float[] codeError;
     private String[] ids;
     private int size;
     /** slot + 1 per used cell, EMPTY otherwise; power-of-two length, at most 2/3 full. */
@@ -32,6 +48,7 @@ final class FlatVectors {
         assert dim > 0;
         this.dim = dim;
         this.l2 = metric == Metric.L2;
+        this.codable = metric != Metric.INNER_PRODUCT && dim % KERNELS.packedWidth() == 0;
         int c = Math.max(1, capacity);
         this.vectors = new float[Math.multiplyExact(c, dim)];
         this.ids = new String[c];
@@ -101,6 +118,9 @@ final class FlatVectors {
         }
         int slot = size++;
         System.arraycopy(vector, 0, vectors, slot * dim, dim);
+        if (codes != null) {
+            encode(slot);
+        }
         ids[slot] = id;
         idChars += id.length();
         if ((long) size * 3 > (long) table.length * 2) {
@@ -120,6 +140,9 @@ final class FlatVectors {
         }
         if (!same) {
             System.arraycopy(vector, 0, vectors, offset, dim);
+            if (codes != null) {
+                encode(slot);
+            }
         }
         return !same;
     }
@@ -139,6 +162,12 @@ final class FlatVectors {
         }
         removeFromTable(last);
         System.arraycopy(vectors, last * dim, vectors, slot * dim, dim);
+        if (codes != null) {
+            System.arraycopy(codes, last * dim, codes, slot * dim, dim);
+            codeScale[slot] = codeScale[last];
+            codeNorm[slot] = codeNorm[last];
+            codeError[slot] = codeError[last];
+        }
         ids[slot] = ids[last];
         ids[last] = null;
         insert(slot);
@@ -153,11 +182,17 @@ final class FlatVectors {
     /**
      * The k nearest slots to a prepared query whose ids {@code filter} accepts (all when null), as
      * {@link ScoredNode} codes (ties by slot), nearest first, into {@code out}; returns how many.
-     * {@code heap} is scratch.
+     * Slots farther than {@code bound} may be left out (a caller that already holds k answers at
+     * most that far needs none of them); pass infinity for the plain k nearest. {@code heap} is scratch.
      */
-    int search(float[] query, int k, IdFilter filter, LongMinHeap heap, long[] out) {
+    int search(float[] query, int k, IdFilter filter, float bound, LongMinHeap heap, long[] out) {
         heap.clear();
-        if (dim % KERNELS.packedWidth() != 0) {
+        if (codable && size >= CODED_MIN) {
+            if (codes == null) {
+                buildCodes();
+            }
+            scanCoded(query, k, filter, bound, heap);
+        } else if (dim % KERNELS.packedWidth() != 0) {
             for (int slot = 0; slot < size; slot++) {
                 if (filter == null || filter.acceptsId(ids[slot])) {
                     HnswIndex.offer(heap, k, distance(query, slot), slot);
@@ -201,11 +236,101 @@ final class FlatVectors {
         }
     }
 
-    /** Heap bytes: this object, the vector, id and table arrays, and the id strings. */
+    /**
+     * The scan of {@link #search} with codes: per batch of {@value #BATCH} slots, one int8 dot product
+     * each bounds its Euclidean distance from below (e(q, x) >= e(q, x') - e(x, x') for x' the decoded
+     * vector, and e(q, x')² = |q|² - 2 scale (q . codes) + scale² |codes|²); the slots whose bound
+     * reaches the k-th distance so far (or {@code bound}) are scored exactly, with the kernels and
+     * arithmetic of {@link #scanInBatches}, so whatever is scored scores the same.
+     */
+    private void scanCoded(float[] query, int k, IdFilter filter, float bound, LongMinHeap heap) {
+        float queryNorm = KERNELS.dot(query, 0, query, 0, dim);
+        int[] slots = new int[Math.min(BATCH, size)];
+        int[] offsets = new int[slots.length];
+        float[] scores = new float[slots.length];
+        for (int slot = 0; slot < size; ) {
+            int n = 0;
+            for (; slot < size && n < slots.length; slot++) {
+                if (filter == null || filter.acceptsId(ids[slot])) {
+                    slots[n] = slot;
+                    offsets[n++] = slot * dim;
+                }
+            }
+            float limit = heap.size() < k ? bound : Math.min(bound, ScoredNode.distance(~heap.peek()));
+            if (limit != Float.POSITIVE_INFINITY) {
+                KERNELS.dotInt8Batch(query, 0, codes, offsets, n, dim, scores);
+                float reach = widen((float) Math.sqrt(Math.max(0f, l2 ? limit : 2 * limit)));
+                int kept = 0;
+                for (int j = 0; j < n; j++) {
+                    int s = slots[j];
+                    float scaledDot = codeScale[s] * scores[j];
+                    float decoded = queryNorm - 2 * scaledDot + codeNorm[s];
+                    decoded -= SLACK * (queryNorm + codeNorm[s] + 2 * Math.abs(scaledDot));
+                    float within = reach + codeError[s];
+                    if (decoded <= within * within) {
+                        slots[kept] = s;
+                        offsets[kept++] = offsets[j];
+                    }
+                }
+                n = kept;
+            }
+            if (n == 0) {
+                continue;
+            }
+            if (l2) {
+                KERNELS.squaredL2Batch(query, vectors, offsets, n, dim, scores);
+            } else {
+                KERNELS.dotBatch(query, vectors, offsets, n, dim, scores);
+            }
+            for (int j = 0; j < n; j++) {
+                HnswIndex.offer(heap, k, l2 ? scores[j] : 1f - scores[j], slots[j]);
+            }
+        }
+    }
+
+    private static float widen(float euclid) {
+        return euclid + SLACK * euclid + SLACK;
+    }
+
+    private void buildCodes() {
+        int capacity = ids.length;
+        codes = new byte[Math.multiplyExact(capacity, dim)];
+        codeScale = new float[capacity];
+        codeNorm = new float[capacity];
+        codeError = new float[capacity];
+        for (int slot = 0; slot < size; slot++) {
+            encode(slot);
+        }
+    }
+
+    /** Codes for the vector of {@code slot}: each component / (largest |component| / 127), rounded. */
+    private void encode(int slot) {
+        int offset = slot * dim;
+        float largest = 0;
+        for (int i = 0; i < dim; i++) {
+            largest = Math.max(largest, Math.abs(vectors[offset + i]));
+        }
+        float scale = largest / 127;
+        double norm = 0;
+        double error = 0;
+        for (int i = 0; i < dim; i++) {
+            int code = scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(vectors[offset + i] / scale)));
+            codes[offset + i] = (byte) code;
+            norm += (double) code * code;
+            double miss = vectors[offset + i] - (double) scale * code;
+            error += miss * miss;
+        }
+        codeScale[slot] = scale;
+        codeNorm[slot] = (float) (norm * scale * scale);
+        codeError[slot] = (float) (Math.sqrt(error) * (1 + 1e-6) + 1e-7);
+    }
+
+    /** Heap bytes: this object, the vector, id, table and code arrays, and the id strings. */
     long ramBytesUsed() {
-        return RamUsage.object(4 + 1 + 3 * RamUsage.REFERENCE + 4 + 8) + RamUsage.floats(vectors.length)
+        long coded = codes == null ? 0 : RamUsage.bytes(codes.length) + 3 * RamUsage.floats(codeScale.length);
+        return RamUsage.object(4 + 2 + 7 * RamUsage.REFERENCE + 4 + 8) + RamUsage.floats(vectors.length)
                 + RamUsage.references(ids.length) + RamUsage.ints(table.length)
-                + size * RamUsage.string(0) + idChars;
+                + size * RamUsage.string(0) + idChars + coded;
     }
 
     private void grow(int needed) {
@@ -218,6 +343,12 @@ final class FlatVectors {
         }
         vectors = Arrays.copyOf(vectors, (int) capacity * dim);
         ids = Arrays.copyOf(ids, (int) capacity);
+        if (codes != null) {
+            codes = Arrays.copyOf(codes, (int) capacity * dim);
+            codeScale = Arrays.copyOf(codeScale, (int) capacity);
+            codeNorm = Arrays.copyOf(codeNorm, (int) capacity);
+            codeError = Arrays.copyOf(codeError, (int) capacity);
+        }
     }
 
     /** The most vectors of this dimension one float array can hold. */

@@ -354,9 +354,11 @@ public final class KeyIndex {
         if (flatSize() == 0) {
             return fromGraph != null ? fromGraph : SearchResult.EMPTY;
         }
-        long[] scanned = new long[Math.min(k, flat.size())];
-        int n = flat.search(prepared, k, filter, new LongMinHeap(Math.min(k, flat.size()) + 1), scanned);
         int g = fromGraph == null ? 0 : fromGraph.size();
+        // a backlog vector farther than the graph's k-th answer cannot make the merged top k
+        float bound = g < k ? Float.POSITIVE_INFINITY : fromGraph.distance(k - 1);
+        long[] scanned = new long[Math.min(k, flat.size())];
+        int n = flat.search(prepared, k, filter, bound, new LongMinHeap(Math.min(k, flat.size()) + 1), scanned);
         int total = Math.min(k, g + n);
         String[] ids = new String[total];
         float[] distances = new float[total];
