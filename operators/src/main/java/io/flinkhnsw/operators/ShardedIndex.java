@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 public final class ShardedIndex {
     public static final String SHARDS_UID = "hnsw-shards";
     public static final String MERGE_UID = "hnsw-merge";
+    public static final String ANSWERS_UID = "hnsw-answers";
 
     private final DataStream<QueryResult> results;
     private final DataStream<RejectedEvent> rejected;
@@ -51,7 +52,13 @@ public final class ShardedIndex {
                 .union(shards.getSideOutput(HnswIndexFunction.REJECTED).map(new Unshard())
                         .uid("hnsw-shards-rejected").name("hnsw-shards-rejected"));
         // subscriptions live with unsharded keys only (a subscribe on a sharded key is refused), so only stage 1 has updates
-        return new ShardedIndex(stage1.union(merged), rejected, stage1.getSideOutput(HnswIndexFunction.UPDATES));
+        // The results sink has two inputs, so it never chains: an unsharded key's answer crosses an edge,
+        // which here sends each record at once instead of after the buffer timeout. Only answers take
+        // this edge (stage 1's side outputs keep the timeout: routed upserts and standing-query updates
+        // are many), and the merge's output keeps it too (docs/ARCHITECTURE.md, "The latency budget").
+        DataStream<QueryResult> answers = stage1.map(new Answer()).returns(stage1.getType())
+                .uid(ANSWERS_UID).name(ANSWERS_UID).setBufferTimeout(0);
+        return new ShardedIndex(answers.union(merged), rejected, stage1.getSideOutput(HnswIndexFunction.UPDATES));
     }
 
     /** Every answer: unsharded keys' and merged ones. */
@@ -70,6 +77,14 @@ public final class ShardedIndex {
     }
 
     /** A shard's refused event under the key it was sent with. */
+    /** Passes an answer on unchanged: the operator whose output edge flushes every record. */
+    private static final class Answer implements MapFunction<QueryResult, QueryResult> {
+        @Override
+        public QueryResult map(QueryResult result) {
+            return result;
+        }
+    }
+
     private static final class Unshard implements MapFunction<RejectedEvent, RejectedEvent> {
         @Override
         public RejectedEvent map(RejectedEvent r) {

@@ -2,8 +2,13 @@ package io.flinkhnsw.job.pipeline;
 
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.kafka.KafkaIo;
+import io.flinkhnsw.operators.HnswIndexOperator;
+import io.flinkhnsw.operators.ShardedIndex;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -22,16 +27,42 @@ class HnswJobTest {
                 .noneMatch(n -> n.startsWith("decode"));
     }
 
+    /**
+     * An unsharded key's answer is sent to the results sink at once, not after the buffer timeout;
+     * the index's other outputs (routed upserts, standing-query updates, rejects) keep the timeout.
+     */
+    @Test
+    void onlyAnswersLeaveTheIndexWithoutWaitingForTheBufferTimeout() {
+        StreamGraph graph = streamGraph("q");
+        List<Long> answers = new ArrayList<>();
+        List<Long> indexOutputs = new ArrayList<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (StreamEdge edge : node.getOutEdges()) {
+                if (node.getOperatorName().equals(ShardedIndex.ANSWERS_UID)) {
+                    answers.add(edge.getBufferTimeout());
+                } else if (node.getOperatorName().equals(HnswIndexOperator.UID)) {
+                    indexOutputs.add(edge.getBufferTimeout());
+                }
+            }
+        }
+        assertThat(answers).containsExactly(0L);
+        assertThat(indexOutputs).hasSizeGreaterThan(2).allMatch(timeout -> timeout == 10L);
+    }
+
     private static List<String> vertexNames(String queriesTopic) {
+        List<String> names = new ArrayList<>();
+        for (JobVertex v : streamGraph(queriesTopic).getJobGraph().getVertices()) {
+            names.add(v.getName());
+        }
+        return names;
+    }
+
+    private static StreamGraph streamGraph(String queriesTopic) {
         JobConfig config = JobConfig.builder().bootstrapServers("localhost:9").eventsTopic("e").queriesTopic(queriesTopic)
                 .resultsTopic("r").deadLetterTopic("d").updatesTopic("u").groupId("g").parallelism(2)
                 .checkpointIntervalMs(1000).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaIo.job(config).build(env);
-        List<String> names = new ArrayList<>();
-        for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
-            names.add(v.getName());
-        }
-        return names;
+        return env.getStreamGraph();
     }
 }
