@@ -33,8 +33,14 @@ public final class ShardedIndex {
         this.updates = updates;
     }
 
-    /** The index over {@code events}, keyed by index key. */
-    public static ShardedIndex apply(KeyedStream<IndexEvent, String> events, IndexSettings settings) {
+    /**
+     * The index over {@code events}, keyed by index key. With {@code immediateAnswers} an unsharded
+     * key's answer leaves for the results at once instead of after the buffer timeout: lower latency,
+     * at a cost in CPU per answer when queries come fast (for at-least-once delivery; under
+     * exactly-once an answer waits for the checkpoint's commit anyway).
+     */
+    public static ShardedIndex apply(KeyedStream<IndexEvent, String> events, IndexSettings settings,
+                                     boolean immediateAnswers) {
         if (events.getExecutionEnvironment().getMaxParallelism() <= 0) {
             throw new IllegalStateException("set the job's max parallelism: shard placement depends on it");
         }
@@ -52,12 +58,15 @@ public final class ShardedIndex {
                 .union(shards.getSideOutput(HnswIndexFunction.REJECTED).map(new Unshard())
                         .uid("hnsw-shards-rejected").name("hnsw-shards-rejected"));
         // subscriptions live with unsharded keys only (a subscribe on a sharded key is refused), so only stage 1 has updates
-        // The results sink has two inputs, so it never chains: an unsharded key's answer crosses an edge,
-        // which here sends each record at once instead of after the buffer timeout. Only answers take
-        // this edge (stage 1's side outputs keep the timeout: routed upserts and standing-query updates
-        // are many), and the merge's output keeps it too (docs/ARCHITECTURE.md, "The latency budget").
-        DataStream<QueryResult> answers = stage1.map(new Answer()).returns(stage1.getType())
-                .uid(ANSWERS_UID).name(ANSWERS_UID).setBufferTimeout(0);
+        // The results sink has two inputs, so it never chains: an unsharded key's answer crosses an edge
+        // of its own here, which may send each record at once. Only answers take this edge (stage 1's
+        // side outputs keep the timeout: routed upserts and standing-query updates are many), and the
+        // merge's output keeps it too (docs/ARCHITECTURE.md, "The latency budget").
+        SingleOutputStreamOperator<QueryResult> answers = stage1.map(new Answer()).returns(stage1.getType())
+                .uid(ANSWERS_UID).name(ANSWERS_UID);
+        if (immediateAnswers) {
+            answers.setBufferTimeout(0);
+        }
         return new ShardedIndex(answers.union(merged), rejected, stage1.getSideOutput(HnswIndexFunction.UPDATES));
     }
 

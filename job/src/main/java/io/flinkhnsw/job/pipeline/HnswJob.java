@@ -12,6 +12,7 @@ import io.flinkhnsw.operators.ShardedIndex;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -79,7 +80,8 @@ public final class HnswJob {
             valid = valid.union(intoIndex(decodedQueries, "-queries"));
             undecodable = undecodable.union(decodedQueries.getSideOutput(DecodeFunction.DEAD_LETTERS));
         }
-        ShardedIndex index = ShardedIndex.apply(valid.keyBy(new EventKey()), settings);
+        ShardedIndex index = ShardedIndex.apply(valid.keyBy(new EventKey()), settings,
+                config.delivery == DeliveryGuarantee.AT_LEAST_ONCE);
         index.results().sinkTo(results).uid("results-sink").name("results");
         index.updates().sinkTo(updates).uid("updates-sink").name("updates");
         undecodable

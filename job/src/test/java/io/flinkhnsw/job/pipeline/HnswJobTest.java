@@ -4,9 +4,9 @@ import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.kafka.KafkaIo;
 import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.ShardedIndex;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
@@ -28,38 +28,44 @@ class HnswJobTest {
     }
 
     /**
-     * An unsharded key's answer is sent to the results sink at once, not after the buffer timeout;
-     * the index's other outputs (routed upserts, standing-query updates, rejects) keep the timeout.
+     * Under at-least-once an unsharded key's answer is sent to the results sink at once, not after the
+     * buffer timeout; under exactly-once (visible at the commit anyway) it waits like everything else.
+     * The index's other outputs (routed upserts, standing-query updates, rejects) keep the timeout.
      */
     @Test
-    void onlyAnswersLeaveTheIndexWithoutWaitingForTheBufferTimeout() {
-        StreamGraph graph = streamGraph("q");
-        List<Long> answers = new ArrayList<>();
+    void underAtLeastOnceOnlyAnswersLeaveTheIndexWithoutWaitingForTheBufferTimeout() {
+        assertThat(answerTimeouts(DeliveryGuarantee.AT_LEAST_ONCE)).containsExactly(0L);
+        assertThat(answerTimeouts(DeliveryGuarantee.EXACTLY_ONCE)).containsExactly(10L);
         List<Long> indexOutputs = new ArrayList<>();
-        for (StreamNode node : graph.getStreamNodes()) {
-            for (StreamEdge edge : node.getOutEdges()) {
-                if (node.getOperatorName().equals(ShardedIndex.ANSWERS_UID)) {
-                    answers.add(edge.getBufferTimeout());
-                } else if (node.getOperatorName().equals(HnswIndexOperator.UID)) {
-                    indexOutputs.add(edge.getBufferTimeout());
-                }
+        for (StreamNode node : streamGraph("q", DeliveryGuarantee.AT_LEAST_ONCE).getStreamNodes()) {
+            if (node.getOperatorName().equals(HnswIndexOperator.UID)) {
+                node.getOutEdges().forEach(edge -> indexOutputs.add(edge.getBufferTimeout()));
             }
         }
-        assertThat(answers).containsExactly(0L);
         assertThat(indexOutputs).hasSizeGreaterThan(2).allMatch(timeout -> timeout == 10L);
+    }
+
+    private static List<Long> answerTimeouts(DeliveryGuarantee delivery) {
+        List<Long> timeouts = new ArrayList<>();
+        for (StreamNode node : streamGraph("q", delivery).getStreamNodes()) {
+            if (node.getOperatorName().equals(ShardedIndex.ANSWERS_UID)) {
+                node.getOutEdges().forEach(edge -> timeouts.add(edge.getBufferTimeout()));
+            }
+        }
+        return timeouts;
     }
 
     private static List<String> vertexNames(String queriesTopic) {
         List<String> names = new ArrayList<>();
-        for (JobVertex v : streamGraph(queriesTopic).getJobGraph().getVertices()) {
+        for (JobVertex v : streamGraph(queriesTopic, DeliveryGuarantee.EXACTLY_ONCE).getJobGraph().getVertices()) {
             names.add(v.getName());
         }
         return names;
     }
 
-    private static StreamGraph streamGraph(String queriesTopic) {
+    private static StreamGraph streamGraph(String queriesTopic, DeliveryGuarantee delivery) {
         JobConfig config = JobConfig.builder().bootstrapServers("localhost:9").eventsTopic("e").queriesTopic(queriesTopic)
-                .resultsTopic("r").deadLetterTopic("d").updatesTopic("u").groupId("g").parallelism(2)
+                .resultsTopic("r").deadLetterTopic("d").updatesTopic("u").groupId("g").delivery(delivery).parallelism(2)
                 .checkpointIntervalMs(1000).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaIo.job(config).build(env);
