@@ -85,8 +85,7 @@ public final class ShardedIndex {
         return rejected;
     }
 
-    /** A shard's refused event under the key it was sent with. */
-    /** Passes an answer on unchanged: the operator whose output edge flushes every record. */
+    /** Passes an answer on unchanged: gives stage 1's answers an output edge of their own ({@link #apply}). */
     private static final class Answer implements MapFunction<QueryResult, QueryResult> {
         @Override
         public QueryResult map(QueryResult result) {
@@ -94,6 +93,7 @@ public final class ShardedIndex {
         }
     }
 
+    /** A shard's refused event under the key it was sent with. */
     private static final class Unshard implements MapFunction<RejectedEvent, RejectedEvent> {
         @Override
         public RejectedEvent map(RejectedEvent r) {

@@ -187,19 +187,17 @@ final class FlatVectors {
      */
     int search(float[] query, int k, IdFilter filter, float bound, LongMinHeap heap, long[] out) {
         heap.clear();
-        if (codable && size >= CODED_MIN) {
-            if (codes == null) {
-                buildCodes();
-            }
-            scanCoded(query, k, filter, bound, heap);
-        } else if (dim % KERNELS.packedWidth() != 0) {
+        if (codable && size >= CODED_MIN && codes == null) {
+            buildCodes();
+        }
+        if (dim % KERNELS.packedWidth() != 0) {
             for (int slot = 0; slot < size; slot++) {
                 if (filter == null || filter.acceptsId(ids[slot])) {
                     HnswIndex.offer(heap, k, distance(query, slot), slot);
                 }
             }
         } else {
-            scanInBatches(query, k, filter, heap);
+            scanInBatches(query, k, filter, bound, heap);
         }
         int n = heap.size();
         for (int i = n - 1; i >= 0; i--) {
@@ -211,40 +209,11 @@ final class FlatVectors {
     /**
      * The scan of {@link #search} for a dimension the batch kernels take: {@value #BATCH} slots at a
      * time, scored four at once. Its distances may differ from {@link #distance} in the last bits
-     * (the kernels sum in another order); no caller compares the two.
+     * (the kernels sum in another order); no caller compares the two. With codes, each batch first
+     * drops the slots that cannot reach the k-th distance so far ({@link #keepReachable}).
      */
-    private void scanInBatches(float[] query, int k, IdFilter filter, LongMinHeap heap) {
-        int[] slots = new int[Math.min(BATCH, size)];
-        int[] offsets = new int[slots.length];
-        float[] scores = new float[slots.length];
-        for (int slot = 0; slot < size; ) {
-            int n = 0;
-            for (; slot < size && n < slots.length; slot++) {
-                if (filter == null || filter.acceptsId(ids[slot])) {
-                    slots[n] = slot;
-                    offsets[n++] = slot * dim;
-                }
-            }
-            if (l2) {
-                KERNELS.squaredL2Batch(query, vectors, offsets, n, dim, scores);
-            } else {
-                KERNELS.dotBatch(query, vectors, offsets, n, dim, scores);
-            }
-            for (int j = 0; j < n; j++) {
-                HnswIndex.offer(heap, k, l2 ? scores[j] : 1f - scores[j], slots[j]);
-            }
-        }
-    }
-
-    /**
-     * The scan of {@link #search} with codes: per batch of {@value #BATCH} slots, one int8 dot product
-     * each bounds its Euclidean distance from below (e(q, x) >= e(q, x') - e(x, x') for x' the decoded
-     * vector, and e(q, x')² = |q|² - 2 scale (q . codes) + scale² |codes|²); the slots whose bound
-     * reaches the k-th distance so far (or {@code bound}) are scored exactly, with the kernels and
-     * arithmetic of {@link #scanInBatches}, so whatever is scored scores the same.
-     */
-    private void scanCoded(float[] query, int k, IdFilter filter, float bound, LongMinHeap heap) {
-        float queryNorm = KERNELS.dot(query, 0, query, 0, dim);
+    private void scanInBatches(float[] query, int k, IdFilter filter, float bound, LongMinHeap heap) {
+        float queryNorm = codes == null ? 0 : KERNELS.dot(query, 0, query, 0, dim);
         int[] slots = new int[Math.min(BATCH, size)];
         int[] offsets = new int[slots.length];
         float[] scores = new float[slots.length];
@@ -257,22 +226,8 @@ final class FlatVectors {
                 }
             }
             float limit = heap.size() < k ? bound : Math.min(bound, ScoredNode.distance(~heap.peek()));
-            if (limit != Float.POSITIVE_INFINITY) {
-                KERNELS.dotInt8Batch(query, 0, codes, offsets, n, dim, scores);
-                float reach = widen((float) Math.sqrt(Math.max(0f, l2 ? limit : 2 * limit)));
-                int kept = 0;
-                for (int j = 0; j < n; j++) {
-                    int s = slots[j];
-                    float scaledDot = codeScale[s] * scores[j];
-                    float decoded = queryNorm - 2 * scaledDot + codeNorm[s];
-                    decoded -= SLACK * (queryNorm + codeNorm[s] + 2 * Math.abs(scaledDot));
-                    float within = reach + codeError[s];
-                    if (decoded <= within * within) {
-                        slots[kept] = s;
-                        offsets[kept++] = offsets[j];
-                    }
-                }
-                n = kept;
+            if (codes != null && limit != Float.POSITIVE_INFINITY) {
+                n = keepReachable(query, queryNorm, limit, slots, offsets, n, scores);
             }
             if (n == 0) {
                 continue;
@@ -286,6 +241,31 @@ final class FlatVectors {
                 HnswIndex.offer(heap, k, l2 ? scores[j] : 1f - scores[j], slots[j]);
             }
         }
+    }
+
+    /**
+     * Keeps, in place and in order, the first {@code n} of {@code slots} (and their offsets) whose
+     * codes leave them within {@code limit} of the query; returns how many. One int8 dot product per
+     * slot bounds its Euclidean distance from below: e(q, x) >= e(q, x') - e(x, x') for x' the
+     * decoded vector, and e(q, x')² = |q|² - 2 scale (q . codes) + scale² |codes|².
+     */
+    private int keepReachable(float[] query, float queryNorm, float limit, int[] slots, int[] offsets, int n,
+                              float[] scratch) {
+        KERNELS.dotInt8Batch(query, 0, codes, offsets, n, dim, scratch);
+        float reach = widen((float) Math.sqrt(Math.max(0f, l2 ? limit : 2 * limit)));
+        int kept = 0;
+        for (int j = 0; j < n; j++) {
+            int s = slots[j];
+            float scaledDot = codeScale[s] * scratch[j];
+            float decoded = queryNorm - 2 * scaledDot + codeNorm[s];
+            decoded -= SLACK * (queryNorm + codeNorm[s] + 2 * Math.abs(scaledDot));
+            float within = reach + codeError[s];
+            if (decoded <= within * within) {
+                slots[kept] = s;
+                offsets[kept++] = offsets[j];
+            }
+        }
+        return kept;
     }
 
     private static float widen(float euclid) {
