@@ -1,5 +1,6 @@
 package io.flinkhnsw.job;
 
+import io.flinkhnsw.operators.NetworkSettings;
 import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -25,6 +26,7 @@ class FlinkConfTest {
                 Path.of("/flink-data/checkpoints"), Path.of("/flink-data/changelog"), true).toMap();
         assertThat(stateBackend).containsEntry("state.changelog.enabled", "true");
         assertThat(c.toMap()).containsAllEntriesOf(stateBackend)
+                .containsAllEntriesOf(NetworkSettings.apply(new Configuration()).toMap())
                 .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE")
                 .containsEntry("restart-strategy.type", "exponential-delay")
                 .containsEntry("metrics.reporter.prom.factory.class",

@@ -5,6 +5,7 @@ import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
 import io.flinkhnsw.operators.HnswIndexOperator;
+import io.flinkhnsw.operators.NetworkSettings;
 import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -72,6 +73,7 @@ public final class LocalFlink implements AutoCloseable {
                 "metrics.fetcher.update-interval", METRICS_UPDATE.toMillis() + " ms",
                 "io.tmp.dirs", dir.resolve("tmp").toString()));
         StateBackendSettings.apply(conf, dir.resolve("checkpoints"), dir.resolve("changelog"), true);
+        NetworkSettings.apply(conf);
         int parallelism = config.parallelism > 0 ? config.parallelism : 2;
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         KafkaIo.job(config).build(env);

@@ -5,6 +5,7 @@ import io.flinkhnsw.bench.JsonLine;
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.IndexSettings;
+import io.flinkhnsw.operators.NetworkSettings;
 import io.flinkhnsw.operators.QueryResult;
 import io.flinkhnsw.operators.ShardedIndex;
 import io.flinkhnsw.operators.StateBackendSettings;
@@ -184,8 +185,8 @@ public final class StateBench implements Callable<Integer> {
 
     /** A one-TaskManager MiniCluster configuration with the job's state backend and checkpoints under {@code work}. */
     static Configuration clusterConfig(Path work, boolean changelog, java.time.Duration checkpointInterval) {
-        Configuration conf = StateBackendSettings.apply(new Configuration(), work.resolve("checkpoints"),
-                work.resolve("changelog"), changelog);
+        Configuration conf = StateBackendSettings.apply(NetworkSettings.apply(new Configuration()),
+                work.resolve("checkpoints"), work.resolve("changelog"), changelog);
         conf.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + "ms");
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         // checkpoints go on until the cancel: keep the one the restore is measured from
