@@ -2,6 +2,7 @@ package io.flinkhnsw.operators;
 
 import io.flinkhnsw.vector.Kernels;
 import io.flinkhnsw.vector.Metric;
+import io.flinkhnsw.vector.ScaledCodes;
 import io.flinkhnsw.vector.VectorKernels;
 
 import java.util.ArrayList;
@@ -27,8 +28,6 @@ import java.util.List;
  * Not persisted: rebuilt when a key's subscriptions are loaded.
  */
 final class SubscriptionIndex {
-    /** Relative and absolute slack on every bound, so float rounding never drops an affected subscription. */
-    private static final float SLACK = 1e-4f;
     private static final VectorKernels KERNELS = Kernels.best();
     /** Per member, beside its codes ({@link #codeBytes}): the reference and six floats of a group's arrays. */
     static final int MEMBER_BYTES = 8 + 6 * Float.BYTES;
@@ -193,7 +192,7 @@ final class SubscriptionIndex {
                 continue;
             }
             float e = euclidToPivot(x, p);
-            if (e > widen(reach[p])) {
+            if (e > ScaledCodes.widen(reach[p])) {
                 continue;
             }
             reach[p] = scanBounded(g, p, x, e);
@@ -232,7 +231,7 @@ final class SubscriptionIndex {
             float r = g.euclidRadius[i];
             float pd = g.pivotDistance[i];
             tightened = Math.max(tightened, pd + r);
-            if (Math.abs(e - pd) <= widen(r)) {
+            if (Math.abs(e - pd) <= ScaledCodes.widen(r)) {
                 slots[n] = i;
                 offsets[n++] = i * stride;
             }
@@ -241,11 +240,8 @@ final class SubscriptionIndex {
         int near = 0;
         for (int j = 0; j < n; j++) {
             int i = slots[j];
-            float scaledDot = g.scale[i] * dots[j];
-            float squared = yy - 2 * scaledDot + g.scaledCodeNorm[i];
-            float rounding = SLACK * (yy + g.scaledCodeNorm[i] + 2 * Math.abs(scaledDot));
-            float lower = (float) Math.sqrt(Math.max(0f, squared - rounding)) - g.codeError[i];
-            if (lower <= widen(g.euclidRadius[i])) {
+            if (ScaledCodes.mayReach(yy, dots[j], g.scale[i], g.scaledCodeNorm[i], g.codeError[i],
+                    ScaledCodes.widen(g.euclidRadius[i]))) {
                 slots[near++] = i;
             }
         }
@@ -323,30 +319,10 @@ final class SubscriptionIndex {
             }
             s.slot = size;
             members[size] = s;
-            encode(s.vector, pivots, pivotOffset, size);
+            ScaledCodes.encode(s.vector, 0, pivots, pivotOffset, dimension, codes, size * stride, scale,
+                    scaledCodeNorm, codeError, size);
             pivotDistance[size] = distance;
             size++;
-        }
-
-        private void encode(float[] v, float[] pivots, int pivotOffset, int slot) {
-            float largest = 0;
-            for (int j = 0; j < dimension; j++) {
-                largest = Math.max(largest, Math.abs(v[j] - pivots[pivotOffset + j]));
-            }
-            float step = largest / 127;
-            double codeNorm = 0;
-            double error = 0;
-            for (int j = 0; j < dimension; j++) {
-                double offset = (double) v[j] - pivots[pivotOffset + j];
-                int code = step == 0 ? 0 : (int) Math.max(-127, Math.min(127, Math.round(offset / step)));
-                codes[slot * stride + j] = (byte) code;
-                codeNorm += (double) code * code;
-                double miss = offset - (double) step * code;
-                error += miss * miss;
-            }
-            scale[slot] = step;
-            scaledCodeNorm[slot] = (float) (codeNorm * step * step);
-            codeError[slot] = (float) (Math.sqrt(error) * (1 + 1e-6) + 1e-7);
         }
 
         /** Moves the last member into {@code s}'s slot. */
@@ -366,10 +342,6 @@ final class SubscriptionIndex {
             members[last] = null;
             s.slot = -1;
         }
-    }
-
-    private static float widen(float bound) {
-        return bound + SLACK * bound + SLACK;
     }
 
     private float euclidToPivot(float[] x, int pivot) {

@@ -2,6 +2,7 @@ package io.flinkhnsw.hnsw;
 
 import io.flinkhnsw.vector.Kernels;
 import io.flinkhnsw.vector.Metric;
+import io.flinkhnsw.vector.ScaledCodes;
 import io.flinkhnsw.vector.VectorKernels;
 
 import java.util.Arrays;
@@ -25,8 +26,6 @@ final class FlatVectors {
     private static final int BATCH = 64;
     /** The fewest slots whose scan builds codes: below it a scan is cheap and stays in cache. */
     static final int CODED_MIN = 256;
-    /** Relative and absolute slack on every bound, so float rounding never prunes a slot that belongs. */
-    private static final float SLACK = 1e-4f;
 
     final int dim;
     private final boolean l2;
@@ -245,31 +244,22 @@ final class FlatVectors {
 
     /**
      * Keeps, in place and in order, the first {@code n} of {@code slots} (and their offsets) whose
-     * codes leave them within {@code limit} of the query; returns how many. One int8 dot product per
-     * slot bounds its Euclidean distance from below: e(q, x) >= e(q, x') - e(x, x') for x' the
-     * decoded vector, and e(q, x')² = |q|² - 2 scale (q . codes) + scale² |codes|².
+     * codes' lower bound on the Euclidean distance ({@link ScaledCodes#mayReach}) leaves them within
+     * {@code limit} of the query; returns how many.
      */
     private int keepReachable(float[] query, float queryNorm, float limit, int[] slots, int[] offsets, int n,
                               float[] scratch) {
         KERNELS.dotInt8Batch(query, 0, codes, offsets, n, dim, scratch);
-        float reach = widen((float) Math.sqrt(Math.max(0f, l2 ? limit : 2 * limit)));
+        float reach = ScaledCodes.widen((float) Math.sqrt(Math.max(0f, l2 ? limit : 2 * limit)));
         int kept = 0;
         for (int j = 0; j < n; j++) {
             int s = slots[j];
-            float scaledDot = codeScale[s] * scratch[j];
-            float decoded = queryNorm - 2 * scaledDot + codeNorm[s];
-            decoded -= SLACK * (queryNorm + codeNorm[s] + 2 * Math.abs(scaledDot));
-            float within = reach + codeError[s];
-            if (decoded <= within * within) {
+            if (ScaledCodes.mayReach(queryNorm, scratch[j], codeScale[s], codeNorm[s], codeError[s], reach)) {
                 slots[kept] = s;
                 offsets[kept++] = offsets[j];
             }
         }
         return kept;
-    }
-
-    private static float widen(float euclid) {
-        return euclid + SLACK * euclid + SLACK;
     }
 
     private void buildCodes() {
@@ -283,26 +273,9 @@ final class FlatVectors {
         }
     }
 
-    /** Codes for the vector of {@code slot}: each component / (largest |component| / 127), rounded. */
     private void encode(int slot) {
-        int offset = slot * dim;
-        float largest = 0;
-        for (int i = 0; i < dim; i++) {
-            largest = Math.max(largest, Math.abs(vectors[offset + i]));
-        }
-        float scale = largest / 127;
-        double norm = 0;
-        double error = 0;
-        for (int i = 0; i < dim; i++) {
-            int code = scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(vectors[offset + i] / scale)));
-            codes[offset + i] = (byte) code;
-            norm += (double) code * code;
-            double miss = vectors[offset + i] - (double) scale * code;
-            error += miss * miss;
-        }
-        codeScale[slot] = scale;
-        codeNorm[slot] = (float) (norm * scale * scale);
-        codeError[slot] = (float) (Math.sqrt(error) * (1 + 1e-6) + 1e-7);
+        ScaledCodes.encode(vectors, slot * dim, null, 0, dim, codes, slot * dim, codeScale, codeNorm, codeError,
+                slot);
     }
 
     /** Heap bytes: this object, the vector, id, table and code arrays, and the id strings. */

@@ -34,21 +34,17 @@ class HnswJobTest {
      */
     @Test
     void underAtLeastOnceOnlyAnswersLeaveTheIndexWithoutWaitingForTheBufferTimeout() {
-        assertThat(answerTimeouts(DeliveryGuarantee.AT_LEAST_ONCE)).containsExactly(0L);
-        assertThat(answerTimeouts(DeliveryGuarantee.EXACTLY_ONCE)).containsExactly(10L);
-        List<Long> indexOutputs = new ArrayList<>();
-        for (StreamNode node : streamGraph("q", DeliveryGuarantee.AT_LEAST_ONCE).getStreamNodes()) {
-            if (node.getOperatorName().equals(HnswIndexOperator.UID)) {
-                node.getOutEdges().forEach(edge -> indexOutputs.add(edge.getBufferTimeout()));
-            }
-        }
-        assertThat(indexOutputs).hasSizeGreaterThan(2).allMatch(timeout -> timeout == 10L);
+        assertThat(outputTimeouts(ShardedIndex.ANSWERS_UID, DeliveryGuarantee.AT_LEAST_ONCE)).containsExactly(0L);
+        assertThat(outputTimeouts(ShardedIndex.ANSWERS_UID, DeliveryGuarantee.EXACTLY_ONCE)).containsExactly(10L);
+        assertThat(outputTimeouts(HnswIndexOperator.UID, DeliveryGuarantee.AT_LEAST_ONCE))
+                .hasSizeGreaterThan(2).allMatch(timeout -> timeout == 10L);
     }
 
-    private static List<Long> answerTimeouts(DeliveryGuarantee delivery) {
+    /** The buffer timeouts of the output edges of the operator named {@code operator}. */
+    private static List<Long> outputTimeouts(String operator, DeliveryGuarantee delivery) {
         List<Long> timeouts = new ArrayList<>();
         for (StreamNode node : streamGraph("q", delivery).getStreamNodes()) {
-            if (node.getOperatorName().equals(ShardedIndex.ANSWERS_UID)) {
+            if (node.getOperatorName().equals(operator)) {
                 node.getOutEdges().forEach(edge -> timeouts.add(edge.getBufferTimeout()));
             }
         }
