@@ -129,6 +129,19 @@ final class TenantWorkload {
         }
     }
 
+    /**
+     * {@code total} queries of new vectors (ids {@code w-}), spread over the keys like the query
+     * phase's and drawn apart from them: they run the query-only paths before the phase is timed.
+     */
+    void warmUpEvents(int ef, int total, Consumer<IndexEvent> out) {
+        ClusteredDataset stream = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed);
+        stream.fork(); // the query phase's new vectors
+        float[][] fresh = stream.fork().next(total);
+        for (int i = 0; i < fresh.length; i++) {
+            out.accept(IndexEvent.query(names[queryKeys[i % queryKeys.length]], "w-" + i, fresh[i], K, ef));
+        }
+    }
+
     /** {@code count} vectors from the stream's distribution beyond its end: standing queries' vectors. */
     float[][] subscriptionVectors(int count) {
         ClusteredDataset vectors = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed);
