@@ -57,6 +57,8 @@ import java.util.stream.Stream;
             "Without --bootstrap-servers (or a bootstrap.servers Kafka property) a broker is started in this process."})
 public final class LocalCommand implements Callable<Integer> {
     private static final String BARRIER = "__ingest-barrier";
+    /** The most untimed queries before the timed ones. */
+    private static final int MAX_QUERY_WARMUP = 1000;
     private static final String WARMUP_KEY = "__local-warmup";
     private static final String WARMUP_BARRIER = "__warmup-barrier";
     /** queryId prefix of the queries sent among the upserts (--queries-during-ingest). */
@@ -89,8 +91,9 @@ public final class LocalCommand implements Callable<Integer> {
                     + "(ingest_search_p50_ms, ingest_search_p99_ms) next to those on the loaded index")
     boolean queriesDuringIngest;
     @Option(names = "--warmup", paramLabel = "N",
-            description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, and N synthetic "
-                    + "upserts streamed through the job on a key of their own (0 = none)")
+            description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, N synthetic "
+                    + "upserts streamed through the job on a key of their own, and N/5 queries (at most 1000) at "
+                    + "--query-rate before the timed ones (0 = none)")
     int warmup = CoreBuild.DEFAULT_JIT_WARMUP;
     @Option(names = "--inject-failure-after", paramLabel = "N", description = "fail the job once after N events (0 = never)")
     long injectFailureAfter;
@@ -233,6 +236,7 @@ public final class LocalCommand implements Callable<Integer> {
                 }
             }
 
+            s.warmupQueries = warmUpQueries(queryWriter, out, data.queries);
             long[] sentAt = new long[nq];
             long pace = (long) (1e9 / queryRate);
             long next = System.nanoTime();
@@ -347,6 +351,31 @@ public final class LocalCommand implements Callable<Integer> {
         events.flush();
         awaitApplied(out, warmup, WARMUP_BARRIER);
         progress.say(String.format("warm-up done in %.1f s", (System.nanoTime() - t0) / 1e9));
+    }
+
+    /**
+     * Sends {@code --warmup} / 5 queries, at most {@value #MAX_QUERY_WARMUP} (of the data set's query
+     * vectors, ids {@code warm-}), at the query rate and waits for their answers, untimed; returns how
+     * many. The load has no queries or a few, so the paths only queries take (decoding a query, the
+     * answer's serialization, the results producer and consumer, on the job's side and the
+     * broker's) are first compiled here, and that compiling would otherwise run through the timed
+     * queries on the cores their hops need.
+     */
+    private int warmUpQueries(EventWriter queryWriter, OutputReader out, float[][] vectors) throws Exception {
+        int n = Math.min(MAX_QUERY_WARMUP, warmup / 5);
+        if (n == 0) return 0;
+        long t0 = System.nanoTime();
+        long pace = (long) (1e9 / queryRate);
+        long next = System.nanoTime();
+        for (int q = 0; q < n; q++) {
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+            next += pace;
+            queryWriter.send(IndexEvent.query(key, "warm-" + q, vectors[q % vectors.length], k, 0));
+            queryWriter.flush();
+        }
+        waitFor(out, () -> answered(out, "warm-", n) == n, n + " warm-up answers");
+        progress.say(String.format("query warm-up: %d queries in %.1f s (not timed)", n, (System.nanoTime() - t0) / 1e9));
+        return n;
     }
 
     private static void checkOrdered(QueryResult r) {

@@ -32,6 +32,7 @@ public final class Summary {
     public double coreInsertsPerSecond;
     public String vectorEncoding;
     public int warmupUpserts;
+    public int warmupQueries;
     public double coreCpuSeconds;
     public double indexCpuSeconds;
     public double processCpuSeconds;
@@ -57,6 +58,7 @@ public final class Summary {
         o.put("ingest_ratio", round(coreInsertsPerSecond > 0 ? ingestPerSecond / coreInsertsPerSecond : 0, 3));
         o.put("vector_encoding", vectorEncoding);
         o.put("warmup_upserts", warmupUpserts);
+        o.put("warmup_queries", warmupQueries);
         o.put("core_cpu_us_per_insert", round(coreCpuSeconds * 1e6 / Math.max(1, upserts), 1));
         o.put("index_cpu_us_per_upsert", round(indexCpuSeconds * 1e6 / Math.max(1, upserts), 1));
         o.put("process_cpu_us_per_upsert", round(processCpuSeconds * 1e6 / Math.max(1, upserts), 1));

@@ -53,6 +53,7 @@ class LocalCommandTest {
         assertThat(plain.get("index_cpu_us_per_upsert").asDouble()).as("the index threads' CPU per upsert")
                 .isPositive().isLessThan(plain.get("process_cpu_us_per_upsert").asDouble());
         assertThat(plain.get("ingest_queries").asInt()).isEqualTo(60);
+        assertThat(plain.get("warmup_queries").asInt()).as("--warmup 300: 60 untimed queries").isEqualTo(60);
         assertThat(plain.get("vector_encoding").asText()).isEqualTo("json");
         assertThat(failed.get("vector_encoding").asText()).isEqualTo("b64");
         assertThat(failed.has("ingest_search_p99_ms")).as("no queries during ingest").isFalse();
