@@ -39,10 +39,11 @@ import java.util.stream.Collectors;
  * key's upserts with its queries among them, all keys interleaved; see {@link TenantWorkload}),
  * then a query-only phase that sends the same queries again and new ones after them (at least
  * {@value #MIN_QUERY_PHASE} queries, every one a new vector), on the complete keys, as fast as the
- * job takes them, timed after as many untimed queries of other vectors have warmed the query paths up. Prints one JSON line; progress goes to stderr. Recall is checked exactly, by brute
- * force over the vectors each query should have seen, on a sample of queries from every size class
- * (keys grouped by the decade of their size) in both phases; the line's {@code recall_at_k} is the
- * lowest class's, the classes are listed on stderr.
+ * job takes them, timed after as many untimed queries of other vectors have warmed the query paths
+ * up. Prints one JSON line; progress goes to stderr. Recall is checked exactly, by brute force over
+ * the vectors each query should have seen, on a sample of queries from every size class (keys
+ * grouped by the decade of their size) in both phases; the line's {@code recall_at_k} is the lowest
+ * class's, the classes are listed on stderr.
  */
 @Command(name = "tenant-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Many keys (tenants) of different sizes through the index operator on a MiniCluster.")
