@@ -57,6 +57,8 @@ import java.util.stream.Stream;
             "Without --bootstrap-servers (or a bootstrap.servers Kafka property) a broker is started in this process."})
 public final class LocalCommand implements Callable<Integer> {
     private static final String BARRIER = "__ingest-barrier";
+    /** The ingest warm-up sends a query after every this many upserts. */
+    private static final int WARMUP_QUERY_EVERY = 5;
     /** The most untimed queries before the timed ones. */
     private static final int MAX_QUERY_WARMUP = 1000;
     private static final String WARMUP_KEY = "__local-warmup";
@@ -92,8 +94,8 @@ public final class LocalCommand implements Callable<Integer> {
     boolean queriesDuringIngest;
     @Option(names = "--warmup", paramLabel = "N",
             description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, N synthetic "
-                    + "upserts streamed through the job on a key of their own, and N/5 queries (at most 1000) at "
-                    + "--query-rate before the timed ones (0 = none)")
+                    + "upserts (a query after every 5) streamed through the job on a key of their own, and N/5 "
+                    + "queries (at most 1000) at --query-rate before the timed ones (0 = none)")
     int warmup = CoreBuild.DEFAULT_JIT_WARMUP;
     @Option(names = "--inject-failure-after", paramLabel = "N", description = "fail the job once after N events (0 = never)")
     long injectFailureAfter;
@@ -334,18 +336,23 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * Streams {@link #warmup} synthetic vectors of the data's dimension through the whole path, on a
-     * key of their own that the timed stream and the queries never touch, and waits until the index
-     * applied them: producer, broker, source, decoder, shuffle and operator then run compiled code,
-     * as the core's timed build does after its own warm-up.
+     * key of their own that the timed stream and the queries never touch, with a query after every
+     * {@value #WARMUP_QUERY_EVERY} of them, and waits until the index applied them: producer, broker,
+     * source, decoder, shuffle, operator and the answers' path then run compiled code, as the core's
+     * timed build does after its own warm-up.
      */
     private void warmUp(EventWriter events, OutputReader out, int dim) throws Exception {
         if (warmup <= 0) return;
         String warmKey = key.equals(WARMUP_KEY) ? WARMUP_KEY + "-2" : WARMUP_KEY;
-        progress.say("warm-up: streaming " + warmup + " synthetic upserts on key '" + warmKey + "' (not timed)");
+        progress.say("warm-up: streaming " + warmup + " synthetic upserts on key '" + warmKey
+                + "', a query among every " + WARMUP_QUERY_EVERY + " (not timed)");
         float[][] vectors = new ClusteredDataset(dim, 10, 1.0f, 99).next(warmup);
         long t0 = System.nanoTime();
         for (int i = 0; i < warmup; i++) {
             events.send(IndexEvent.upsert(warmKey, "w" + i, vectors[i], "{\"row\":" + i + "}"));
+            if (i % WARMUP_QUERY_EVERY == WARMUP_QUERY_EVERY - 1) {
+                events.send(IndexEvent.query(warmKey, "warm-ingest-" + i, vectors[i], k, 0));
+            }
         }
         events.send(IndexEvent.query(warmKey, WARMUP_BARRIER, vectors[0], 1, 0));
         events.flush();
