@@ -7,13 +7,37 @@
 
 JAR=$ROOT/job/target/flink-hnsw.jar
 CLUSTER_JAR=$ROOT/job/target/flink-hnsw-cluster.jar
-KAFKA_PORT=${KAFKA_PORT:-39092}
-CONTROLLER_PORT=${CONTROLLER_PORT:-39093}
-REST_PORT=${REST_PORT:-38081}
-RPC_PORT=${RPC_PORT:-36123}
-PROM_PORTS=${PROM_PORTS:-39249-39260}   # Prometheus reporter port range (JobManager and TaskManagers)
-BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 PIDS=()
+exec 4>&2   # the script's stderr, for messages from checks that wait_for runs with stderr discarded
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The fixed ports lie below Linux's ephemeral range (32768-60999 by default): a port inside it can be
+# held by any outgoing connection of another process when the broker binds (a CI run once timed out
+# creating topics on a broker at 39092). Unless all are given, the first block of ports with nothing
+# listening on them is taken.
+choose_ports() {
+  if [[ -n ${KAFKA_PORT:-} && -n ${CONTROLLER_PORT:-} && -n ${REST_PORT:-} && -n ${RPC_PORT:-} && -n ${PROM_PORTS:-} ]]; then
+    :
+  else
+    local offset p busy
+    for offset in 0 300 600 900 1200 1500 1800 2100; do
+      busy=0
+      for p in $((19092 + offset)) $((19093 + offset)) $((18081 + offset)) $((16123 + offset)) $(seq $((19249 + offset)) $((19260 + offset))); do
+        port_in_use "$p" && { busy=1; break; }
+      done
+      ((busy)) || break
+    done
+    ((busy)) && { echo "no free block of ports found from 16123 up; set KAFKA_PORT, CONTROLLER_PORT, REST_PORT, RPC_PORT, PROM_PORTS" >&2; exit 2; }
+    KAFKA_PORT=${KAFKA_PORT:-$((19092 + offset))}
+    CONTROLLER_PORT=${CONTROLLER_PORT:-$((19093 + offset))}
+    REST_PORT=${REST_PORT:-$((18081 + offset))}
+    RPC_PORT=${RPC_PORT:-$((16123 + offset))}
+    PROM_PORTS=${PROM_PORTS:-$((19249 + offset))-$((19260 + offset))}   # Prometheus reporter port range (JobManager and TaskManagers)
+  fi
+  BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+}
+choose_ports
 
 say() { printf '[%s %4ds] %s\n' "$NAME" "$SECONDS" "$*" >&2; }
 
@@ -76,13 +100,35 @@ PROPS
       -c "$WORK/kafka/server.properties" --standalone >"$WORK/log/kafka-format.out"
 }
 
-# Starts the broker (the job jar bundles it) on the formatted log directory; sets KAFKA_PID.
+# Starts the broker (the job jar bundles it) on the formatted log directory, logging at INFO to
+# $WORK/log/kafka.log (appended to across restarts), and waits until it is up; sets KAFKA_PID.
 kafka_start() {
-  java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR" -Xms256m -Xmx512m kafka.Kafka "$WORK/kafka/server.properties" \
-      >>"$WORK/log/kafka.out" 2>&1 &
+  cat > "$WORK/conf/kafka-log4j2.properties" <<'LOG'
+status = warn
+dest = err
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = ${sys:kafka.log.file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} [%t] %m%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+LOG
+  local started_before
+  started_before=$(kafka_started_count)
+  java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR" -Xms256m -Xmx512m \
+      -Dlog4j2.configurationFile="$WORK/conf/kafka-log4j2.properties" -Dkafka.log.file="$WORK/log/kafka.log" \
+      kafka.Kafka "$WORK/kafka/server.properties" >>"$WORK/log/kafka.out" 2>&1 &
   KAFKA_PID=$!
   PIDS+=($KAFKA_PID)
   disown $KAFKA_PID  # no "Killed" job notices from bash; cleanup still kills it by pid
+  wait_for "the Kafka broker on port $KAFKA_PORT" kafka_up "$started_before"
+}
+kafka_started_count() { local n; n=$(grep -c "Kafka Server started" "$WORK/log/kafka.log" 2>/dev/null) || true; echo "${n:-0}"; }
+kafka_up() {  # kafka_up N: the broker logged its start once more than N times; exits the script if it died
+  kill -0 "$KAFKA_PID" 2>/dev/null \
+      || { say "the Kafka broker (pid $KAFKA_PID) exited; $WORK/log/kafka.log:" 2>&4; tail -20 "$WORK/log/kafka.log" >&4; exit 1; }
+  (( $(kafka_started_count) > $1 ))
 }
 
 # Writes $WORK/conf: flink-conf/config.yaml with this run's addresses, ports, directories and sizes,
