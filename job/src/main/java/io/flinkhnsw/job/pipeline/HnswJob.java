@@ -55,9 +55,7 @@ public final class HnswJob {
             // what Flink would choose for this parallelism (128 up to 85), now fixed: shard placement depends on it
             env.setMaxParallelism(KeyGroupRangeAssignment.computeDefaultMaxParallelism(Math.max(1, config.parallelism)));
         }
-        // Flink's 100 ms default would dominate at-least-once latency on the dead-letter edges; the
-        // edge into the index sets its own below.
-        env.setBufferTimeout(10);
+        env.setBufferTimeout(bufferTimeoutMs(config.delivery));
         // Chained operators hand records on without a serializer copy (Flink copies by default: a
         // reflective RawRecord copy per event, a Kryo copy of each result's neighbour list). Safe here:
         // no function of the job keeps or changes a record it has passed on.
@@ -94,6 +92,19 @@ public final class HnswJob {
                                                           String suffix) {
         return raw.process(new DecodeFunction(new EventCodec(config.maxMessageBytes, settings.validator())))
                 .uid("decode" + suffix).name("decode" + suffix);
+    }
+
+    /**
+     * How long a partly filled network buffer may wait before it is sent, on every edge that does not
+     * set its own (the edge into the index and, under at-least-once, the answers' edge send each record
+     * at once). Under at-least-once 10 ms, so dead letters, standing-query updates and sharded answers
+     * are not held back by Flink's 100 ms default. Under exactly-once nothing becomes visible before the
+     * checkpoint's commit, and a checkpoint barrier flushes the buffers ahead of it, so a shorter wait
+     * buys nothing: it keeps Flink's 100 ms, and each task's flusher thread wakes ten times a second
+     * instead of a hundred (docs/ARCHITECTURE.md, "The index thread during ingest").
+     */
+    static long bufferTimeoutMs(DeliveryGuarantee delivery) {
+        return delivery == DeliveryGuarantee.EXACTLY_ONCE ? 100 : 10;
     }
 
     /**

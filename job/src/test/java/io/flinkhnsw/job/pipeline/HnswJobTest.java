@@ -29,15 +29,26 @@ class HnswJobTest {
 
     /**
      * Under at-least-once an unsharded key's answer is sent to the results sink at once, not after the
-     * buffer timeout; under exactly-once (visible at the commit anyway) it waits like everything else.
-     * The index's other outputs (routed upserts, standing-query updates, rejects) keep the timeout.
+     * buffer timeout; under exactly-once (visible at the commit anyway) it waits like everything else,
+     * and everything waits up to 100 ms rather than 10. The index's other outputs (routed upserts,
+     * standing-query updates, rejects) keep the timeout.
      */
     @Test
     void underAtLeastOnceOnlyAnswersLeaveTheIndexWithoutWaitingForTheBufferTimeout() {
         assertThat(outputTimeouts(ShardedIndex.ANSWERS_UID, DeliveryGuarantee.AT_LEAST_ONCE)).containsExactly(0L);
-        assertThat(outputTimeouts(ShardedIndex.ANSWERS_UID, DeliveryGuarantee.EXACTLY_ONCE)).containsExactly(10L);
+        assertThat(outputTimeouts(ShardedIndex.ANSWERS_UID, DeliveryGuarantee.EXACTLY_ONCE)).containsExactly(100L);
         assertThat(outputTimeouts(HnswIndexOperator.UID, DeliveryGuarantee.AT_LEAST_ONCE))
                 .hasSizeGreaterThan(2).allMatch(timeout -> timeout == 10L);
+        assertThat(outputTimeouts(HnswIndexOperator.UID, DeliveryGuarantee.EXACTLY_ONCE))
+                .hasSizeGreaterThan(2).allMatch(timeout -> timeout == 100L);
+    }
+
+    /** Whatever the delivery, records go into the index at once: queries share that edge with upserts. */
+    @Test
+    void theEdgeIntoTheIndexSendsEachRecordAtOnce() {
+        for (DeliveryGuarantee delivery : List.of(DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXACTLY_ONCE)) {
+            assertThat(outputTimeouts("decode", delivery)).isNotEmpty().allMatch(timeout -> timeout == 0L);
+        }
     }
 
     /** The buffer timeouts of the output edges of the operator named {@code operator}. */
