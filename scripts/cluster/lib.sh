@@ -17,9 +17,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # creating topics on a broker at 39092). Unless all are given, the first block of ports with nothing
 # listening on them is taken.
 choose_ports() {
-  if [[ -n ${KAFKA_PORT:-} && -n ${CONTROLLER_PORT:-} && -n ${REST_PORT:-} && -n ${RPC_PORT:-} && -n ${PROM_PORTS:-} ]]; then
-    :
-  else
+  if [[ -z ${KAFKA_PORT:-} || -z ${CONTROLLER_PORT:-} || -z ${REST_PORT:-} || -z ${RPC_PORT:-} || -z ${PROM_PORTS:-} ]]; then
     local offset p busy
     for offset in 0 300 600 900 1200 1500 1800 2100; do
       busy=0
@@ -76,7 +74,8 @@ cluster_init() {
   read -r -a FLAGS <<< "$(java -jar "$JAR" jvm-flags)"
 }
 
-# Writes the broker's configuration and formats its log directory ($WORK/kafka/data).
+# Writes the broker's configuration and its log4j configuration (INFO to $WORK/log/kafka.log) and
+# formats its log directory ($WORK/kafka/data).
 kafka_format() {
   cat > "$WORK/kafka/server.properties" <<PROPS
 process.roles=broker,controller
@@ -95,15 +94,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 num.partitions=2
 PROPS
-  local kj=(java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR")
-  "${kj[@]}" kafka.tools.StorageTool format -t "$("${kj[@]}" kafka.tools.StorageTool random-uuid)" \
-      -c "$WORK/kafka/server.properties" --standalone >"$WORK/log/kafka-format.out"
-}
-
-# Starts the broker (the job jar bundles it) on the formatted log directory, logging at INFO to
-# $WORK/log/kafka.log (appended to across restarts), and waits until it is up; sets KAFKA_PID.
-kafka_start() {
-  cat > "$WORK/conf/kafka-log4j2.properties" <<'LOG'
+  cat > "$WORK/kafka/log4j2.properties" <<'LOG'
 status = warn
 dest = err
 appender.file.type = File
@@ -114,10 +105,18 @@ appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1} [%t] %m%n
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = file
 LOG
+  local kj=(java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR")
+  "${kj[@]}" kafka.tools.StorageTool format -t "$("${kj[@]}" kafka.tools.StorageTool random-uuid)" \
+      -c "$WORK/kafka/server.properties" --standalone >"$WORK/log/kafka-format.out"
+}
+
+# Starts the broker (the job jar bundles it) on the formatted log directory, its log appended to
+# across restarts, and waits until it is up; sets KAFKA_PID.
+kafka_start() {
   local started_before
   started_before=$(kafka_started_count)
   java -Djava.io.tmpdir="$WORK/tmp" -cp "$JAR" -Xms256m -Xmx512m \
-      -Dlog4j2.configurationFile="$WORK/conf/kafka-log4j2.properties" -Dkafka.log.file="$WORK/log/kafka.log" \
+      -Dlog4j2.configurationFile="$WORK/kafka/log4j2.properties" -Dkafka.log.file="$WORK/log/kafka.log" \
       kafka.Kafka "$WORK/kafka/server.properties" >>"$WORK/log/kafka.out" 2>&1 &
   KAFKA_PID=$!
   PIDS+=($KAFKA_PID)

@@ -245,17 +245,7 @@ public final class LocalCommand implements Callable<Integer> {
             }
 
             s.warmupQueries = warmUpQueries(queryWriter, out, data.queries);
-            long[] sentAt = new long[nq];
-            long pace = (long) (1e9 / queryRate);
-            long next = System.nanoTime();
-            for (int q = 0; q < nq; q++) {
-                // sleep, not spin: a spinning sender would take one of the two cores from the job
-                for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
-                next += pace;
-                sentAt[q] = System.nanoTime();
-                queryWriter.send(IndexEvent.query(key, "q-" + q, data.queries[q], k, 0));
-                queryWriter.flush();
-            }
+            long[] sentAt = sendQueriesAtRate(queryWriter, "q-", data.queries, nq);
             waitFor(out, () -> answered(out, "q-", nq) == nq && out.deadLetters().size() >= bad, nq + " answers");
 
             double recall = 0;
@@ -410,17 +400,30 @@ public final class LocalCommand implements Callable<Integer> {
         int n = Math.min(MAX_QUERY_WARMUP, warmup / 5);
         if (n == 0) return 0;
         long t0 = System.nanoTime();
-        long pace = (long) (1e9 / queryRate);
-        long next = System.nanoTime();
-        for (int q = 0; q < n; q++) {
-            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
-            next += pace;
-            queryWriter.send(IndexEvent.query(key, "warm-" + q, vectors[q % vectors.length], k, 0));
-            queryWriter.flush();
-        }
+        sendQueriesAtRate(queryWriter, "warm-", vectors, n);
         waitFor(out, () -> answered(out, "warm-", n) == n, n + " warm-up answers");
         progress.say(String.format("query warm-up: %d queries in %.1f s (not timed)", n, (System.nanoTime() - t0) / 1e9));
         return n;
+    }
+
+    /**
+     * Sends {@code count} queries to the loaded key at {@code --query-rate}, ids {@code prefix} + n, the
+     * vectors in turn, each flushed at once; returns when each was sent ({@link System#nanoTime}). The
+     * sender sleeps between queries rather than spin: a spinning sender would take one of the two cores
+     * from the job.
+     */
+    private long[] sendQueriesAtRate(EventWriter writer, String prefix, float[][] vectors, int count) {
+        long[] sentAt = new long[count];
+        long pace = (long) (1e9 / queryRate);
+        long next = System.nanoTime();
+        for (int q = 0; q < count; q++) {
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+            next += pace;
+            sentAt[q] = System.nanoTime();
+            writer.send(IndexEvent.query(key, prefix + q, vectors[q % vectors.length], k, 0));
+            writer.flush();
+        }
+        return sentAt;
     }
 
     private static void checkOrdered(QueryResult r) {

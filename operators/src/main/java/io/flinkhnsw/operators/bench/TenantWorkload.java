@@ -124,9 +124,7 @@ final class TenantWorkload {
         for (int i = 0; i < repeated; i++) {
             out.accept(IndexEvent.query(names[queryKeys[i]], "r-" + i, queryVectors[i], K, ef));
         }
-        for (int i = 0; i < fresh.length; i++) {
-            out.accept(IndexEvent.query(names[queryKeys[i % queryKeys.length]], "x-" + i, fresh[i], K, ef));
-        }
+        spreadOverQueryKeys(fresh, "x-", ef, out);
     }
 
     /**
@@ -136,9 +134,13 @@ final class TenantWorkload {
     void warmUpEvents(int ef, int total, Consumer<IndexEvent> out) {
         ClusteredDataset stream = new ClusteredDataset(dim, CLUSTERS, SPREAD, seed);
         stream.fork(); // the query phase's new vectors
-        float[][] fresh = stream.fork().next(total);
-        for (int i = 0; i < fresh.length; i++) {
-            out.accept(IndexEvent.query(names[queryKeys[i % queryKeys.length]], "w-" + i, fresh[i], K, ef));
+        spreadOverQueryKeys(stream.fork().next(total), "w-", ef, out);
+    }
+
+    /** A query per vector (ids {@code prefix} + n), to the keys of the load phase's queries in turn. */
+    private void spreadOverQueryKeys(float[][] vectors, String prefix, int ef, Consumer<IndexEvent> out) {
+        for (int i = 0; i < vectors.length; i++) {
+            out.accept(IndexEvent.query(names[queryKeys[i % queryKeys.length]], prefix + i, vectors[i], K, ef));
         }
     }
 
