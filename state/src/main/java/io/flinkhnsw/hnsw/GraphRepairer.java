@@ -43,6 +43,9 @@ final class GraphRepairer {
     private final int[] batch;
     private final int[] batchOffsets;
     private final float[] batchDistances;
+    private final float[] candidateVector;
+    private final int[] keptOffsets;
+    private final float[] keptDistances;
 
     GraphRepairer(HnswGraph graph, GraphSearcher searcher, GraphInserter inserter, NeighborSelector selector,
             HnswConfig config) {
@@ -59,6 +62,9 @@ final class GraphRepairer {
         this.batch = new int[graph.maxConn0];
         this.batchOffsets = new int[graph.maxConn0];
         this.batchDistances = new float[graph.maxConn0];
+        this.candidateVector = graph.newQuery();
+        this.keptOffsets = new int[graph.maxConn0];
+        this.keptDistances = new float[graph.maxConn0];
     }
 
     /** Performs up to {@code budget} repair units; returns how many it performed. */
@@ -227,7 +233,12 @@ final class GraphRepairer {
     private boolean diverse(int candidate, float toNode, int kept) {
         HnswGraph g = graph;
         for (int j = 0; j < kept; j++) {
-            if (slack * g.distanceBetween(candidate, linkBuffer[j]) < toNode) {
+            keptOffsets[j] = g.vectorOffset(linkBuffer[j]);
+        }
+        g.prepareNodeQuery(candidate, candidateVector);
+        g.distances(candidateVector, keptOffsets, kept, keptDistances);
+        for (int j = 0; j < kept; j++) {
+            if (slack * keptDistances[j] < toNode) {
                 return false;
             }
         }

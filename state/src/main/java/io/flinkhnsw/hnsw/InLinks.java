@@ -32,6 +32,11 @@ final class InLinks {
     private int[] pool = new int[1024];
     private int poolTop;
     private final int[] freeBlocks = new int[MAX_CLASSES];
+    /** The tombstone list {@link #firstMutualOfTombstone} last scanned, its count then, and where to resume. */
+    private int scanNode = -1;
+    private int scanLayer;
+    private int scanCount;
+    private int scanFrom;
 
     InLinks(HnswGraph graph, int capacity) {
         this.graph = graph;
@@ -43,6 +48,9 @@ final class InLinks {
     /** Gives {@code node} empty lists on layers 0..level. */
     void addNode(int node, int level) {
         ensureCapacity(node + 1);
+        if (node == scanNode) {
+            scanNode = -1;
+        }
         for (int layer = 0; layer <= level; layer++) {
             setHead(node, layer, EMPTY);
         }
@@ -77,7 +85,8 @@ final class InLinks {
      * function of the links alone, so a reloaded graph picks the same one.
      */
     int next(int node, int layer) {
-        int mutual = firstMutual(node, layer);
+        assert graph.tombstone[node];
+        int mutual = firstMutualOfTombstone(node, layer);
         if (mutual >= 0) {
             return mutual;
         }
@@ -112,14 +121,43 @@ final class InLinks {
     }
 
     private int firstMutual(int node, int layer) {
+        return linkAt(node, layer, mutualPosition(node, layer, 0));
+    }
+
+    /**
+     * {@link #firstMutual} for a tombstone, resuming where the last scan of the same list stopped.
+     * Nothing gains a link to a tombstone, so a link found not to link back never will; repair
+     * removes the in-links of one tombstone after another, which made rescanning from the start
+     * quadratic in the list's length. The scan restarts whenever the list is another one or its
+     * count changed, and {@link #addNode} forgets a reused slot, so the answer is the plain scan's.
+     */
+    private int firstMutualOfTombstone(int node, int layer) {
+        int count = graph.linkCount(node, layer);
+        int from = node == scanNode && layer == scanLayer && count == scanCount ? scanFrom : 0;
+        int position = mutualPosition(node, layer, from);
+        scanNode = node;
+        scanLayer = layer;
+        scanCount = count;
+        scanFrom = position < 0 ? count : position;
+        int mutual = linkAt(node, layer, position);
+        assert mutual == firstMutual(node, layer);
+        return mutual;
+    }
+
+    /** Position in {@code node}'s list, from {@code from} on, of the first link that links back; -1 when none does. */
+    private int mutualPosition(int node, int layer, int from) {
         int[] array = graph.linkArray(node, layer);
         int base = graph.linkBase(node, layer);
-        for (int i = base + 1, end = base + 1 + array[base]; i < end; i++) {
-            if (graph.hasLink(array[i], layer, node)) {
-                return array[i];
+        for (int i = from, count = array[base]; i < count; i++) {
+            if (graph.hasLink(array[base + 1 + i], layer, node)) {
+                return i;
             }
         }
         return -1;
+    }
+
+    private int linkAt(int node, int layer, int position) {
+        return position < 0 ? -1 : graph.linkArray(node, layer)[graph.linkBase(node, layer) + 1 + position];
     }
 
     /**
@@ -130,6 +168,7 @@ final class InLinks {
      * then gets one block of the size it needs: no block grows while loading.
      */
     void rebuild() {
+        scanNode = -1;
         HnswGraph g = graph;
         int nodes = g.highWater;
         ensureCapacity(nodes);
