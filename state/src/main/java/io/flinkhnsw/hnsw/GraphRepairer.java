@@ -9,7 +9,8 @@ import java.util.Arrays;
  * One unit relinks one in-neighbour of the oldest tombstone on one layer: a live in-neighbour keeps
  * its live links and replaces each link to a tombstone by at most one of that tombstone's live
  * neighbours, the nearest one the relaxed selection heuristic accepts beside the links it keeps
- * (one more when its list is below three quarters of the layer's maximum); a
+ * (one more when its list is below three quarters of the layer's maximum), or, when its live links
+ * alone still fill seven eighths of the list, re-prunes them with the relaxed heuristic instead; a
  * tombstone in-neighbour just drops its links to tombstones. When nothing links to a tombstone any
  * more its slot is freed (one more unit). Which unit is next is a function of the graph alone (the
  * in-neighbour {@link InLinks#next} names, on the highest layer that has one), so a graph loaded
@@ -27,6 +28,10 @@ final class GraphRepairer {
     private static final float REPAIR_SLACK = 1.1f;
     /** A list shorter than this many quarters of the layer's maximum may grow by one link in a relink. */
     private static final int SHORT_LIST_NUMERATOR = 3;
+    /** A list keeping at least this many eighths of the layer's maximum is re-pruned ({@link #pruneLiveLinks}). */
+    private static final int FULL_LIST_EIGHTHS = 7;
+    /** The heuristic's factor when such a list is re-pruned: 1.2 held recall where 1.0 and 1.4 lost it (ARCHITECTURE.md). */
+    private static final float PRUNE_SLACK = 1.2f;
 
     private final HnswGraph graph;
     private final GraphSearcher searcher;
@@ -34,6 +39,7 @@ final class GraphRepairer {
     private final NeighborSelector selector;
     private final VisitedSet marks;
     private final float slack;
+    private final float pruneSlack;
     private long[] candidates = new long[64];
     private final long[] selected;
     private final int[] linkBuffer;
@@ -52,6 +58,7 @@ final class GraphRepairer {
         this.graph = graph;
         // Slack only means something for non-negative distances: raw inner product keeps the plain heuristic.
         this.slack = config.metric() == Metric.INNER_PRODUCT ? 1f : REPAIR_SLACK;
+        this.pruneSlack = config.metric() == Metric.INNER_PRODUCT ? 1f : PRUNE_SLACK;
         this.searcher = searcher;
         this.inserter = inserter;
         this.selector = selector;
@@ -166,9 +173,10 @@ final class GraphRepairer {
      * New links for live {@code node} on {@code layer}: its live links, and for each link to a
      * tombstone at most one replacement from the tombstones' live links, nearest first, accepted
      * when no kept link is nearer to it (by the slack) than {@code node} is, plus one more when the
-     * list is short ({@link #SHORT_LIST_NUMERATOR}). Only replacing, not
-     * re-pruning the whole list with the heuristic (FreshDiskANN's rule), keeps the links chosen for
-     * the node; re-pruning lost more recall and cost three times as much (ARCHITECTURE.md).
+     * list is short ({@link #SHORT_LIST_NUMERATOR}); a list that stays nearly full goes to
+     * {@link #pruneLiveLinks} instead. Replacing, not re-pruning the live links together with the
+     * tombstones' (FreshDiskANN's rule), keeps the links chosen for the node; that re-pruning lost
+     * more recall and cost three times as much (ARCHITECTURE.md).
      */
     private void relink(int node, int layer) {
         HnswGraph g = graph;
@@ -184,6 +192,10 @@ final class GraphRepairer {
                 marks.add(neighbour);
                 linkBuffer[kept++] = neighbour;
             }
+        }
+        if (kept * 8 >= g.maxConnections(layer) * FULL_LIST_EIGHTHS) {
+            pruneLiveLinks(node, layer, kept);
+            return;
         }
         g.prepareNodeQuery(node, vector);
         int n = 0;
@@ -202,6 +214,34 @@ final class GraphRepairer {
             if (diverse(candidate, ScoredNode.distance(candidates[i]), kept)) {
                 linkBuffer[kept++] = candidate;
             }
+        }
+        g.setLinks(node, layer, linkBuffer, kept);
+    }
+
+    /**
+     * New links for live {@code node} on {@code layer} when its {@code live} links (in
+     * {@link #linkBuffer}) still nearly fill the list: those links through the heuristic relaxed by
+     * {@link #PRUNE_SLACK}, keeping fewer than it has, instead of replacements. Replacing kept such
+     * lists full until a re-insert's reverse link re-pruned them with the strict heuristic, and over
+     * many rounds the links gathered on the nodes searches pass through (ARCHITECTURE.md).
+     */
+    private void pruneLiveLinks(int node, int layer, int live) {
+        HnswGraph g = graph;
+        g.prepareNodeQuery(node, vector);
+        for (int j = 0; j < live; j++) {
+            batchOffsets[j] = g.vectorOffset(linkBuffer[j]);
+        }
+        g.distances(vector, batchOffsets, live, batchDistances);
+        if (candidates.length < live) {
+            candidates = new long[live];
+        }
+        for (int j = 0; j < live; j++) {
+            candidates[j] = ScoredNode.encode(batchDistances[j], linkBuffer[j]);
+        }
+        Arrays.sort(candidates, 0, live);
+        int kept = selector.select(candidates, live, live - 1, selected, pruneSlack);
+        for (int j = 0; j < kept; j++) {
+            linkBuffer[j] = ScoredNode.node(selected[j]);
         }
         g.setLinks(node, layer, linkBuffer, kept);
     }
