@@ -49,9 +49,8 @@ final class GraphRepairer {
     private final int[] batch;
     private final int[] batchOffsets;
     private final float[] batchDistances;
+    /** A replacement's vector, padded as a query, for {@link #diverse}. */
     private final float[] candidateVector;
-    private final int[] keptOffsets;
-    private final float[] keptDistances;
 
     GraphRepairer(HnswGraph graph, GraphSearcher searcher, GraphInserter inserter, NeighborSelector selector,
             HnswConfig config) {
@@ -70,8 +69,6 @@ final class GraphRepairer {
         this.batchOffsets = new int[graph.maxConn0];
         this.batchDistances = new float[graph.maxConn0];
         this.candidateVector = graph.newQuery();
-        this.keptOffsets = new int[graph.maxConn0];
-        this.keptDistances = new float[graph.maxConn0];
     }
 
     /** Performs up to {@code budget} repair units; returns how many it performed. */
@@ -228,10 +225,7 @@ final class GraphRepairer {
     private void pruneLiveLinks(int node, int layer, int live) {
         HnswGraph g = graph;
         g.prepareNodeQuery(node, vector);
-        for (int j = 0; j < live; j++) {
-            batchOffsets[j] = g.vectorOffset(linkBuffer[j]);
-        }
-        g.distances(vector, batchOffsets, live, batchDistances);
+        scoreLinkBuffer(vector, live);
         if (candidates.length < live) {
             candidates = new long[live];
         }
@@ -271,18 +265,25 @@ final class GraphRepairer {
 
     /** True when none of the first {@code kept} links is nearer to {@code candidate}, by the slack, than the node is. */
     private boolean diverse(int candidate, float toNode, int kept) {
-        HnswGraph g = graph;
+        graph.prepareNodeQuery(candidate, candidateVector);
+        scoreLinkBuffer(candidateVector, kept);
         for (int j = 0; j < kept; j++) {
-            keptOffsets[j] = g.vectorOffset(linkBuffer[j]);
-        }
-        g.prepareNodeQuery(candidate, candidateVector);
-        g.distances(candidateVector, keptOffsets, kept, keptDistances);
-        for (int j = 0; j < kept; j++) {
-            if (slack * keptDistances[j] < toNode) {
+            if (slack * batchDistances[j] < toNode) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Distances from {@code query} to the first {@code count} nodes of {@link #linkBuffer}, in one
+     * batch, into {@link #batchDistances} (free once {@link #addLiveLinks} has filled the candidates).
+     */
+    private void scoreLinkBuffer(float[] query, int count) {
+        for (int j = 0; j < count; j++) {
+            batchOffsets[j] = graph.vectorOffset(linkBuffer[j]);
+        }
+        graph.distances(query, batchOffsets, count, batchDistances);
     }
 
     /**
