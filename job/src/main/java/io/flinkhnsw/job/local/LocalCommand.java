@@ -67,6 +67,8 @@ public final class LocalCommand implements Callable<Integer> {
     /** queryId prefix of the queries sent among the upserts (--queries-during-ingest). */
     private static final String DURING_INGEST = "ingest-q-";
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    /** How often {@link #awaitApplied} reads the index's upsert counter: the resolution of {@code ingest_per_s}. */
+    private static final long APPLIED_POLL_MS = 2;
     /** At most this many bytes of the timed load are encoded before it is timed. */
     private static final long ENCODED_AHEAD_BYTES = 512L << 20;
 
@@ -325,17 +327,14 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * When the index had applied all {@code n} upserts (nanoTime): the first poll at which the index
-     * operator's upsert counter, read over the MiniCluster's REST API, reached {@code n}. Under
+     * operator's upsert counter reached {@code n}. Under
      * exactly-once an answer becomes visible only when the next checkpoint commits, so the barrier's
      * answer would time the checkpoint interval too; it is the fallback when the counter cannot tell
-     * (a restart starts the counter again from the restored checkpoint's events). A metrics fetch
-     * costs the job CPU, so polls are a second apart while the end is far and
-     * {@link LocalFlink#METRICS_UPDATE} apart near it.
+     * (a restart starts the counter again from the restored checkpoint's events). The counter is
+     * read in this process ({@link OperatorCounters}), so polling it costs the job nothing.
      */
     private long awaitApplied(OutputReader out, long n, String barrierId) throws Exception {
-        long start = System.nanoTime();
-        long end = start + TIMEOUT.toNanos();
-        long first = -1;
+        long end = System.nanoTime() + TIMEOUT.toNanos();
         double lastSaid = progress.seconds();
         while (true) {
             long polled = System.nanoTime();
@@ -354,11 +353,7 @@ public final class LocalCommand implements Callable<Integer> {
                 progress.say("waiting for the index to apply " + n + " upserts (" + Math.max(0, upserts)
                         + " applied, " + flink.completedCheckpoints() + " checkpoints so far)");
             }
-            if (first < 0 && upserts >= 0) first = upserts;
-            // half the time the rest should take at the rate so far, within [METRICS_UPDATE, 1 s]
-            double rate = first >= 0 && upserts > first ? (upserts - first) / ((polled - start) / 1e9) : 0;
-            long sleepMs = rate > 0 ? (long) ((n - upserts) / rate * 500) : 1000;
-            Thread.sleep(Math.max(LocalFlink.METRICS_UPDATE.toMillis(), Math.min(1000, sleepMs)));
+            Thread.sleep(APPLIED_POLL_MS);
         }
     }
 

@@ -30,16 +30,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LocalFlink implements AutoCloseable {
     private static final int REST_PORT_ATTEMPTS = 5;
-    /** How stale an operator metric read over REST may be. */
-    public static final Duration METRICS_UPDATE = Duration.ofMillis(50);
 
     private final JobClient client;
     /** Taken once at submission: once the job ends the MiniCluster is gone and cannot be asked again. */
     private final CompletableFuture<JobExecutionResult> result;
     private final String restUrl;
     private final HttpClient http = HttpClient.newHttpClient();
-    /** The job vertex of the index operator (its chain), found on first use. */
-    private String indexVertex;
 
     private LocalFlink(JobClient client, String restUrl) {
         this.client = client;
@@ -69,8 +65,8 @@ public final class LocalFlink implements AutoCloseable {
                 "rest.address", "127.0.0.1",
                 "rest.bind-address", "127.0.0.1",
                 "rest.bind-port", Integer.toString(restPort),
-                // operator metrics over REST within a poll, not 10 s late (local's ingest timing reads them)
-                "metrics.fetcher.update-interval", METRICS_UPDATE.toMillis() + " ms",
+                // the index operator's counters read in process (local's ingest timing), not over REST
+                "metrics.reporter.counters.factory.class", OperatorCounters.Factory.class.getName(),
                 "io.tmp.dirs", dir.resolve("tmp").toString()));
         StateBackendSettings.apply(conf, dir.resolve("checkpoints"), dir.resolve("changelog"), true);
         NetworkSettings.apply(conf);
@@ -107,24 +103,12 @@ public final class LocalFlink implements AutoCloseable {
     }
 
     /**
-     * A metric of the index operator ({@link HnswIndexOperator}, group {@code hnsw}, e.g.
-     * {@code upserts}) summed over the subtasks of the current attempt, at most
-     * {@link #METRICS_UPDATE} old; -1 when the REST endpoint does not answer or has no value yet.
+     * A counter of the index operator ({@link HnswIndexOperator}, group {@code hnsw}, e.g.
+     * {@code upserts}) summed over the subtasks of the current attempt, read in this process through
+     * {@link OperatorCounters}; -1 before the operator has registered it.
      */
     public long indexMetricSum(String metric) {
-        try {
-            if (indexVertex == null) {
-                for (JsonNode v : get("").path("vertices")) {
-                    if (v.path("name").asText().startsWith(HnswIndexOperator.NAME)) indexVertex = v.path("id").asText();
-                }
-                if (indexVertex == null) return -1;
-            }
-            JsonNode values = get("/vertices/" + indexVertex + "/subtasks/metrics?get="
-                    + HnswIndexOperator.NAME + ".hnsw." + metric + "&agg=sum");
-            return values.size() == 0 ? -1 : values.get(0).path("sum").asLong(-1);
-        } catch (Exception e) {
-            return -1;
-        }
+        return OperatorCounters.sum(client.getJobID().toString(), HnswIndexOperator.NAME, "hnsw", metric);
     }
 
     /** GET of this job's REST path (below /jobs/ID), as JSON. */
