@@ -331,7 +331,7 @@ public final class LocalCommand implements Callable<Integer> {
      * exactly-once an answer becomes visible only when the next checkpoint commits, so the barrier's
      * answer would time the checkpoint interval too; it is the fallback when the counter cannot tell
      * (a restart starts the counter again from the restored checkpoint's events). The counter is
-     * read in this process ({@link OperatorCounters}), so polling it costs the job nothing.
+     * read in this process ({@code CapturedMetrics}), so polling it costs the job nothing.
      */
     private long awaitApplied(OutputReader out, long n, String barrierId) throws Exception {
         long end = System.nanoTime() + TIMEOUT.toNanos();

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.codec.Json;
 import io.flinkhnsw.job.kafka.KafkaIo;
-import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.NetworkSettings;
+import io.flinkhnsw.operators.bench.CapturedMetrics;
 import io.flinkhnsw.operators.StateBackendSettings;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -65,9 +65,10 @@ public final class LocalFlink implements AutoCloseable {
                 "rest.address", "127.0.0.1",
                 "rest.bind-address", "127.0.0.1",
                 "rest.bind-port", Integer.toString(restPort),
-                // the index operator's counters read in process (local's ingest timing), not over REST
-                "metrics.reporter.counters.factory.class", OperatorCounters.Factory.class.getName(),
                 "io.tmp.dirs", dir.resolve("tmp").toString()));
+        // the index operator's counters read in process (local's ingest timing), not over REST
+        CapturedMetrics.clear();
+        CapturedMetrics.enable(conf);
         StateBackendSettings.apply(conf, dir.resolve("checkpoints"), dir.resolve("changelog"), true);
         NetworkSettings.apply(conf);
         int parallelism = config.parallelism > 0 ? config.parallelism : 2;
@@ -103,12 +104,13 @@ public final class LocalFlink implements AutoCloseable {
     }
 
     /**
-     * A counter of the index operator ({@link HnswIndexOperator}, group {@code hnsw}, e.g.
-     * {@code upserts}) summed over the subtasks of the current attempt, read in this process through
-     * {@link OperatorCounters}; -1 before the operator has registered it.
+     * A counter of the index operator (group {@code hnsw}, e.g. {@code upserts}) summed over the
+     * subtasks of the current attempt, read in this process through {@link CapturedMetrics}; -1
+     * before the operator has registered it.
      */
     public long indexMetricSum(String metric) {
-        return OperatorCounters.sum(client.getJobID().toString(), HnswIndexOperator.NAME, "hnsw", metric);
+        Double sum = CapturedMetrics.sum(metric);
+        return sum == null ? -1 : sum.longValue();
     }
 
     /** GET of this job's REST path (below /jobs/ID), as JSON. */

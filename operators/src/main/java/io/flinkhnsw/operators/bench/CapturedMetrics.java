@@ -14,21 +14,23 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A metric reporter for benchmarks that run a MiniCluster in their own JVM: it keeps a reference to
- * every metric of the index operator's {@code hnsw} group, so the benchmark reads counters and gauges
- * directly, summed over subtasks. Enabled with {@link #enable}; found by Flink through its service file.
+ * A metric reporter for benchmarks and the local runner, which run a MiniCluster in their own JVM:
+ * it keeps a reference to every metric of the index operator's {@code hnsw} group, so they read
+ * counters and gauges directly, summed over subtasks, and not over REST (where every read makes the
+ * TaskManager dump and serialise all its metrics). A restarted task's metric replaces the one it had
+ * under the same name. Enabled with {@link #enable}; found by Flink through its service file.
  */
 public final class CapturedMetrics implements MetricReporter {
     private static final String GROUP = ".hnsw.";
     private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
 
     /** Adds this reporter to a MiniCluster configuration. */
-    static void enable(org.apache.flink.configuration.Configuration conf) {
+    public static void enable(org.apache.flink.configuration.Configuration conf) {
         conf.setString("metrics.reporter.captured.factory.class", Factory.class.getName());
     }
 
     /** Forgets the metrics of earlier jobs. */
-    static void clear() {
+    public static void clear() {
         METRICS.clear();
     }
 
@@ -36,7 +38,7 @@ public final class CapturedMetrics implements MetricReporter {
      * The sum over subtasks of the counter or numeric gauge {@code name} of the index operator, or
      * null when no subtask has such a metric.
      */
-    static Double sum(String name) {
+    public static Double sum(String name) {
         Double total = null;
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
             if (!e.getKey().endsWith(GROUP + name)) {
