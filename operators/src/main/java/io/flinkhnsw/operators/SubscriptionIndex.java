@@ -49,10 +49,11 @@ final class SubscriptionIndex {
     private float[] foundDistance = new float[64];
     /** Codes per member: the dimension rounded up to the kernels' width, so a batch reads whole lanes. */
     private int stride;
-    /** Scratch: the vector being looked up less a pivot (zeros beyond the dimension), and a scan's slots, their codes' offsets and dot products. */
+    /** Scratch: the vector being looked up less a pivot (zeros beyond the dimension), and a scan's slots, their codes' offsets and dot products, and the slots surely inside their radius. */
     private float[] residual = new float[0];
     private int[] offsets = new int[0];
     private int[] slots = new int[0];
+    private int[] inside = new int[0];
     private float[] dots = new float[0];
     /** Where the touch pass of {@link #scanBounded} leaves its sum, so its loads are not optimised away. */
     private float touched;
@@ -223,15 +224,20 @@ final class SubscriptionIndex {
         if (offsets.length < g.size) {
             offsets = new int[g.members.length];
             slots = new int[g.members.length];
+            inside = new int[g.members.length];
             dots = new float[g.members.length];
         }
         float tightened = 0;
         int n = 0;
+        int sure = 0;
         for (int i = 0; i < g.size; i++) {
             float r = g.euclidRadius[i];
             float pd = g.pivotDistance[i];
             tightened = Math.max(tightened, pd + r);
-            if (Math.abs(e - pd) <= ScaledCodes.widen(r)) {
+            if (ScaledCodes.widen(e + pd) <= r) {
+                // inside the radius by the triangle inequality: no code can rule it out
+                inside[sure++] = i;
+            } else if (Math.abs(e - pd) <= ScaledCodes.widen(r)) {
                 slots[n] = i;
                 offsets[n++] = i * stride;
             }
@@ -245,6 +251,8 @@ final class SubscriptionIndex {
                 slots[near++] = i;
             }
         }
+        System.arraycopy(inside, 0, slots, near, sure);
+        near += sure;
         // the exact tests read each record and its vector, scattered over the heap: touching them all
         // first, in a loop whose loads do not depend on each other, puts their cache misses in flight together
         float touch = 0;
