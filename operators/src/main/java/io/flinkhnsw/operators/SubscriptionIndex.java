@@ -212,7 +212,9 @@ final class SubscriptionIndex {
      * A member passing the pivot bound is then bounded by its code: with q' its decoded vector,
      * e(x, q) ≥ e(x, q') - e(q, q'), and e(x, q')² = |y|² - 2·scale·(y·code) + scale²·|code|² for
      * y = x - pivot, so one int8 dot product per member, over a quarter of the bytes of its vector,
-     * leaves only the members near their radius to the exact test.
+     * leaves only the members near their radius to the exact test. A member whose radius covers
+     * e(x, pivot) + e(q, pivot) is inside it by the triangle inequality and goes to the exact test,
+     * which gives its distance, without a code bound.
      */
     private float scanBounded(Group g, int pivot, float[] x, float e) {
         float[] y = residual;
