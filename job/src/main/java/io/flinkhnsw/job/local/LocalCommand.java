@@ -3,6 +3,7 @@ package io.flinkhnsw.job.local;
 import io.flinkhnsw.bench.CoreBuild;
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.hnsw.Limits;
 import io.flinkhnsw.job.JobConfig;
 import io.flinkhnsw.job.cli.JobOptions;
 import io.flinkhnsw.job.cli.KafkaOptions;
@@ -17,6 +18,7 @@ import io.flinkhnsw.operators.HnswIndexOperator;
 import io.flinkhnsw.operators.IndexEvent;
 import io.flinkhnsw.operators.Neighbour;
 import io.flinkhnsw.operators.QueryResult;
+import io.flinkhnsw.operators.SubscriptionUpdate;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,6 +68,12 @@ public final class LocalCommand implements Callable<Integer> {
     private static final String WARMUP_BARRIER = "__warmup-barrier";
     /** queryId prefix of the queries sent among the upserts (--queries-during-ingest). */
     private static final String DURING_INGEST = "ingest-q-";
+    /** subscriptionId prefix of the standing queries (--subscriptions). */
+    private static final String SUBSCRIPTION = "s-";
+    /** Id prefix of the upserts (and then deletes) sent next to subscriptions to time their updates. */
+    private static final String PROBE = "probe-";
+    /** The most probes: each is an upsert and a delete, sent at the query rate. */
+    private static final int MAX_PROBES = 200;
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     /** How often {@link #awaitApplied} reads the index's upsert counter: the resolution of {@code ingest_per_s}. */
     private static final long APPLIED_POLL_MS = 2;
@@ -97,6 +105,13 @@ public final class LocalCommand implements Callable<Integer> {
             description = "also send the queries interleaved with the upserts and report their search times "
                     + "(ingest_search_p50_ms, ingest_search_p99_ms) next to those on the loaded index")
     boolean queriesDuringIngest;
+    @Option(names = "--subscriptions", paramLabel = "N",
+            description = "standing queries (the query vectors in turn, k = --k) subscribed on the key before the load; "
+                    + "after the queries, an upsert of each subscription's own vector (at most " + MAX_PROBES + ") and "
+                    + "then its delete go out at --query-rate, and the updates they cause are timed from send to "
+                    + "visible on the updates topic (update_p50_ms, update_p99_ms); subscription_recall_at_k compares "
+                    + "each subscription's last list with the exact top-k")
+    int subscriptions;
     @Option(names = "--warmup", paramLabel = "N",
             description = "JIT warm-up, not timed: N synthetic vectors built into a throwaway core index, N synthetic "
                     + "upserts (a query after every 5) streamed through the job on a key of their own, and N/5 "
@@ -127,6 +142,14 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (subscriptions < 0 || subscriptions > Limits.MAX_SUBSCRIPTIONS_PER_KEY) {
+            throw new IllegalArgumentException("--subscriptions must be in [0, " + Limits.MAX_SUBSCRIPTIONS_PER_KEY
+                    + "] (the subscriptions a key may hold), got " + subscriptions);
+        }
+        if (subscriptions > 0 && k > Limits.MAX_SUBSCRIPTION_K) {
+            throw new IllegalArgumentException("--subscriptions needs --k at most " + Limits.MAX_SUBSCRIPTION_K
+                    + " (what a standing query may ask for), got " + k);
+        }
         String external = kafkaOptions.bootstrapServers(null);
         // checked before anything starts; an embedded broker's address is known once it runs
         JobConfig config = job.toConfig(kafkaOptions, external != null ? external : "127.0.0.1:0").toBuilder()
@@ -187,12 +210,14 @@ public final class LocalCommand implements Callable<Integer> {
         s.k = k;
         s.delivery = JobConfig.deliveryName(config.delivery);
         s.vectorEncoding = vectorEncoding.toString();
-        try (OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic);
+        try (OutputReader out = new OutputReader(config.kafka, config.resultsTopic, config.deadLetterTopic,
+                subscriptions > 0 ? config.updatesTopic : null);
              EventWriter events = new EventWriter(config.kafka, config.eventsTopic, vectorEncoding);
              EventWriter queryWriter = new EventWriter(config.kafka, queryTopic, vectorEncoding)) {
             // Streaming starts once the job runs and has checkpointed, so timings measure the index, not start-up.
             waitFor(out, () -> flink.completedCheckpoints() >= 1, "the job to start");
             warmUp(events, out, dim);
+            subscribe(events, out, data.queries);
             int duringIngest = queriesDuringIngest ? Math.min(nq, n) : 0;
             List<IndexEvent> load = load(data, duringIngest);
             byte[][] encoded = encodeAhead(load);
@@ -264,6 +289,12 @@ public final class LocalCommand implements Callable<Integer> {
             }
             s.queries = nq;
             s.recallAtK = recall / nq;
+            if (subscriptions > 0) {
+                timeUpdates(events, out, data.queries, s);
+                s.subscriptions = subscriptions;
+                s.updates = out.updates().values().stream().mapToLong(List::size).sum();
+                s.subscriptionRecallAtK = subscriptionRecall(out, data, config, deleted);
+            }
             s.deadLetters = out.deadLetters().size();
             out.deadLetters().forEach(d -> progress.say("dead letter: " + d.error));
             s.checkpoints = flink.completedCheckpoints();
@@ -419,6 +450,80 @@ public final class LocalCommand implements Callable<Integer> {
             writer.flush();
         }
         return sentAt;
+    }
+
+    /**
+     * Subscribes {@link #subscriptions} standing queries to the (still empty) key, the query vectors
+     * in turn, and waits for each one's first update (sequence 0).
+     */
+    private void subscribe(EventWriter events, OutputReader out, float[][] vectors) throws Exception {
+        if (subscriptions == 0) return;
+        for (int i = 0; i < subscriptions; i++) {
+            events.send(IndexEvent.subscribe(key, SUBSCRIPTION + i, null, vectors[i % vectors.length], k, 0));
+        }
+        events.flush();
+        waitFor(out, () -> out.updates().size() == subscriptions, subscriptions + " subscriptions' first updates");
+        progress.say(subscriptions + " standing queries subscribed on key '" + key + "'; their updates are read from the updates topic");
+    }
+
+    /**
+     * Sends, at the query rate, an upsert of each of the first {@value #MAX_PROBES} subscriptions'
+     * own vectors (new ids, so each enters that subscription's top k), then the delete of each, and
+     * puts into {@code s} how long every update they caused took from the send to being read.
+     */
+    private void timeUpdates(EventWriter events, OutputReader out, float[][] vectors, Summary s) throws Exception {
+        int probes = Math.min(subscriptions, MAX_PROBES);
+        long[] upsertSent = new long[probes];
+        long[] deleteSent = new long[probes];
+        long pace = (long) (1e9 / queryRate);
+        long next = System.nanoTime();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < probes; i++) {
+                for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+                next += pace;
+                String id = PROBE + i;
+                if (round == 0) {
+                    upsertSent[i] = System.nanoTime();
+                    events.send(IndexEvent.upsert(key, id, vectors[i % vectors.length], null));
+                } else {
+                    deleteSent[i] = System.nanoTime();
+                    events.send(IndexEvent.delete(key, id));
+                }
+                events.flush();
+            }
+        }
+        waitFor(out, () -> {
+            for (int i = 0; i < probes; i++) {
+                if (out.updateArrivals("upsert", PROBE + i).isEmpty() || out.updateArrivals("delete", PROBE + i).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        }, "the updates of " + probes + " upserts next to subscriptions and of their deletes");
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < probes; i++) {
+            for (long seen : out.updateArrivals("upsert", PROBE + i)) millis.add((seen - upsertSent[i]) / 1e6);
+            for (long seen : out.updateArrivals("delete", PROBE + i)) millis.add((seen - deleteSent[i]) / 1e6);
+        }
+        s.updateMillis = millis.stream().mapToDouble(Double::doubleValue).toArray();
+        progress.say(String.format("%d updates caused by %d upserts next to subscriptions and their deletes: p50 %.2f ms, p99 %.2f ms",
+                millis.size(), probes, Summary.percentile(s.updateMillis, 50), Summary.percentile(s.updateMillis, 99)));
+    }
+
+    /** Recall@k of each subscription's last list against the exact top-k of its vector, averaged. */
+    private double subscriptionRecall(OutputReader out, DataSet data, JobConfig config, Set<Integer> deleted) {
+        double sum = 0;
+        for (int i = 0; i < subscriptions; i++) {
+            List<SubscriptionUpdate> updates = out.updates().get(SUBSCRIPTION + i);
+            SubscriptionUpdate last;
+            synchronized (updates) {
+                last = updates.stream().max(Comparator.comparingLong(u -> u.sequence)).orElseThrow();
+            }
+            Set<String> truth = new HashSet<>();
+            for (int id : data.exact(i % data.queries.length, k, config.hnsw.metric(), deleted)) truth.add(Integer.toString(id));
+            sum += last.neighbours.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
+        }
+        return sum / subscriptions;
     }
 
     private static void checkOrdered(QueryResult r) {

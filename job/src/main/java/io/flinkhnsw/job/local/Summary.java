@@ -13,7 +13,9 @@ import java.util.Arrays;
  * checkpoint to commit; {@code search_*} are the operator's own search times. {@code ingest_per_s}
  * counts until the index applied the last upsert; {@code ingest_ratio} divides it by the core
  * insert rate on the same vectors in the same run. {@code ingest_search_*} (only with queries sent
- * during ingest) are the operator's search times of those queries. The {@code *_cpu_us_per_*}
+ * during ingest) are the operator's search times of those queries. {@code update_*} (only with
+ * subscriptions) are end to end like the queries' latencies: an upsert or delete sent to each update
+ * it caused visible on the updates topic. The {@code *_cpu_us_per_*}
  * fields are CPU time per vector, which other work on the machine does not change: the core build's
  * thread, the index operator's task threads and the whole process over the ingest window.
  */
@@ -38,6 +40,13 @@ public final class Summary {
     public double processCpuSeconds;
     /** Operator search times of the queries sent among the upserts; empty when none were. */
     public double[] ingestSearchMillis = new double[0];
+    /** Standing queries subscribed before the load; 0 leaves the fields below out. */
+    public int subscriptions;
+    /** Updates read from the updates topic, all of them (the load's included). */
+    public long updates;
+    /** Send to visible of each update the timed upserts and deletes next to subscriptions caused. */
+    public double[] updateMillis = new double[0];
+    public double subscriptionRecallAtK;
 
     public String toJson() {
         ObjectNode o = Json.MAPPER.createObjectNode();
@@ -66,6 +75,13 @@ public final class Summary {
             o.put("ingest_queries", ingestSearchMillis.length);
             o.put("ingest_search_p50_ms", round(percentile(ingestSearchMillis, 50), 3));
             o.put("ingest_search_p99_ms", round(percentile(ingestSearchMillis, 99), 3));
+        }
+        if (subscriptions > 0) {
+            o.put("subscriptions", subscriptions);
+            o.put("updates", updates);
+            o.put("update_p50_ms", round(percentile(updateMillis, 50), 2));
+            o.put("update_p99_ms", round(percentile(updateMillis, 99), 2));
+            o.put("subscription_recall_at_k", round(subscriptionRecallAtK, 4));
         }
         try {
             return Json.MAPPER.writeValueAsString(o);

@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads the results and dead-letter topics (and optionally the updates topic) from the beginning on a background thread, with
  * {@code isolation.level=read_committed} (under exactly-once only committed transactions count).
- * Keeps every result per queryId, so duplicates stay visible, and when each was first seen.
+ * Keeps every result per queryId, so duplicates stay visible, and when each was first seen; and
+ * every update per subscriptionId, with when the updates of each cause were read.
  */
 public final class OutputReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -36,6 +37,8 @@ public final class OutputReader implements AutoCloseable {
     private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, List<SubscriptionUpdate>> updates = new ConcurrentHashMap<>();
+    /** When each update was read (nanoTime), by its cause ("op id"). */
+    private final Map<String, List<Long>> updateArrivals = new ConcurrentHashMap<>();
     private volatile Throwable failure;
 
     public OutputReader(KafkaClientConfig kafka, String resultsTopic, String deadLetterTopic) {
@@ -79,7 +82,12 @@ public final class OutputReader implements AutoCloseable {
                         firstSeenNanos.putIfAbsent(q.queryId, now);
                     } else if (r.topic().equals(updatesTopic)) {
                         SubscriptionUpdate u = UpdateCodec.fromJson(r.value());
+                        long now = System.nanoTime();
                         updates.computeIfAbsent(u.subscriptionId, id -> Collections.synchronizedList(new ArrayList<>())).add(u);
+                        if (u.causeId != null) {
+                            updateArrivals.computeIfAbsent(causeKey(u.causeOp, u.causeId),
+                                    c -> Collections.synchronizedList(new ArrayList<>())).add(now);
+                        }
                     } else {
                         deadLetters.add(DeadLetterCodec.fromJson(r.value(),
                                 r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)));
@@ -111,6 +119,19 @@ public final class OutputReader implements AutoCloseable {
     /** Every update read so far, by subscriptionId, in the order read (one subscription's are in one partition). */
     public Map<String, List<SubscriptionUpdate>> updates() {
         return updates;
+    }
+
+    /** When each update caused by the event {@code causeOp} of {@code causeId} was read (nanoTime); empty when none was. */
+    public List<Long> updateArrivals(String causeOp, String causeId) {
+        List<Long> l = updateArrivals.get(causeKey(causeOp, causeId));
+        if (l == null) return List.of();
+        synchronized (l) {
+            return new ArrayList<>(l);
+        }
+    }
+
+    private static String causeKey(String causeOp, String causeId) {
+        return causeOp + " " + causeId;
     }
 
     public Long firstSeenNanos(String queryId) {

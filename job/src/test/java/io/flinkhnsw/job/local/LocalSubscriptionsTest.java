@@ -1,0 +1,55 @@
+package io.flinkhnsw.job.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.job.codec.Json;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code local --subscriptions}: standing queries subscribed before the load, updates read back
+ * from the updates topic of a real broker, the timed upserts and deletes next to subscriptions, and
+ * the summary's update fields. The key stays flat (exact), so every last list must be the exact top k.
+ */
+class LocalSubscriptionsTest {
+    @Test
+    void theSummaryTimesTheUpdatesAndTheLastListsAreExact() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Cli.of(new LocalCommand());
+        cl.setOut(new PrintWriter(out));
+        int code = cl.execute("--size", "500", "--dim", "8", "--warmup", "0", "--delivery", "at-least-once",
+                "--subscriptions", "30", "--query-rate", "1000");
+        assertThat(code).as("exit code; stdout: %s", out).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
+
+        assertThat(summary.get("subscriptions").asInt()).isEqualTo(30);
+        // each subscription's first list, then at least one update per timed upsert and per delete (30 each)
+        assertThat(summary.get("updates").asLong()).isGreaterThanOrEqualTo(30 + 60);
+        double p50 = summary.get("update_p50_ms").asDouble();
+        double p99 = summary.get("update_p99_ms").asDouble();
+        assertThat(p50).isPositive();
+        assertThat(p99).isGreaterThanOrEqualTo(p50);
+        assertThat(summary.get("subscription_recall_at_k").asDouble()).isEqualTo(1.0);
+        assertThat(summary.get("upserts").asInt()).isEqualTo(500);
+    }
+
+    @Test
+    void subscriptionsAKeyCouldNotTakeAreRefusedBeforeAnythingStarts() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.of(new LocalCommand());
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("--subscriptions", "100001");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--subscriptions must be in [0, 100000]");
+
+        err.getBuffer().setLength(0);
+        assertThat(cl.execute("--subscriptions", "5", "--k", "101")).isEqualTo(2);
+        assertThat(err.toString()).contains("--subscriptions needs --k at most 100");
+    }
+}
