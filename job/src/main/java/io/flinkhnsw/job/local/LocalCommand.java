@@ -434,17 +434,13 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * Sends {@code count} queries to the loaded key at {@code --query-rate}, ids {@code prefix} + n, the
-     * vectors in turn, each flushed at once; returns when each was sent ({@link System#nanoTime}). The
-     * sender sleeps between queries rather than spin: a spinning sender would take one of the two cores
-     * from the job.
+     * vectors in turn, each flushed at once; returns when each was sent ({@link System#nanoTime}).
      */
     private long[] sendQueriesAtRate(EventWriter writer, String prefix, float[][] vectors, int count) {
         long[] sentAt = new long[count];
-        long pace = (long) (1e9 / queryRate);
-        long next = System.nanoTime();
+        Pace pace = new Pace(queryRate);
         for (int q = 0; q < count; q++) {
-            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
-            next += pace;
+            pace.await();
             sentAt[q] = System.nanoTime();
             writer.send(IndexEvent.query(key, prefix + q, vectors[q % vectors.length], k, 0));
             writer.flush();
@@ -475,12 +471,10 @@ public final class LocalCommand implements Callable<Integer> {
         int probes = Math.min(subscriptions, MAX_PROBES);
         long[] upsertSent = new long[probes];
         long[] deleteSent = new long[probes];
-        long pace = (long) (1e9 / queryRate);
-        long next = System.nanoTime();
+        Pace pace = new Pace(queryRate);
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < probes; i++) {
-                for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
-                next += pace;
+                pace.await();
                 String id = PROBE + i;
                 if (round == 0) {
                     upsertSent[i] = System.nanoTime();
@@ -524,6 +518,25 @@ public final class LocalCommand implements Callable<Integer> {
             sum += last.neighbours.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
         }
         return sum / subscriptions;
+    }
+
+    /**
+     * Spaces sends {@code 1/rate} seconds apart from the first. It sleeps rather than spins: a spinning
+     * sender would take one of the two cores from the job.
+     */
+    private static final class Pace {
+        private final long step;
+        private long next = System.nanoTime();
+
+        Pace(double rate) {
+            step = (long) (1e9 / rate);
+        }
+
+        /** Returns at the next send's time. */
+        void await() {
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+            next += step;
+        }
     }
 
     private static void checkOrdered(QueryResult r) {
