@@ -44,7 +44,7 @@ public final class Summary {
     public int subscriptions;
     /** Updates read from the updates topic, all of them (the load's included). */
     public long updates;
-    /** Send to visible of each update the timed upserts and deletes next to subscriptions caused. */
+    /** Send to visible of each update the timed upserts and deletes next to subscriptions caused; none leaves the percentiles out. */
     public double[] updateMillis = new double[0];
     public double subscriptionRecallAtK;
 
@@ -79,8 +79,10 @@ public final class Summary {
         if (subscriptions > 0) {
             o.put("subscriptions", subscriptions);
             o.put("updates", updates);
-            o.put("update_p50_ms", round(percentile(updateMillis, 50), 2));
-            o.put("update_p99_ms", round(percentile(updateMillis, 99), 2));
+            if (updateMillis.length > 0) {
+                o.put("update_p50_ms", round(percentile(updateMillis, 50), 2));
+                o.put("update_p99_ms", round(percentile(updateMillis, 99), 2));
+            }
             o.put("subscription_recall_at_k", round(subscriptionRecallAtK, 4));
         }
         try {
