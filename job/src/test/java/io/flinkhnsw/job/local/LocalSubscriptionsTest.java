@@ -2,12 +2,16 @@ package io.flinkhnsw.job.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkhnsw.cli.Cli;
+import io.flinkhnsw.data.ClusteredDataset;
+import io.flinkhnsw.data.Fvecs;
 import io.flinkhnsw.job.codec.Json;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +41,30 @@ class LocalSubscriptionsTest {
         assertThat(p99).isGreaterThanOrEqualTo(p50);
         assertThat(summary.get("subscription_recall_at_k").asDouble()).isEqualTo(1.0);
         assertThat(summary.get("upserts").asInt()).isEqualTo(500);
+    }
+
+    /**
+     * Without {@code --queries} the query vectors are base rows, so with k 1 each timed upsert ties
+     * with the stored row at distance 0 and enters behind it: no list changes, and the run must end
+     * without update percentiles instead of waiting for updates that never come.
+     */
+    @Test
+    void upsertsThatChangeNoListEndTheRunWithoutPercentiles(@TempDir Path dir) throws Exception {
+        float[][] base = new ClusteredDataset(8, 4, 1.0f, 5).next(300);
+        Path file = dir.resolve("base.fvecs");
+        Fvecs.writeFloats(file, base);
+        StringWriter out = new StringWriter();
+        CommandLine cl = Cli.of(new LocalCommand());
+        cl.setOut(new PrintWriter(out));
+        int code = cl.execute("--base", file.toString(), "--k", "1", "--warmup", "0", "--delivery", "at-least-once",
+                "--subscriptions", "5", "--query-rate", "1000");
+        assertThat(code).as("exit code; stdout: %s", out).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
+        assertThat(summary.get("subscriptions").asInt()).isEqualTo(5);
+        assertThat(summary.has("update_p50_ms")).isFalse();
+        assertThat(summary.has("update_p99_ms")).isFalse();
+        assertThat(summary.get("subscription_recall_at_k").asDouble()).isEqualTo(1.0);
     }
 
     @Test
