@@ -306,10 +306,20 @@ final class PanamaKernels implements VectorKernels {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** LANES codes from {@code codes[off..)}, as floats of their signed values. */
+    /**
+     * LANES codes from {@code codes[off..)}, as floats of their signed values. Kept under C1's and
+     * C2's size for inlining any call (35 bytes of bytecode), the rare path in its own method: a
+     * vector returned by a call that is not inlined is allocated, and with the padded copy inline
+     * this method (71 bytes) ran compiled on its own in some JVMs, where an int8 search then
+     * allocated 24 KB ({@code SearchAllocationTest}).
+     */
     private static FloatVector codes(byte[] codes, int off) {
-        if (OVERREADS && off > codes.length - BYTES.length()) {
-            // The array's last codes: a wide load would run past its end, so read a zero-padded copy.
+        return OVERREADS ? paddedCodes(codes, off) : (FloatVector) ByteVector.fromArray(BYTES, codes, off).castShape(SPECIES, 0);
+    }
+
+    /** As {@link #codes}, where a wide load can run past the array's end: the last codes are read from a zero-padded copy. */
+    private static FloatVector paddedCodes(byte[] codes, int off) {
+        if (off > codes.length - BYTES.length()) {
             Objects.checkFromIndexSize(off, LANES, codes.length);
             codes = Arrays.copyOfRange(codes, off, off + BYTES.length());
             off = 0;
