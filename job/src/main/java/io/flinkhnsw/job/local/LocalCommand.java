@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -285,9 +286,7 @@ public final class LocalCommand implements Callable<Integer> {
                 QueryResult r = out.result("q-" + q);
                 s.queryMillis[q] = (out.firstSeenNanos("q-" + q) - sentAt[q]) / 1e6;
                 s.searchMillis[q] = r.tookMicros / 1000.0;
-                Set<String> truth = new HashSet<>();
-                for (int id : data.exact(q, k, config.hnsw.metric(), deleted)) truth.add(Integer.toString(id));
-                recall += r.neighbours.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
+                recall += recall(r.neighbours, data, q, config, deleted);
                 checkOrdered(r);
             }
             s.queries = nq;
@@ -437,15 +436,26 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * Sends {@code count} queries to the loaded key at {@code --query-rate}, ids {@code prefix} + n, the
-     * vectors in turn, each flushed at once; returns when each was sent ({@link System#nanoTime}).
+     * vectors in turn; returns when each was sent ({@link System#nanoTime}).
      */
     private long[] sendQueriesAtRate(EventWriter writer, String prefix, float[][] vectors, int count) {
+        return sendAtRate(writer, count, q -> IndexEvent.query(key, prefix + q, vectors[q % vectors.length], k, 0));
+    }
+
+    /**
+     * Sends events 0..{@code count} at {@code --query-rate}, each flushed at once; returns when each
+     * was sent ({@link System#nanoTime}). The sender sleeps between events rather than spin: a
+     * spinning sender would take one of the two cores from the job.
+     */
+    private long[] sendAtRate(EventWriter writer, int count, IntFunction<IndexEvent> event) {
         long[] sentAt = new long[count];
-        Pace pace = new Pace(queryRate);
-        for (int q = 0; q < count; q++) {
-            pace.await();
-            sentAt[q] = System.nanoTime();
-            writer.send(IndexEvent.query(key, prefix + q, vectors[q % vectors.length], k, 0));
+        long step = (long) (1e9 / queryRate);
+        long next = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+            next += step;
+            sentAt[i] = System.nanoTime();
+            writer.send(event.apply(i));
             writer.flush();
         }
         return sentAt;
@@ -472,23 +482,8 @@ public final class LocalCommand implements Callable<Integer> {
      */
     private void timeUpdates(EventWriter events, OutputReader out, float[][] vectors, Summary s) throws Exception {
         int probes = Math.min(subscriptions, MAX_PROBES);
-        long[] upsertSent = new long[probes];
-        long[] deleteSent = new long[probes];
-        Pace pace = new Pace(queryRate);
-        for (int round = 0; round < 2; round++) {
-            for (int i = 0; i < probes; i++) {
-                pace.await();
-                String id = PROBE + i;
-                if (round == 0) {
-                    upsertSent[i] = System.nanoTime();
-                    events.send(IndexEvent.upsert(key, id, vectors[i % vectors.length], null));
-                } else {
-                    deleteSent[i] = System.nanoTime();
-                    events.send(IndexEvent.delete(key, id));
-                }
-                events.flush();
-            }
-        }
+        long[] upsertSent = sendAtRate(events, probes, i -> IndexEvent.upsert(key, PROBE + i, vectors[i % vectors.length], null));
+        long[] deleteSent = sendAtRate(events, probes, i -> IndexEvent.delete(key, PROBE + i));
         // An upsert changes nothing when the subscription's list already holds a vector at distance 0 beyond
         // its k-th place (k = 1 and a subscription vector taken from the base): the wait for its update ends a
         // grace period after the answer to a query behind all of them, which the key applies in order.
@@ -528,30 +523,16 @@ public final class LocalCommand implements Callable<Integer> {
             synchronized (updates) {
                 last = updates.stream().max(Comparator.comparingLong(u -> u.sequence)).orElseThrow();
             }
-            Set<String> truth = new HashSet<>();
-            for (int id : data.exact(i % data.queries.length, k, config.hnsw.metric(), deleted)) truth.add(Integer.toString(id));
-            sum += last.neighbours.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
+            sum += recall(last.neighbours, data, i % data.queries.length, config, deleted);
         }
         return sum / subscriptions;
     }
 
-    /**
-     * Spaces sends {@code 1/rate} seconds apart from the first. It sleeps rather than spins: a spinning
-     * sender would take one of the two cores from the job.
-     */
-    private static final class Pace {
-        private final long step;
-        private long next = System.nanoTime();
-
-        Pace(double rate) {
-            step = (long) (1e9 / rate);
-        }
-
-        /** Returns at the next send's time. */
-        void await() {
-            for (long wait; (wait = next - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
-            next += step;
-        }
+    /** The share of query {@code q}'s exact top k (over the rows not deleted) that {@code found} holds. */
+    private double recall(List<Neighbour> found, DataSet data, int q, JobConfig config, Set<Integer> deleted) {
+        Set<String> truth = new HashSet<>();
+        for (int id : data.exact(q, k, config.hnsw.metric(), deleted)) truth.add(Integer.toString(id));
+        return found.stream().map(nb -> nb.id).filter(truth::contains).count() / (double) truth.size();
     }
 
     private static void checkOrdered(QueryResult r) {

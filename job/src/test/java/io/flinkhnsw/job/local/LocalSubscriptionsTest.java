@@ -23,14 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalSubscriptionsTest {
     @Test
     void theSummaryTimesTheUpdatesAndTheLastListsAreExact() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cl = Cli.of(new LocalCommand());
-        cl.setOut(new PrintWriter(out));
-        int code = cl.execute("--size", "500", "--dim", "8", "--warmup", "0", "--delivery", "at-least-once",
+        JsonNode summary = summaryOf("--size", "500", "--dim", "8", "--warmup", "0", "--delivery", "at-least-once",
                 "--subscriptions", "30", "--query-rate", "1000");
-        assertThat(code).as("exit code; stdout: %s", out).isZero();
-        String[] lines = out.toString().trim().split("\n");
-        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
 
         assertThat(summary.get("subscriptions").asInt()).isEqualTo(30);
         // each subscription's first list, then at least one update per timed upsert and per delete (30 each)
@@ -53,18 +47,22 @@ class LocalSubscriptionsTest {
         float[][] base = new ClusteredDataset(8, 4, 1.0f, 5).next(300);
         Path file = dir.resolve("base.fvecs");
         Fvecs.writeFloats(file, base);
-        StringWriter out = new StringWriter();
-        CommandLine cl = Cli.of(new LocalCommand());
-        cl.setOut(new PrintWriter(out));
-        int code = cl.execute("--base", file.toString(), "--k", "1", "--warmup", "0", "--delivery", "at-least-once",
-                "--subscriptions", "5", "--query-rate", "1000");
-        assertThat(code).as("exit code; stdout: %s", out).isZero();
-        String[] lines = out.toString().trim().split("\n");
-        JsonNode summary = Json.MAPPER.readTree(lines[lines.length - 1]);
+        JsonNode summary = summaryOf("--base", file.toString(), "--k", "1", "--warmup", "0", "--delivery",
+                "at-least-once", "--subscriptions", "5", "--query-rate", "1000");
         assertThat(summary.get("subscriptions").asInt()).isEqualTo(5);
         assertThat(summary.has("update_p50_ms")).isFalse();
         assertThat(summary.has("update_p99_ms")).isFalse();
         assertThat(summary.get("subscription_recall_at_k").asDouble()).isEqualTo(1.0);
+    }
+
+    /** Runs {@code local} with {@code args}, which must succeed, and returns its summary line. */
+    private static JsonNode summaryOf(String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cl = Cli.of(new LocalCommand());
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute(args)).as("exit code; stdout: %s", out).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        return Json.MAPPER.readTree(lines[lines.length - 1]);
     }
 
     @Test
