@@ -51,13 +51,18 @@ final class GraphInserter {
         g.prepareQuery(vector, 1.0, query);
         int entry = empty ? GraphHeader.NO_ENTRY : searcher.descend(query, level);
         float entryDistance = searcher.lastDistance();
-        int node = g.addNode(id, level, vector);
         if (empty) {
+            int node = g.addNode(id, level, vector, 0);
             g.setEntryPoint(node, level);
             return node;
         }
+        int node = -1;
         for (int layer = Math.min(level, top); layer >= 0; layer--) {
             int n = searchNeighbours(query, entry, entryDistance, layer);
+            if (node < 0) {
+                // the slot is taken once the nearest node is known, so the node lands beside it in memory
+                node = g.addNode(id, level, vector, n == 0 ? entry : ScoredNode.node(found[0]));
+            }
             if (n == 0) {
                 continue;
             }

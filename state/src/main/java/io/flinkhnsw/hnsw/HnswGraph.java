@@ -15,8 +15,9 @@ import java.util.BitSet;
  * through to the {@link GraphStore}, so the store always holds what this object holds.
  *
  * <p>A slot is free (level -1), live, or a tombstone (deleted but still linked, waiting in
- * {@link #repairQueue} for {@link GraphRepairer}). Node ids are dense; freed slots are reused lowest
- * first. Beside the links the graph keeps derived indexes, rebuilt on load and never stored: the
+ * {@link #repairQueue} for {@link GraphRepairer}). Node ids are dense; a new node takes the free
+ * slot nearest to its nearest neighbour's, so neighbours stay near each other in memory. Beside the
+ * links the graph keeps derived indexes, rebuilt on load and never stored: the
  * layer-0 in-degrees (for orphan checks), the live nodes by level (for a new entry point), the repair
  * queue in deletion order (each tombstone is stored with its deletion sequence number), and the
  * reverse links ({@link InLinks}), which a loaded graph builds only when repair first needs them.
@@ -482,9 +483,12 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         return node >= 0 && node < highWater && levels[node] != FREE && !tombstone[node];
     }
 
-    /** Takes the lowest free slot and stores the node's id, level and (already prepared) vector. */
-    int addNode(String id, int level, float[] vector) {
-        int node = freeSlots.nextSetBit(0);
+    /**
+     * Takes the free slot nearest to {@code near}'s (a new slot when none is free) and stores the
+     * node's id, level and (already prepared) vector.
+     */
+    int addNode(String id, int level, float[] vector, int near) {
+        int node = freeSlotNear(near);
         if (node < 0) {
             node = highWater++;
             ensureCapacity(highWater);
@@ -505,6 +509,16 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         liveCount++;
         store.writeNode(node, id, level, vector);
         return node;
+    }
+
+    /** The free slot nearest to {@code slot} (the lower one of two as near), or -1 when none is free. */
+    private int freeSlotNear(int slot) {
+        int above = freeSlots.nextSetBit(slot);
+        int below = slot == 0 ? -1 : freeSlots.previousSetBit(slot - 1);
+        if (below < 0) {
+            return above;
+        }
+        return above < 0 || slot - below <= above - slot ? below : above;
     }
 
     /** {@code source} now links to {@code node} on {@code layer}. */

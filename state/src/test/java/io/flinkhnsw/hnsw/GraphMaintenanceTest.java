@@ -79,6 +79,36 @@ class GraphMaintenanceTest {
     }
 
     @Test
+    void aNewNodeTakesTheFreeSlotNearestToItsNearestNeighbour() {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(4), GraphStore.NONE);
+        for (int i = 0; i < 200; i++) {
+            index.upsert("v" + i, new float[] {i, 0});
+        }
+        index.delete("v20");
+        index.delete("v150");
+        for (int i = 190; i < 200; i++) {
+            index.delete("v" + i);
+        }
+        HnswGraph graph = index.graph();
+        assertThat(graph.levels[20]).as("slot 20 freed by the repair").isEqualTo((byte) HnswGraph.FREE);
+        assertThat(graph.levels[150]).as("slot 150 freed by the repair").isEqualTo((byte) HnswGraph.FREE);
+        index.upsert("beside-150", new float[] {150.2f, 0});
+        index.upsert("beside-20", new float[] {20.2f, 0});
+        assertThat(slotOf(graph, "beside-150")).isEqualTo(150);
+        assertThat(slotOf(graph, "beside-20")).isEqualTo(20);
+        GraphInvariants.check(index);
+    }
+
+    private static int slotOf(HnswGraph graph, String id) {
+        for (int node = 0; node < graph.highWater; node++) {
+            if (graph.levels[node] != HnswGraph.FREE && graph.id(node).equals(id)) {
+                return node;
+            }
+        }
+        throw new AssertionError(id + " is not in the graph");
+    }
+
+    @Test
     void deletingTheEntryPointChoosesANewOneOnTheTopLiveLayer() {
         HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(4), GraphStore.NONE);
         float[][] data = new ClusteredDataset(6, 3, 0.3f, 10).next(500);
