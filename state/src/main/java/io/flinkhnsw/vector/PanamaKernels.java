@@ -308,7 +308,7 @@ final class PanamaKernels implements VectorKernels {
 
     /**
      * LANES codes from {@code codes[off..)}, as floats of their signed values. Kept under C1's and
-     * C2's size for inlining any call (35 bytes of bytecode), the rare path in its own method: a
+     * C2's size for inlining any call (33 bytes of bytecode), the rare path in its own method: a
      * vector returned by a call that is not inlined is allocated, and with the padded copy inline
      * this method (71 bytes) ran compiled on its own in some JVMs, where an int8 search then
      * allocated 24 KB ({@code SearchAllocationTest}).
