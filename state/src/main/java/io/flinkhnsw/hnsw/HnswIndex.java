@@ -116,7 +116,12 @@ public final class HnswIndex {
     }
 
     public boolean contains(String id) {
-        return nodesById.get(id) >= 0;
+        return nodeOf(id) >= 0;
+    }
+
+    /** The slot of {@code id}'s live node, or -1. */
+    int nodeOf(String id) {
+        return nodesById.get(id);
     }
 
     /**
@@ -136,7 +141,7 @@ public final class HnswIndex {
         if (graph == null) {
             initGraph(prepared.length, 16, null);
         }
-        int existing = nodesById.get(id);
+        int existing = nodeOf(id);
         if (existing >= 0) {
             if (graph.hasVector(existing, prepared)) {
                 return;
@@ -306,7 +311,7 @@ public final class HnswIndex {
                 int node = hint;
                 if (hint < 0 || hint >= graph.highWater || graph.levels[hint] == HnswGraph.FREE
                         || graph.tombstone[hint] || !graph.idEquals(hint, id)) {
-                    node = nodesById.get(id);
+                    node = nodeOf(id);
                     if (node >= 0) {
                         // tells the filter where the id is, so the next scan finds it by its hint
                         filter.acceptsNode(node, graph);
@@ -472,7 +477,7 @@ public final class HnswIndex {
 
     /** A copy of the live vector of {@code id} as stored (prepared for the metric), or null. */
     float[] vector(String id) {
-        int node = nodesById.get(id);
+        int node = nodeOf(id);
         if (node < 0) {
             return null;
         }
