@@ -7,11 +7,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.apache.flink.util.ExceptionUtils;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * the internal topics, including the transaction log that exactly-once output needs.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    private static final int PORT_ATTEMPTS = 5;
+
     private final KafkaRaftServer server;
     private final String bootstrap;
 
@@ -34,8 +38,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start(Path dir) throws Exception {
-        int port = freePort();
-        int controllerPort = freePort();
+        String clusterId = Uuid.randomUuid().toString();
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = freePorts(2);
+            try {
+                return start(dir, clusterId, ports[0], ports[1]);
+            } catch (Exception e) {
+                // the ports were free when chosen, but any outgoing connection may take one first
+                if (attempt == PORT_ATTEMPTS || ExceptionUtils.findThrowable(e, BindException.class).isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static EmbeddedKafka start(Path dir, String clusterId, int port, int controllerPort) throws Exception {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -60,13 +77,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.store(w, "flink-hnsw embedded broker");
         }
         ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString(),
+        int rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", cfg.toString(),
                 "--ignore-formatted"}, new PrintStream(formatLog, true, "UTF-8"));
         if (rc != 0) {
             throw new IllegalStateException("formatting the Kafka log dir failed: " + formatLog);
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
-        server.startup();
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            server.shutdown();
+            server.awaitShutdown();
+            throw e;
+        }
         EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + port);
         try (Admin admin = kafka.admin()) {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
@@ -89,9 +112,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /** {@code n} distinct loopback ports that were free a moment ago: the sockets are held until all are chosen. */
+    static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) s.close();
+            }
         }
     }
 }
