@@ -22,9 +22,11 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, on free
- * loopback ports, with its log in {@code dir}. Configured for one node: replication factor 1 for
- * the internal topics, including the transaction log that exactly-once output needs.
+ * A single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, on two
+ * distinct free loopback ports (chosen again when one is taken before the broker binds it), with
+ * its log in {@code dir}. Configured for one node: replication factor 1 for the internal topics,
+ * including the transaction log that exactly-once output needs. A broker that cannot start is an
+ * {@link IllegalStateException}, whatever Kafka threw.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 5;
@@ -46,7 +48,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             } catch (Exception e) {
                 // the ports were free when chosen, but any outgoing connection may take one first
                 if (attempt == PORT_ATTEMPTS || ExceptionUtils.findThrowable(e, BindException.class).isEmpty()) {
-                    throw e;
+                    // a failure, not a usage error: Kafka reports some with IllegalArgumentException
+                    throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getMessage(), e);
                 }
             }
         }
