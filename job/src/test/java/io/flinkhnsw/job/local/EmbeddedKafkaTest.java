@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 /**
  * The embedded broker's ports: the two it listens on are distinct (Kafka refuses two listeners on
  * one port with an {@link IllegalArgumentException}), and a port taken by someone else fails with
- * the {@link BindException} its retry looks for, leaving nothing running.
+ * the {@link BindException} its retry looks for, and leaves the log dir to a retry on new ports.
  */
 class EmbeddedKafkaTest {
     @Test
@@ -30,16 +30,21 @@ class EmbeddedKafkaTest {
     }
 
     @Test
-    void aTakenPortFailsWithTheBindExceptionTheRetryLooksFor(@TempDir Path dir) throws Exception {
+    void aTakenPortFailsWithTheBindExceptionTheRetryLooksForAndTheRetryStarts(@TempDir Path dir) throws Exception {
+        String clusterId = Uuid.randomUuid().toString();
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int controllerPort = EmbeddedKafka.freePort();
-            Throwable failure = catchThrowable(() -> EmbeddedKafka.start(dir.resolve("taken"), Uuid.randomUuid().toString(),
-                    taken.getLocalPort(), controllerPort).close());
+            Throwable failure = catchThrowable(() -> EmbeddedKafka.start(dir, clusterId, taken.getLocalPort(), controllerPort)
+                    .close());
             assertThat(failure).isNotNull();
             assertThat(ExceptionUtils.findThrowable(failure, BindException.class)).isPresent();
         }
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("free"))) {
-            assertThat(kafka.bootstrapServers()).startsWith("127.0.0.1:");
+        // as a retry does: the same log dir and cluster id, new ports
+        int[] ports = EmbeddedKafka.freePorts(2);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, clusterId, ports[0], ports[1]);
+             var admin = kafka.admin()) {
+            assertThat(kafka.bootstrapServers()).isEqualTo("127.0.0.1:" + ports[0]);
+            assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterId);
         }
     }
 }
