@@ -32,6 +32,8 @@ final class GraphRepairer {
     private static final int FULL_LIST_EIGHTHS = 7;
     /** The heuristic's factor when such a list is re-pruned: 1.2 held recall where 1.0 and 1.4 lost it (ARCHITECTURE.md). */
     private static final float PRUNE_SLACK = 1.2f;
+    /** Links a replacement is tested against per kernel call: 4 and 8 cost alike (ARCHITECTURE.md). */
+    private static final int DIVERSITY_CHUNK = 8;
 
     private final HnswGraph graph;
     private final GraphSearcher searcher;
@@ -225,7 +227,7 @@ final class GraphRepairer {
     private void pruneLiveLinks(int node, int layer, int live) {
         HnswGraph g = graph;
         g.prepareNodeQuery(node, vector);
-        scoreLinkBuffer(vector, live);
+        scoreLinkBuffer(vector, 0, live);
         if (candidates.length < live) {
             candidates = new long[live];
         }
@@ -263,25 +265,34 @@ final class GraphRepairer {
         return n;
     }
 
-    /** True when none of the first {@code kept} links is nearer to {@code candidate}, by the slack, than the node is. */
+    /**
+     * True when none of the first {@code kept} links is nearer to {@code candidate}, by the slack,
+     * than the node is. The links are scored {@value #DIVERSITY_CHUNK} at a time, so a refused
+     * candidate costs only the chunks up to the first nearer link; the kernels score each vector on
+     * its own, so the distances, and the decision, are those of one batch over all of them.
+     */
     private boolean diverse(int candidate, float toNode, int kept) {
         graph.prepareNodeQuery(candidate, candidateVector);
-        scoreLinkBuffer(candidateVector, kept);
-        for (int j = 0; j < kept; j++) {
-            if (slack * batchDistances[j] < toNode) {
-                return false;
+        for (int from = 0; from < kept; from += DIVERSITY_CHUNK) {
+            int count = Math.min(DIVERSITY_CHUNK, kept - from);
+            scoreLinkBuffer(candidateVector, from, count);
+            for (int j = 0; j < count; j++) {
+                if (slack * batchDistances[j] < toNode) {
+                    return false;
+                }
             }
         }
         return true;
     }
 
     /**
-     * Distances from {@code query} to the first {@code count} nodes of {@link #linkBuffer}, in one
-     * batch, into {@link #batchDistances} (free once {@link #addLiveLinks} has filled the candidates).
+     * Distances from {@code query} to the {@code count} nodes of {@link #linkBuffer} from {@code from}
+     * on, in one batch, into the first {@code count} of {@link #batchDistances} (free once
+     * {@link #addLiveLinks} has filled the candidates).
      */
-    private void scoreLinkBuffer(float[] query, int count) {
+    private void scoreLinkBuffer(float[] query, int from, int count) {
         for (int j = 0; j < count; j++) {
-            batchOffsets[j] = graph.vectorOffset(linkBuffer[j]);
+            batchOffsets[j] = graph.vectorOffset(linkBuffer[from + j]);
         }
         graph.distances(query, batchOffsets, count, batchDistances);
     }
