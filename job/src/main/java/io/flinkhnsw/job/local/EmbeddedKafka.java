@@ -7,14 +7,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.flink.util.ExceptionUtils;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
-import java.net.BindException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,8 +25,6 @@ import java.util.concurrent.TimeUnit;
  * {@link IllegalStateException}, whatever Kafka threw.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private static final int PORT_ATTEMPTS = 5;
-
     private final KafkaRaftServer server;
     private final String bootstrap;
 
@@ -41,17 +35,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public static EmbeddedKafka start(Path dir) throws Exception {
         String clusterId = Uuid.randomUuid().toString();
-        for (int attempt = 1; ; attempt++) {
-            int[] ports = freePorts(2);
-            try {
-                return start(dir, clusterId, ports[0], ports[1]);
-            } catch (Exception e) {
-                // the ports were free when chosen, but any outgoing connection may take one first
-                if (attempt == PORT_ATTEMPTS || ExceptionUtils.findThrowable(e, BindException.class).isEmpty()) {
-                    // a failure, not a usage error: Kafka reports some with IllegalArgumentException
-                    throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getMessage(), e);
-                }
-            }
+        try {
+            return FreePorts.start(2, ports -> start(dir, clusterId, ports[0], ports[1]));
+        } catch (Exception e) {
+            // a failure, not a usage error: Kafka reports some with IllegalArgumentException
+            throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getMessage(), e);
         }
     }
 
@@ -86,16 +74,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("formatting the Kafka log dir failed: " + formatLog);
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + port);
         try {
             server.startup();
-        } catch (RuntimeException e) {
-            server.shutdown();
-            server.awaitShutdown();
+            try (Admin admin = kafka.admin()) {
+                admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // a half-started broker holds the log dir's lock and its threads: a retry needs both free
+            kafka.close();
             throw e;
-        }
-        EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + port);
-        try (Admin admin = kafka.admin()) {
-            admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
         }
         return kafka;
     }
@@ -112,27 +100,5 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
-    }
-
-    static int freePort() throws IOException {
-        return freePorts(1)[0];
-    }
-
-    /** {@code n} distinct loopback ports that were free a moment ago: the sockets are held until all are chosen. */
-    static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                sockets[i].setReuseAddress(true);
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) s.close();
-            }
-        }
     }
 }

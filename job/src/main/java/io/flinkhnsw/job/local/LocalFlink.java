@@ -11,9 +11,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ExceptionUtils;
 
-import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +27,6 @@ import java.util.concurrent.CompletableFuture;
  * endpoint on a free loopback port (used to read checkpoint counts and the index operator's metrics).
  */
 public final class LocalFlink implements AutoCloseable {
-    private static final int REST_PORT_ATTEMPTS = 5;
-
     private final JobClient client;
     /** Taken once at submission: once the job ends the MiniCluster is gone and cannot be asked again. */
     private final CompletableFuture<JobExecutionResult> result;
@@ -45,16 +41,7 @@ public final class LocalFlink implements AutoCloseable {
 
     /** Starts the job described by {@code config} with its state and checkpoints under {@code dir}. */
     public static LocalFlink start(JobConfig config, Path dir, String jobName) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return start(config, dir, jobName, EmbeddedKafka.freePort());
-            } catch (Exception e) {
-                // the port was free when chosen, but any outgoing connection (Kafka's clients) may take it first
-                if (attempt == REST_PORT_ATTEMPTS || ExceptionUtils.findThrowable(e, BindException.class).isEmpty()) {
-                    throw e;
-                }
-            }
-        }
+        return FreePorts.start(1, ports -> start(config, dir, jobName, ports[0]));
     }
 
     private static LocalFlink start(JobConfig config, Path dir, String jobName, int restPort) throws Exception {
