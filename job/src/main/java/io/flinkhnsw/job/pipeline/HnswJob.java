@@ -96,7 +96,7 @@ public final class HnswJob {
 
     /**
      * How long a partly filled network buffer may wait before it is sent, on every edge that does not
-     * set its own (the edge into the index and, under at-least-once, the answers' edge send each record
+     * set its own (under at-least-once the edge into the index and the answers' edge send each record
      * at once). Under at-least-once 10 ms, so dead letters, standing-query updates and sharded answers
      * are not held back by Flink's 100 ms default. Under exactly-once nothing becomes visible before the
      * checkpoint's commit, and a checkpoint barrier flushes the buffers ahead of it, so a shorter wait
@@ -109,10 +109,15 @@ public final class HnswJob {
 
     /**
      * The decoded stream as it goes into the index: through {@link FailOnceAfter} when a failure is
-     * injected (its count is over all instances), and its records leave at once rather than after the
-     * buffer timeout: queries share the edge into the index with upserts, and the index applies a
-     * few thousand events a second at most, so a buffer per record costs the shuffle little
-     * (docs/ARCHITECTURE.md, "The latency budget").
+     * injected (its count is over all instances). Under at-least-once its records leave at once rather
+     * than after the buffer timeout: queries share the edge into the index with upserts, and an answer
+     * is visible as soon as it is written. Under exactly-once an answer is visible at the commit of the
+     * checkpoint after it, and a barrier flushes the buffers ahead of it, so a record sent at once would
+     * be answered in the same checkpoint: there the edge keeps the timeout and fills whole buffers. A
+     * buffer per record would cap what waits in front of the index at about ten records (Flink 2.2
+     * gives an input gate two buffers per channel and eight floating ones), a few milliseconds of
+     * inserts, and the index would go idle whenever the source waited that long for a core
+     * (docs/ARCHITECTURE.md, "The index thread during ingest").
      */
     private SingleOutputStreamOperator<IndexEvent> intoIndex(SingleOutputStreamOperator<IndexEvent> decoded,
                                                              String suffix) {
@@ -121,6 +126,6 @@ public final class HnswJob {
             out = out.map(new FailOnceAfter(config.injectFailureAfter)).uid("inject-failure" + suffix)
                     .name("inject-failure" + suffix);
         }
-        return out.setBufferTimeout(0);
+        return config.delivery == DeliveryGuarantee.EXACTLY_ONCE ? out : out.setBufferTimeout(0);
     }
 }
