@@ -113,10 +113,9 @@ public final class HnswJob {
      * than after the buffer timeout: queries share the edge into the index with upserts, and an answer
      * is visible as soon as it is written. Under exactly-once an answer is visible at the commit of the
      * checkpoint after it, and a barrier flushes the buffers ahead of it, so a record sent at once would
-     * be answered in the same checkpoint: there the edge keeps the timeout and fills whole buffers. A
-     * buffer per record would cap what waits in front of the index at about ten records (Flink 2.2
-     * gives an input gate two buffers per channel and eight floating ones), a few milliseconds of
-     * inserts, and the index would go idle whenever the source waited that long for a core
+     * be answered in the same checkpoint: there the edge keeps the timeout and hands over whole
+     * buffers. A flush per record made every record a hand-off that woke the index again whenever it
+     * had caught up, which cost ingest and CPU
      * (docs/ARCHITECTURE.md, "The index thread during ingest").
      */
     private SingleOutputStreamOperator<IndexEvent> intoIndex(SingleOutputStreamOperator<IndexEvent> decoded,
