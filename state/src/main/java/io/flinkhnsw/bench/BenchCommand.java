@@ -4,6 +4,7 @@ import io.flinkhnsw.bench.plot.RecallQpsPlot;
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
+import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.hnsw.HnswIndex;
@@ -36,7 +37,9 @@ import java.util.concurrent.Future;
  * the best pass, and prints one JSON line per ef with recall@k against the groundtruth. With
  * {@code --churn-rounds} it then deletes and re-inserts a random fraction of the base per round and
  * prints the lines again with the number of unreachable live nodes, the churn rate and the slowest
- * single delete or upsert call (repair it triggered included). Flags and output fields match
+ * single delete or upsert call (repair it triggered included); the fresh lines are then timed after
+ * the churn, on an identical second build, pass by pass in turn with the churned graph, so the two
+ * query speeds are compared in the same minutes. Flags and output fields match
  * the hnswlib driver in {@code shared/peers/hnswlib}, so both can be compared in one run; both are a
  * contract. {@code --plot} also draws the lines as a recall/QPS chart ({@link RecallQpsPlot}).
  */
@@ -138,11 +141,16 @@ public final class BenchCommand implements Callable<Integer> {
         CoreBuild build = CoreBuild.run(config, base, jitWarmup, line -> progress.println("[flink-hnsw] " + line));
         HnswIndex index = build.index;
         double heapMb = usedHeapMb();
+        // churn is judged by the query speed of the churned graph against the fresh one's, so a copy is
+        // kept fresh and both are timed in the same minutes, pass by pass (no drift of the machine between)
+        HnswIndex fresh = churnRounds > 0 ? freshCopy(config, base, index, queries) : null;
 
         Run run = new Run(base, queries, truth, build, heapMb);
         List<String> lines = new ArrayList<>();
-        for (int ef : efs) {
-            print(lines, run.measure(index, ef));
+        if (fresh == null) {
+            for (int ef : efs) {
+                print(lines, run.measure(index, ef));
+            }
         }
         if (filterSelectivities != null) {
             FilterBench.Labels labels = FilterBench.Labels.valueOf(filterLabels.toUpperCase(Locale.ROOT));
@@ -175,18 +183,49 @@ public final class BenchCommand implements Callable<Integer> {
             progress.printf("[flink-hnsw] churn %d rounds in %.2fs (%.0f ops/s, slowest %.2f ms), unreachable=%d,"
                     + " tombstones=%d%n", churnRounds, churnSeconds, opsPerSecond, maxOpMs, unreachable,
                     index.tombstones());
+            List<JsonLine> churned = new ArrayList<>();
             for (int ef : efs) {
-                print(lines, run.measure(index, ef).put("churn_rounds", churnRounds)
+                JsonLine[] pair = run.measureAlternating(fresh, index, ef);
+                print(lines, pair[0]);
+                churned.add(pair[1].put("churn_rounds", churnRounds)
                         .put("churn_fraction", churnFraction, 3).put("churn_s", churnSeconds, 3)
                         .put("churn_cpu_s", churnCpuSeconds, 3)
                         .put("churn_ops_per_s", opsPerSecond, 1).put("max_op_ms", maxOpMs, 3)
                         .put("p999_op_ms", p999OpMs, 3).put("unreachable", unreachable));
+            }
+            for (JsonLine line : churned) {
+                print(lines, line);
             }
         }
         if (plot != null) {
             RecallQpsPlot.fromJsonLines(List.of(lines)).writeSvg(plot);
             progress.printf("[flink-hnsw] plot written to %s%n", plot);
         }
+    }
+
+    /**
+     * A second build of the same vectors in the same order, which gives the same graph (a build is
+     * deterministic); checked on a few queries, so a difference fails the run instead of skewing it.
+     */
+    private HnswIndex freshCopy(HnswConfig config, float[][] base, HnswIndex built, float[][] queries) {
+        progress.printf("[flink-hnsw] building an identical copy to stay fresh while the other one churns%n");
+        HnswIndex copy = HnswIndex.create(config, GraphStore.NONE);
+        for (int i = 0; i < base.length; i++) {
+            copy.upsert(Integer.toString(i), base[i]);
+        }
+        int ef = Math.max(k, Arrays.stream(efs).max().orElse(k));
+        for (int q = 0; q < Math.min(queries.length, 20); q++) {
+            SearchResult a = built.reader().search(queries[q], k, ef);
+            SearchResult b = copy.reader().search(queries[q], k, ef);
+            boolean same = a.size() == b.size();
+            for (int i = 0; same && i < a.size(); i++) {
+                same = a.id(i).equals(b.id(i)) && a.distance(i) == b.distance(i);
+            }
+            if (!same) {
+                throw new IllegalStateException("a second build of the same vectors gave another graph (query " + q + ")");
+            }
+        }
+        return copy;
     }
 
     private void print(List<String> lines, JsonLine line) {
@@ -275,9 +314,8 @@ public final class BenchCommand implements Callable<Integer> {
             this.heapMb = heapMb;
         }
 
-        private int passes;
-        /** The least CPU time of this thread over the last measure's timed passes (one query thread only). */
-        private double bestCpuSeconds;
+        /** The timing of the last {@link #bestPassSeconds} call, for {@link #filterLine}. */
+        private Timing last;
 
         /**
          * Runs warm-up passes, then timed ones; the best timed pass's seconds. Also keeps the least
@@ -285,45 +323,78 @@ public final class BenchCommand implements Callable<Integer> {
          * much less, so ratios between lines are steadier by it.
          */
         double bestPassSeconds(Runnable pass) {
+            last = timeAlternating(new Runnable[] {pass})[0];
+            return last.seconds;
+        }
+
+        /**
+         * Warm-up passes, then timed ones, of each pass in turn (so each sees the machine as the others
+         * do), until every pass ran at least {@code --repeats} times and {@code --min-time-s} went by
+         * per pass; the best of each.
+         */
+        private Timing[] timeAlternating(Runnable[] passes) {
             long start = System.nanoTime();
-            for (int w = 0; w < warmup || seconds(start) < warmupSeconds; w++) {
-                pass.run();
+            for (int w = 0; w < warmup || seconds(start) < warmupSeconds * passes.length; w++) {
+                for (Runnable pass : passes) {
+                    pass.run();
+                }
             }
-            double best = Double.MAX_VALUE;
-            bestCpuSeconds = Double.MAX_VALUE;
-            passes = 0;
+            Timing[] timings = new Timing[passes.length];
+            for (int i = 0; i < passes.length; i++) {
+                timings[i] = new Timing();
+            }
             start = System.nanoTime();
-            for (int r = 0; r < Math.max(1, repeats) || seconds(start) < minSeconds; r++) {
-                long p0 = System.nanoTime();
-                long c0 = CPU.getCurrentThreadCpuTime();
-                pass.run();
-                bestCpuSeconds = Math.min(bestCpuSeconds, (CPU.getCurrentThreadCpuTime() - c0) / 1e9);
-                best = Math.min(best, seconds(p0));
-                passes++;
+            for (int r = 0; r < Math.max(1, repeats) || seconds(start) < minSeconds * passes.length; r++) {
+                for (int i = 0; i < passes.length; i++) {
+                    long p0 = System.nanoTime();
+                    long c0 = CPU.getCurrentThreadCpuTime();
+                    passes[i].run();
+                    timings[i].add(seconds(p0), (CPU.getCurrentThreadCpuTime() - c0) / 1e9);
+                }
             }
-            return best;
+            return timings;
         }
 
         /** A result line of a filtered way of answering (ef 0 for the exact scan), with the filter's fields added. */
         JsonLine filterLine(HnswIndex index, int ef, FilterBench.Result r, double selectivity, FilterBench bench) {
-            return line(index, ef, r.recall(), r.qps()).put("filter_selectivity", selectivity, 6)
+            return line(index, ef, r.recall(), r.qps(), last).put("filter_selectivity", selectivity, 6)
                     .put("filter_labels", filterLabels).put("filter_matches", bench.matches())
                     .put("filter_strategy", r.strategy()).put("filter_plans", r.plans());
         }
 
         JsonLine measure(HnswIndex index, int ef) throws Exception {
+            return measureAlternating(new HnswIndex[] {index}, ef)[0];
+        }
+
+        /** The lines of {@code first} and {@code second} at {@code ef}, their query passes timed in turn. */
+        JsonLine[] measureAlternating(HnswIndex first, HnswIndex second, int ef) throws Exception {
+            return measureAlternating(new HnswIndex[] {first, second}, ef);
+        }
+
+        private JsonLine[] measureAlternating(HnswIndex[] indexes, int ef) throws Exception {
             int efUsed = Math.max(ef, k);
-            int[][] found = new int[queries.length][];
+            int[][][] found = new int[indexes.length][queries.length][];
+            Runnable[] passes = new Runnable[indexes.length];
             ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
             try {
-                double best = bestPassSeconds(() -> {
-                    try {
-                        pass(index, efUsed, found, pool);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                return line(index, ef, ExactKnn.recall(found, truth, k), queries.length / best);
+                for (int i = 0; i < indexes.length; i++) {
+                    HnswIndex index = indexes[i];
+                    int[][] into = found[i];
+                    passes[i] = () -> {
+                        try {
+                            pass(index, efUsed, into, pool);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    };
+                }
+                Timing[] timings = timeAlternating(passes);
+                JsonLine[] lines = new JsonLine[indexes.length];
+                for (int i = 0; i < indexes.length; i++) {
+                    lines[i] = line(indexes[i], ef, ExactKnn.recall(found[i], truth, k),
+                            queries.length / timings[i].seconds, timings[i]);
+                }
+                return lines;
             } finally {
                 if (pool != null) {
                     pool.shutdownNow();
@@ -331,7 +402,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
 
-        private JsonLine line(HnswIndex index, int ef, double recall, double qps) {
+        private JsonLine line(HnswIndex index, int ef, double recall, double qps, Timing timing) {
             return new JsonLine().put("peer", "flink-hnsw")
                     .put("runtime", "java " + Runtime.version().feature() + " " + Kernels.best().name())
                     .put("dataset", dataset == null || dataset.isEmpty() ? datasetName() : dataset)
@@ -341,11 +412,11 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("build_s", build.seconds, 3).put("inserts_per_s", build.insertsPerSecond(), 1)
                     .put("build_cpu_s", build.cpuSeconds, 3)
                     .put("ef", ef).put("recall_at_k", recall, 5).put("qps", qps, 1)
-                    .put("timed_passes", passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
+                    .put("timed_passes", timing.passes).put("jit_warmup_vectors", jitWarmup).put("heap_or_rss_mb", heapMb, 1).put("memory_kind", "heap")
                     .put("live", index.size()).put("tombstones", index.tombstones())
                     .put("quantization", index.config().quantization().cliName())
                     .put("index_memory_bytes", index.ramBytesUsed()).put("off_heap_bytes", index.offHeapBytesUsed())
-                    .put("qps_cpu", threads == 1 && bestCpuSeconds > 0 ? queries.length / bestCpuSeconds : 0, 1);
+                    .put("qps_cpu", threads == 1 && timing.cpuSeconds > 0 ? queries.length / timing.cpuSeconds : 0, 1);
         }
 
         private void pass(HnswIndex index, int ef, int[][] found, ExecutorService pool) throws Exception {
@@ -380,6 +451,19 @@ public final class BenchCommand implements Callable<Integer> {
         private String datasetName() {
             Path parent = BenchCommand.this.base.toAbsolutePath().getParent();
             return parent == null ? "" : parent.getFileName().toString();
+        }
+    }
+
+    /** The best wall and thread CPU time over the timed passes of one pass, and how many ran. */
+    private static final class Timing {
+        double seconds = Double.MAX_VALUE;
+        double cpuSeconds = Double.MAX_VALUE;
+        int passes;
+
+        void add(double passSeconds, double passCpuSeconds) {
+            seconds = Math.min(seconds, passSeconds);
+            cpuSeconds = Math.min(cpuSeconds, passCpuSeconds);
+            passes++;
         }
     }
 
