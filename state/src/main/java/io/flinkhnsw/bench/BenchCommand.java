@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * The {@code bench} command: builds an in-memory index from an fvecs base set (single-threaded,
@@ -152,19 +153,22 @@ public final class BenchCommand implements Callable<Integer> {
                 print(lines, run.measure(index, ef));
             }
         }
+        // filter lines follow the fresh lines, which a churn run prints after its churn
+        List<String> unplotted = new ArrayList<>();
+        List<JsonLine> filterLines = new ArrayList<>();
+        Consumer<JsonLine> filterLine = fresh == null ? line -> print(unplotted, line) : filterLines::add;
         if (filterSelectivities != null) {
             FilterBench.Labels labels = FilterBench.Labels.valueOf(filterLabels.toUpperCase(Locale.ROOT));
-            List<String> unplotted = new ArrayList<>();
             for (double selectivity : filterSelectivities) {
                 if (!(selectivity > 0 && selectivity <= 1)) {
                     throw new IllegalArgumentException("--filter-selectivity must be in (0, 1], got " + selectivity);
                 }
                 FilterBench bench = new FilterBench(index, base, queries, metric, k, selectivity, labels, seed);
-                print(unplotted, run.filterLine(index, 0, bench.exact(run::bestPassSeconds), selectivity, bench));
+                filterLine.accept(run.filterLine(index, 0, bench.exact(run::bestPassSeconds), selectivity, bench));
                 for (int ef : efs) {
-                    print(unplotted, run.filterLine(index, ef, bench.filtered(Math.max(ef, k), run::bestPassSeconds),
+                    filterLine.accept(run.filterLine(index, ef, bench.filtered(Math.max(ef, k), run::bestPassSeconds),
                             selectivity, bench));
-                    print(unplotted, run.filterLine(index, ef, bench.postFilter(ef, run::bestPassSeconds), selectivity,
+                    filterLine.accept(run.filterLine(index, ef, bench.postFilter(ef, run::bestPassSeconds), selectivity,
                             bench));
                 }
             }
@@ -193,9 +197,8 @@ public final class BenchCommand implements Callable<Integer> {
                         .put("churn_ops_per_s", opsPerSecond, 1).put("max_op_ms", maxOpMs, 3)
                         .put("p999_op_ms", p999OpMs, 3).put("unreachable", unreachable));
             }
-            for (JsonLine line : churned) {
-                print(lines, line);
-            }
+            filterLines.forEach(line -> print(unplotted, line));
+            churned.forEach(line -> print(lines, line));
         }
         if (plot != null) {
             RecallQpsPlot.fromJsonLines(List.of(lines)).writeSvg(plot);
