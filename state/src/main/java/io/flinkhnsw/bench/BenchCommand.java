@@ -4,7 +4,6 @@ import io.flinkhnsw.bench.plot.RecallQpsPlot;
 import io.flinkhnsw.cli.Cli;
 import io.flinkhnsw.data.ExactKnn;
 import io.flinkhnsw.data.Fvecs;
-import io.flinkhnsw.hnsw.GraphStore;
 import io.flinkhnsw.hnsw.HnswConfig;
 import io.flinkhnsw.hnsw.Quantization;
 import io.flinkhnsw.hnsw.HnswIndex;
@@ -212,10 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private HnswIndex freshCopy(HnswConfig config, float[][] base, HnswIndex built, float[][] queries) {
         progress.printf("[flink-hnsw] building an identical copy to stay fresh while the other one churns%n");
-        HnswIndex copy = HnswIndex.create(config, GraphStore.NONE);
-        for (int i = 0; i < base.length; i++) {
-            copy.upsert(Integer.toString(i), base[i]);
-        }
+        HnswIndex copy = CoreBuild.run(config, base, 0, line -> progress.println("[flink-hnsw] copy: " + line)).index;
         int ef = Math.max(k, Arrays.stream(efs).max().orElse(k));
         for (int q = 0; q < Math.min(queries.length, 20); q++) {
             SearchResult a = built.reader().search(queries[q], k, ef);
