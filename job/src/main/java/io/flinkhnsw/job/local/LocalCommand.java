@@ -232,6 +232,7 @@ public final class LocalCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             double indexCpu0 = CpuClock.threads(HnswIndexOperator.NAME);
             double processCpu0 = CpuClock.process();
+            double compiling0 = CpuClock.compiling();
             int upsertsSent = 0;
             for (int i = 0; i < load.size(); i++) {
                 IndexEvent e = load.get(i);
@@ -259,6 +260,7 @@ public final class LocalCommand implements Callable<Integer> {
             s.ingestPerSecond = n / ((applied - t0) / 1e9);
             s.indexCpuSeconds = CpuClock.threads(HnswIndexOperator.NAME) - indexCpu0;
             s.processCpuSeconds = CpuClock.process() - processCpu0;
+            s.jitSeconds = CpuClock.compiling() - compiling0;
             waitFor(out, () -> out.firstSeenNanos(BARRIER) != null, "the answer to a query sent after the upserts");
             QueryResult barrier = out.result(BARRIER);
             progress.say(String.format("index holds %d vectors (%.0f upserts/s end to end); sending %d queries",

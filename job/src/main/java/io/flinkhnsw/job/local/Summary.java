@@ -38,6 +38,8 @@ public final class Summary {
     public double coreCpuSeconds;
     public double indexCpuSeconds;
     public double processCpuSeconds;
+    /** The JIT compilers' time compiling over the ingest window; NaN when the JVM does not measure it. */
+    public double jitSeconds = Double.NaN;
     /** Operator search times of the queries sent among the upserts; empty when none were. */
     public double[] ingestSearchMillis = new double[0];
     /** Standing queries subscribed before the load; 0 leaves the fields below out. */
@@ -71,6 +73,9 @@ public final class Summary {
         o.put("core_cpu_us_per_insert", round(coreCpuSeconds * 1e6 / Math.max(1, upserts), 1));
         o.put("index_cpu_us_per_upsert", round(indexCpuSeconds * 1e6 / Math.max(1, upserts), 1));
         o.put("process_cpu_us_per_upsert", round(processCpuSeconds * 1e6 / Math.max(1, upserts), 1));
+        if (!Double.isNaN(jitSeconds)) {
+            o.put("jit_us_per_upsert", round(jitSeconds * 1e6 / Math.max(1, upserts), 1));
+        }
         if (ingestSearchMillis.length > 0) {
             o.put("ingest_queries", ingestSearchMillis.length);
             o.put("ingest_search_p50_ms", round(percentile(ingestSearchMillis, 50), 3));

@@ -52,6 +52,8 @@ class LocalCommandTest {
         assertThat(plain.get("core_cpu_us_per_insert").asDouble()).isPositive();
         assertThat(plain.get("index_cpu_us_per_upsert").asDouble()).as("the index threads' CPU per upsert")
                 .isPositive().isLessThan(plain.get("process_cpu_us_per_upsert").asDouble());
+        assertThat(plain.get("jit_us_per_upsert").asDouble()).as("the compilers' time in the window per upsert")
+                .isNotNegative();
         assertThat(plain.get("ingest_queries").asInt()).isEqualTo(60);
         assertThat(plain.get("warmup_queries").asInt()).as("--warmup 300: 60 untimed queries").isEqualTo(60);
         assertThat(plain.get("vector_encoding").asText()).isEqualTo("json");
