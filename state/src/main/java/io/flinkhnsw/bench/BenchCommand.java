@@ -149,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         if (fresh == null) {
             for (int ef : efs) {
-                print(lines, run.measure(index, ef));
+                print(lines, run.measure(ef, index)[0]);
             }
         }
         // filter lines follow the fresh lines, which a churn run prints after its churn
@@ -188,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
                     index.tombstones());
             List<JsonLine> churned = new ArrayList<>();
             for (int ef : efs) {
-                JsonLine[] pair = run.measureAlternating(fresh, index, ef);
+                JsonLine[] pair = run.measure(ef, fresh, index);
                 print(lines, pair[0]);
                 churned.add(pair[1].put("churn_rounds", churnRounds)
                         .put("churn_fraction", churnFraction, 3).put("churn_s", churnSeconds, 3)
@@ -361,16 +361,8 @@ public final class BenchCommand implements Callable<Integer> {
                     .put("filter_strategy", r.strategy()).put("filter_plans", r.plans());
         }
 
-        JsonLine measure(HnswIndex index, int ef) throws Exception {
-            return measureAlternating(new HnswIndex[] {index}, ef)[0];
-        }
-
-        /** The lines of {@code first} and {@code second} at {@code ef}, their query passes timed in turn. */
-        JsonLine[] measureAlternating(HnswIndex first, HnswIndex second, int ef) throws Exception {
-            return measureAlternating(new HnswIndex[] {first, second}, ef);
-        }
-
-        private JsonLine[] measureAlternating(HnswIndex[] indexes, int ef) throws Exception {
+        /** The line of each index at {@code ef}, their query passes timed in turn. */
+        JsonLine[] measure(int ef, HnswIndex... indexes) throws Exception {
             int efUsed = Math.max(ef, k);
             int[][][] found = new int[indexes.length][queries.length][];
             Runnable[] passes = new Runnable[indexes.length];
