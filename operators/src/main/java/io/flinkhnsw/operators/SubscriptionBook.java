@@ -107,6 +107,11 @@ final class SubscriptionBook {
         return index.within(x);
     }
 
+    /** Hands {@code to} the subscriptions {@link #near} would list, as {@link SubscriptionIndex#forEachWithin}. */
+    void forEachNear(float[] x, SubscriptionIndex.Reached to) {
+        index.forEachWithin(x, to);
+    }
+
     /** The distance from the last {@link #near} vector to its i-th subscription. */
     float nearDistance(int i) {
         return index.distance(i);

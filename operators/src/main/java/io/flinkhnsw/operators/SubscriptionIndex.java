@@ -183,6 +183,29 @@ final class SubscriptionIndex {
      */
     List<Subscription> within(float[] x) {
         found.clear();
+        scan(x, null);
+        return found;
+    }
+
+    /**
+     * Hands {@code to} the subscriptions {@link #within} would list, in the same order, one group at
+     * a time right after the group is scanned, while the records the scan touched are still in
+     * cache. {@code to} may change the radius of the subscription it is given ({@link #radiusChanged}),
+     * which moves nothing between groups, but must not look anything up in this index.
+     */
+    void forEachWithin(float[] x, Reached to) {
+        found.clear();
+        scan(x, to);
+        found.clear();
+    }
+
+    /** Receives a subscription whose radius reaches the vector looked up, and its exact distance to it. */
+    interface Reached {
+        void reached(Subscription s, float distance);
+    }
+
+    /** Scans the groups whose reach covers {@code x} into {@link #found}; with {@code to}, hands it each group's finds and clears them. */
+    private void scan(float[] x, Reached to) {
         for (int p = 0; p < groups.size(); p++) {
             Group g = groups.get(p);
             if (g.size == 0) {
@@ -190,15 +213,20 @@ final class SubscriptionIndex {
             }
             if (!bounded) {
                 scanExact(g, x);
-                continue;
+            } else {
+                float e = euclidToPivot(x, p);
+                if (e > ScaledCodes.widen(reach[p])) {
+                    continue;
+                }
+                reach[p] = scanBounded(g, p, x, e);
             }
-            float e = euclidToPivot(x, p);
-            if (e > ScaledCodes.widen(reach[p])) {
-                continue;
+            if (to != null) {
+                for (int i = 0; i < found.size(); i++) {
+                    to.reached(found.get(i), foundDistance[i]);
+                }
+                found.clear();
             }
-            reach[p] = scanBounded(g, p, x, e);
         }
-        return found;
     }
 
     /** The exact distance from the last {@link #within} vector to its i-th subscription. */

@@ -150,32 +150,55 @@ final class SubscriptionMaintainer {
      * it pushed past k is removed.
      */
     private void inserted(IndexCache.Entry entry, String id, float[] stored, Consumer<SubscriptionUpdate> out) {
-        SubscriptionBook book = entry.subscriptions;
-        List<Subscription> near = book.near(stored);
-        if (near.isEmpty()) {
-            return;
+        NewIdOffer offer = new NewIdOffer(entry, id, out);
+        entry.subscriptions.forEachNear(stored, offer);
+        offer.finish();
+    }
+
+    /**
+     * Offers a new id to each list whose radius it is inside, as the lists are found ({@link
+     * SubscriptionBook#forEachNear}), and emits the updates of those it entered among the first k.
+     */
+    private final class NewIdOffer implements SubscriptionIndex.Reached {
+        private final IndexCache.Entry entry;
+        private final String id;
+        private final Consumer<SubscriptionUpdate> out;
+        private final List<String> added;
+        /** The id's handle, taken at the first offer and held until {@link #finish}, so a list that takes it and drops it again does not free it. */
+        private int handle = -1;
+
+        NewIdOffer(IndexCache.Entry entry, String id, Consumer<SubscriptionUpdate> out) {
+            this.entry = entry;
+            this.id = id;
+            this.out = out;
+            this.added = List.of(id);
         }
-        // held while it is offered, so a list that takes it and drops it again does not free its handle
-        ListIds listIds = book.listIds();
-        int handle = listIds.acquire(id);
-        List<String> added = List.of(id);
-        for (int i = 0; i < near.size(); i++) {
-            Subscription s = near.get(i);
+
+        @Override
+        public void reached(Subscription s, float distance) {
             if (id.equals(s.followed) || (s.filter != null && !compiled(entry, s).acceptsId(id))) {
-                continue;
+                return;
             }
             assert s.keep() > s.k : "the member pushed past k must still be in the list";
-            int rank = s.offer(handle, book.nearDistance(i));
-            if (rank < 0) {
-                continue;
+            if (handle < 0) {
+                handle = entry.subscriptions.listIds().acquire(id);
             }
-            book.changed(s);
+            int rank = s.offer(handle, distance);
+            if (rank < 0) {
+                return;
+            }
+            entry.subscriptions.changed(s);
             if (rank < s.k) {
                 List<String> removed = s.kept() > s.k ? List.of(s.keptId(s.k)) : List.of();
                 emit(entry, s, added, removed, "upsert", id, out);
             }
         }
-        listIds.release(handle);
+
+        void finish() {
+            if (handle >= 0) {
+                entry.subscriptions.listIds().release(handle);
+            }
+        }
     }
 
     /** An id's vector moved: lists near its old vector may hold it, lists near its new one may take it. */

@@ -19,7 +19,8 @@ class SubscriptionIndexTest {
     /**
      * Through adds, removes, moved vectors and changing radii (some exactly at the vector looked
      * up), {@code within} finds exactly the subscriptions a brute-force pass over all of them finds,
-     * with the distances the maintainer computes.
+     * with the distances the maintainer computes; {@code forEachWithin} hands over the same ones in
+     * the same order.
      */
     @ParameterizedTest
     @EnumSource(Metric.class)
@@ -63,6 +64,13 @@ class SubscriptionIndexTest {
                     got.put(found.get(i), index.distance(i));
                 }
                 assertThat(got).isEqualTo(expected);
+                List<String> listed = new ArrayList<>();
+                for (int i = 0; i < found.size(); i++) {
+                    listed.add(found.get(i).id + "@" + index.distance(i));
+                }
+                List<String> handed = new ArrayList<>();
+                index.forEachWithin(x, (s, d) -> handed.add(s.id + "@" + d));
+                assertThat(handed).as("handed group by group, in the list's order").isEqualTo(listed);
                 reached += expected.size();
                 tested += live.size();
             }
