@@ -204,17 +204,35 @@ final class GraphRepairer {
                 n = addLiveLinks(neighbour, layer, n);
             }
         }
-        Arrays.sort(candidates, 0, n);
         // One link more than the node had while its list is short: without it repair only ever
         // shrinks lists, and 20 rounds of churn cost 0.7 points of recall (ARCHITECTURE.md).
         int limit = count < g.maxConnections(layer) * SHORT_LIST_NUMERATOR / 4 ? count + 1 : count;
         for (int i = 0; i < n && kept < limit; i++) {
+            moveSmallestTo(i, n);
             int candidate = ScoredNode.node(candidates[i]);
             if (diverse(candidate, ScoredNode.distance(candidates[i]), kept)) {
                 linkBuffer[kept++] = candidate;
             }
         }
         g.setLinks(node, layer, linkBuffer, kept);
+    }
+
+    /**
+     * Swaps the smallest of {@code candidates[i..n)} into {@code i}: nearest first, as a sort would
+     * give them (encoded candidates are distinct), for the few a relink tries before it has its
+     * links, without sorting all of them.
+     */
+    private void moveSmallestTo(int i, int n) {
+        long[] c = candidates;
+        int smallest = i;
+        for (int j = i + 1; j < n; j++) {
+            if (c[j] < c[smallest]) {
+                smallest = j;
+            }
+        }
+        long t = c[i];
+        c[i] = c[smallest];
+        c[smallest] = t;
     }
 
     /**
