@@ -98,23 +98,20 @@ final class SubscriptionBook {
     }
 
     /**
-     * The subscriptions whose radius reaches {@code x}, inclusive (see {@link SubscriptionIndex}), in
-     * the index's order (updates of different subscriptions for one event come out in no particular
-     * order; each subscription's own are in sequence); {@link #nearDistance} gives their distances.
-     * Valid until the next call.
+     * Hands {@code to} the subscriptions whose radius reaches {@code x}, inclusive, with their
+     * distances, group by group (see {@link SubscriptionIndex#forEachWithin}; updates of different
+     * subscriptions for one event come out in no particular order, each subscription's own in
+     * sequence).
      */
-    List<Subscription> near(float[] x) {
-        return index.within(x);
-    }
-
-    /** Hands {@code to} the subscriptions {@link #near} would list, as {@link SubscriptionIndex#forEachWithin}. */
     void forEachNear(float[] x, SubscriptionIndex.Reached to) {
         index.forEachWithin(x, to);
     }
 
-    /** The distance from the last {@link #near} vector to its i-th subscription. */
-    float nearDistance(int i) {
-        return index.distance(i);
+    /** The subscriptions {@link #forEachNear} hands over, in a new list: for changes that may add or remove subscriptions. */
+    List<Subscription> near(float[] x) {
+        List<Subscription> near = new ArrayList<>();
+        index.forEachWithin(x, (s, distance) -> near.add(s));
+        return near;
     }
 
     /** After a followed item's vector replaced {@code s}'s. */

@@ -16,7 +16,7 @@ import java.util.List;
  * themselves; a new subscription becomes a pivot while there are fewer than √n of them, otherwise
  * joins its nearest, and each add moves two members, in turn, to their nearest pivot now). A
  * group's arrays hold each member's radius, its distance to the pivot and its offset from the
- * pivot as int8 codes, so {@link #within} streams through a group instead of chasing one record
+ * pivot as int8 codes, so {@link #forEachWithin} streams through a group instead of chasing one record
  * per member. In Euclidean distance e (√d for squared L2, √(2d) for cosine: 1 - cos of unit
  * vectors) each pivot keeps its reach, an upper bound of {@code e(q, pivot) + radius(q)} over its
  * members: by the triangle inequality a vector farther than the reach from a pivot is outside
@@ -177,40 +177,19 @@ final class SubscriptionIndex {
     }
 
     /**
-     * The subscriptions whose radius reaches {@code x} (distance ≤ radius), in no particular order;
-     * {@link #distance(int)} gives the i-th one's exact distance to {@code x}. The list is this
-     * index's scratch, valid until the next call.
-     */
-    List<Subscription> within(float[] x) {
-        found.clear();
-        scan(x, null);
-        return found;
-    }
-
-    /**
-     * Hands {@code to} the subscriptions {@link #within} would list, in the same order, one group at
-     * a time right after the group is scanned, while the records the scan touched are still in
-     * cache. {@code to} may change the radius of the subscription it is given ({@link #radiusChanged}),
-     * which moves nothing between groups, but must not look anything up in this index.
+     * Hands {@code to} the subscriptions whose radius reaches {@code x} (distance ≤ radius), each with
+     * its exact distance to {@code x}, in no particular order: one group at a time, right after the
+     * group is scanned, while the records the scan touched are still in cache. {@code to} may change
+     * the radius of the subscription it is given ({@link #radiusChanged}), which moves nothing
+     * between groups, but must not add, remove or look up subscriptions here.
      */
     void forEachWithin(float[] x, Reached to) {
-        found.clear();
-        scan(x, to);
-        found.clear();
-    }
-
-    /** Receives a subscription whose radius reaches the vector looked up, and its exact distance to it. */
-    interface Reached {
-        void reached(Subscription s, float distance);
-    }
-
-    /** Scans the groups whose reach covers {@code x} into {@link #found}; with {@code to}, hands it each group's finds and clears them. */
-    private void scan(float[] x, Reached to) {
         for (int p = 0; p < groups.size(); p++) {
             Group g = groups.get(p);
             if (g.size == 0) {
                 continue;
             }
+            found.clear();
             if (!bounded) {
                 scanExact(g, x);
             } else {
@@ -220,19 +199,16 @@ final class SubscriptionIndex {
                 }
                 reach[p] = scanBounded(g, p, x, e);
             }
-            if (to != null) {
-                for (int i = 0; i < found.size(); i++) {
-                    to.reached(found.get(i), foundDistance[i]);
-                }
-                found.clear();
+            for (int i = 0; i < found.size(); i++) {
+                to.reached(found.get(i), foundDistance[i]);
             }
         }
+        found.clear();
     }
 
-    /** The exact distance from the last {@link #within} vector to its i-th subscription. */
-    float distance(int i) {
-        assert i < found.size();
-        return foundDistance[i];
+    /** Receives a subscription whose radius reaches the vector looked up, and its exact distance to it. */
+    interface Reached {
+        void reached(Subscription s, float distance);
     }
 
     /**
