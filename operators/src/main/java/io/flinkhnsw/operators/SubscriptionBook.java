@@ -107,13 +107,6 @@ final class SubscriptionBook {
         index.forEachWithin(x, to);
     }
 
-    /** The subscriptions {@link #forEachNear} hands over, in a new list: for changes that may add or remove subscriptions. */
-    List<Subscription> near(float[] x) {
-        List<Subscription> near = new ArrayList<>();
-        index.forEachWithin(x, (s, distance) -> near.add(s));
-        return near;
-    }
-
     /** After a followed item's vector replaced {@code s}'s. */
     void vectorChanged(Subscription s) {
         index.vectorChanged(s);

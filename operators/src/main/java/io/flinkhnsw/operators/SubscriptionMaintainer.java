@@ -206,8 +206,9 @@ final class SubscriptionMaintainer {
                        Consumer<SubscriptionUpdate> out) {
         SubscriptionBook book = entry.subscriptions;
         Metric metric = entry.index.config().metric();
-        Set<Subscription> candidates = new LinkedHashSet<>(book.near(stored));
-        candidates.addAll(book.near(previous));
+        Set<Subscription> candidates = new LinkedHashSet<>();
+        book.forEachNear(stored, (s, distance) -> candidates.add(s));
+        book.forEachNear(previous, (s, distance) -> candidates.add(s));
         for (Subscription s : candidates) {
             if (id.equals(s.followed)) {
                 continue;
@@ -233,25 +234,23 @@ final class SubscriptionMaintainer {
         if (book.isEmpty()) {
             return;
         }
-        float[] stored = entry.index.vector(id);
-        Metric metric = entry.index.config().metric();
-        for (Subscription s : book.near(stored)) {
+        book.forEachNear(entry.index.vector(id), (s, distance) -> {
             if (s.filter == null || id.equals(s.followed)) {
-                continue;
+                return;
             }
             boolean accepted = compiled(entry, s).acceptsId(id);
             boolean held = s.contains(id);
             if (accepted == held) {
-                continue;
+                return;
             }
             Snapshot before = new Snapshot(s);
             if (held) {
                 s.remove(id);
             } else {
-                s.offer(id, s.distanceTo(metric, stored));
+                s.offer(id, distance);
             }
             settle(entry, s, before, "upsert", id, out);
-        }
+        });
     }
 
     /**
@@ -270,13 +269,13 @@ final class SubscriptionMaintainer {
         if (handle >= 0) {
             // held through the loop: a refill may take handles, and must not be given this one while it is looked for
             listIds.hold(handle);
-            for (Subscription s : book.near(previous)) {
+            book.forEachNear(previous, (s, distance) -> {
                 if (!id.equals(s.followed) && s.holds(handle)) {
                     Snapshot before = new Snapshot(s);
                     s.remove(handle);
                     settle(entry, s, before, "delete", id, out);
                 }
-            }
+            });
             listIds.release(handle);
         }
         for (Subscription s : following) {
