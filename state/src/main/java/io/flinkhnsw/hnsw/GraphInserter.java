@@ -95,7 +95,7 @@ final class GraphInserter {
 
     /**
      * Beam search with efConstruction on {@code layer} from {@code entry}, as an insert does; also how
-     * an orphan is linked back in. Returns how many candidates it put, nearest
+     * a cut-off node is linked back in. Returns how many candidates it put, nearest
      * first, in {@link #found}.
      */
     int searchNeighbours(float[] query, int entry, float entryDistance, int layer) {

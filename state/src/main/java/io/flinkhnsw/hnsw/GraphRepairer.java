@@ -8,19 +8,21 @@ import java.util.Arrays;
  * Repairs the graph around tombstones, a bounded number of units at a time, oldest deletion first.
  * One unit relinks one in-neighbour of the oldest tombstone on one layer: a live in-neighbour keeps
  * its live links and replaces each link to a tombstone by at most one of that tombstone's live
- * neighbours, the nearest one the relaxed selection heuristic accepts beside the links it keeps
- * (one more when its list is below three quarters of the layer's maximum), or, when its live links
+ * neighbours, the nearest one the relaxed selection heuristic accepts beside the first links it
+ * keeps (one more when its list is below three quarters of the layer's maximum), or, when its live links
  * alone still fill seven eighths of the list, re-prunes them with the relaxed heuristic instead; a
  * tombstone in-neighbour just drops its links to tombstones. When nothing links to a tombstone any
  * more its slot is freed (one more unit). Which unit is next is a function of the graph alone (the
  * in-neighbour {@link InLinks#next} names, on the highest layer that has one), so a graph loaded
- * from its store resumes exactly where the original was. Also links back live nodes that lost every layer-0 in-link
- * ({@link #reconnectOrphans}). Design and measurements: docs/ARCHITECTURE.md, "Deletes and graph
+ * from its store resumes exactly where the original was. Also links back live nodes left cut off on
+ * layer 0, with no in-link or reached only from a small island ({@link #reconnectCutOff}). Design and measurements: docs/ARCHITECTURE.md, "Deletes and graph
  * repair".
  */
 final class GraphRepairer {
-    /** Rounds of orphan reconnection before giving up; one is nearly always enough. */
-    private static final int MAX_ORPHAN_ROUNDS = 4;
+    /** Rounds of reconnecting cut-off nodes before giving up; one is nearly always enough. */
+    private static final int MAX_RECONNECT_ROUNDS = 4;
+    /** The most nodes an island check follows back from a weakly linked node; islands churn leaves hold two or three. */
+    private static final int MAX_ISLAND = 8;
     /**
      * DiskANN's alpha, on distances as stored: a replacement is refused only when a kept link is
      * nearer to it by this factor. 1.0 and 1.1 measured alike on glove-tune (ARCHITECTURE.md).
@@ -34,6 +36,13 @@ final class GraphRepairer {
     private static final float PRUNE_SLACK = 1.2f;
     /** Links a replacement is tested against per kernel call: 4 and 8 cost alike (ARCHITECTURE.md). */
     private static final int DIVERSITY_CHUNK = 8;
+    /**
+     * Links a replacement is tested against at most: a node's first links (those its selection
+     * chose, nearest first, ahead of reverse links and earlier replacements) refuse nearly every
+     * candidate the whole list would, and testing the rest was a third of a delete's distances
+     * (ARCHITECTURE.md).
+     */
+    private static final int DIVERSITY_LINKS = 16;
 
     private final HnswGraph graph;
     private final GraphSearcher searcher;
@@ -45,6 +54,8 @@ final class GraphRepairer {
     private long[] candidates = new long[64];
     private final long[] selected;
     private final int[] linkBuffer;
+    /** The nodes {@link #island} found. */
+    private final int[] islandNodes = new int[MAX_ISLAND];
     /** The vector of the node being relinked or reconnected, padded as a query. */
     private final float[] vector;
     /** One tombstone's live links not seen yet, their vector offsets and distances: one batch. */
@@ -101,25 +112,74 @@ final class GraphRepairer {
     }
 
     /**
-     * Links back every live node that an operation left with no layer-0 in-link (a link pruned away
-     * or repaired around, usually). Cheap: orphans are rare, and each costs one search. Relinking
-     * can orphan another node in turn, hence the bounded loop.
+     * Links back every live node that an operation left cut off on layer 0: with no in-link (a link
+     * pruned away or repaired around, usually), or, once the graph has seen a delete, linked to only
+     * from an island, a few nodes that link to each other and to which nothing else links (churn
+     * leaves such pairs and triples where repair replaced the links around them). Each node whose
+     * in-degree fell to {@link HnswGraph#WEAK_IN_DEGREE} or below is followed back through its
+     * in-links ({@link #island}); a node of an island gets an in-link from a reachable one. Cheap:
+     * such nodes are rare, the walk back stops at {@value #MAX_ISLAND} nodes, and each node linked
+     * back costs one search. Linking back can cut off another node in turn, hence the bounded loop.
      */
-    void reconnectOrphans() {
+    void reconnectCutOff() {
         HnswGraph g = graph;
-        for (int round = 0; round < MAX_ORPHAN_ROUNDS; round++) {
-            int[] orphans = g.takeOrphans();
-            if (orphans.length == 0) {
+        for (int round = 0; round < MAX_RECONNECT_ROUNDS; round++) {
+            int[] weak = g.takeWeaklyLinked();
+            if (weak.length == 0) {
                 return;
             }
-            for (int node : orphans) {
-                if (g.isLive(node) && !g.hasInLink0(node) && node != g.entryPoint
-                        && g.entryPoint != GraphHeader.NO_ENTRY) {
+            for (int node : weak) {
+                if (!g.isLive(node) || node == g.entryPoint || g.entryPoint == GraphHeader.NO_ENTRY) {
+                    continue;
+                }
+                if (!g.hasInLink0(node)) {
                     linkFromReachable(node);
+                    continue;
+                }
+                int size = island(node);
+                for (int i = 0; i < size; i++) {
+                    if (g.isLive(islandNodes[i])) {
+                        linkFromReachable(islandNodes[i]);
+                    }
                 }
             }
         }
-        g.takeOrphans();
+        g.takeWeaklyLinked();
+    }
+
+    /**
+     * The nodes that reach {@code node} over layer-0 links, {@code node} first, into {@link
+     * #islandNodes}, and their count, when they are at most {@value #MAX_ISLAND} and the entry point
+     * is not one of them: then none of them can be reached from the entry point. 0 otherwise.
+     */
+    private int island(int node) {
+        HnswGraph g = graph;
+        InLinks inLinks = g.inLinks();
+        islandNodes[0] = node;
+        int size = 1;
+        for (int i = 0; i < size; i++) {
+            for (int source : inLinks.sources(islandNodes[i], 0)) {
+                if (source == g.entryPoint) {
+                    return 0;
+                }
+                if (!contains(islandNodes, size, source)) {
+                    if (size == MAX_ISLAND) {
+                        return 0;
+                    }
+                    islandNodes[size++] = source;
+                }
+            }
+        }
+        return size;
+    }
+
+    private static boolean contains(int[] nodes, int count, int node) {
+        for (int i = 0; i < count; i++) {
+            if (nodes[i] == node) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Live nodes that cannot be reached from the entry point over layer-0 links (tombstones included). O(graph). */
@@ -171,7 +231,8 @@ final class GraphRepairer {
     /**
      * New links for live {@code node} on {@code layer}: its live links, and for each link to a
      * tombstone at most one replacement from the tombstones' live links, nearest first, accepted
-     * when no kept link is nearer to it (by the slack) than {@code node} is, plus one more when the
+     * when none of the first kept links ({@link #diverse}) is nearer to it (by the slack) than
+     * {@code node} is, plus one more when the
      * list is short ({@link #SHORT_LIST_NUMERATOR}); a list that stays nearly full goes to
      * {@link #pruneLiveLinks} instead. Replacing, not re-pruning the live links together with the
      * tombstones' (FreshDiskANN's rule), keeps the links chosen for the node; that re-pruning lost
@@ -284,15 +345,17 @@ final class GraphRepairer {
     }
 
     /**
-     * True when none of the first {@code kept} links is nearer to {@code candidate}, by the slack,
-     * than the node is. The links are scored {@value #DIVERSITY_CHUNK} at a time, so a refused
-     * candidate costs only the chunks up to the first nearer link; the kernels score each vector on
-     * its own, so the distances, and the decision, are those of one batch over all of them.
+     * True when none of the node's first {@code kept} links, up to {@value #DIVERSITY_LINKS}, is
+     * nearer to {@code candidate}, by the slack, than the node is. The links are scored
+     * {@value #DIVERSITY_CHUNK} at a time, so a refused candidate costs only the chunks up to the
+     * first nearer link; the kernels score each vector on its own, so the distances, and the
+     * decision, are those of one batch over all of them.
      */
     private boolean diverse(int candidate, float toNode, int kept) {
         graph.prepareNodeQuery(candidate, candidateVector);
-        for (int from = 0; from < kept; from += DIVERSITY_CHUNK) {
-            int count = Math.min(DIVERSITY_CHUNK, kept - from);
+        int tested = Math.min(kept, DIVERSITY_LINKS);
+        for (int from = 0; from < tested; from += DIVERSITY_CHUNK) {
+            int count = Math.min(DIVERSITY_CHUNK, tested - from);
             scoreLinkBuffer(candidateVector, from, count);
             for (int j = 0; j < count; j++) {
                 if (slack * batchDistances[j] < toNode) {
@@ -316,9 +379,9 @@ final class GraphRepairer {
     }
 
     /**
-     * Gives an orphan an in-link: from its nearest reachable node with room, or, when all are full,
+     * Gives a cut-off node an in-link: from its nearest reachable node with room, or, when all are full,
      * in place of the nearest one's link to its most linked-to neighbour, which stays reachable
-     * through its other in-links. An orphan whose links all led to tombstones also gets links out.
+     * through its other in-links. One whose links all led to tombstones also gets links out.
      */
     private void linkFromReachable(int node) {
         HnswGraph g = graph;
@@ -341,6 +404,9 @@ final class GraphRepairer {
             int candidate = ScoredNode.node(found[i]);
             if (candidate == node) {
                 continue;
+            }
+            if (g.hasLink(candidate, 0, node)) {
+                return; // reached through a node of its island linked back before it
             }
             if (nearest < 0) {
                 nearest = candidate;

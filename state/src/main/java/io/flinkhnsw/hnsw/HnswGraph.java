@@ -18,7 +18,7 @@ import java.util.BitSet;
  * {@link #repairQueue} for {@link GraphRepairer}). Node ids are dense; a new node takes the free
  * slot nearest to its nearest neighbour's, so neighbours stay near each other in memory. Beside the
  * links the graph keeps derived indexes, rebuilt on load and never stored: the
- * layer-0 in-degrees (for orphan checks), the live nodes by level (for a new entry point), the repair
+ * layer-0 in-degrees (for the checks for cut-off nodes), the live nodes by level (for a new entry point), the repair
  * queue in deletion order (each tombstone is stored with its deletion sequence number), and the
  * reverse links ({@link InLinks}), which a loaded graph builds only when repair first needs them.
  *
@@ -75,17 +75,23 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
      * need (repair) by a loaded one, which may never delete anything ({@link #inLinks()}); null until then.
      */
     private InLinks inLinks;
-    /** How many nodes link to each node on layer 0, tombstones included: what orphan checks need. */
+    /** How many nodes link to each node on layer 0, tombstones included: what the checks for cut-off nodes need. */
     int[] inDegree0;
     final LiveLevels liveLevels = new LiveLevels();
     /** Tombstones in deletion order, waiting for repair. */
     final TombstoneQueue repairQueue = new TombstoneQueue();
     private final BitSet freeSlots = new BitSet();
-    /** Live nodes whose layer-0 in-degree fell to 0 since {@link #takeOrphans} was last called. */
-    private int[] orphans = new int[8];
+    /**
+     * A live node whose layer-0 in-degree falls to this or below (to 0 in a graph that never saw a
+     * delete) is checked for being cut off: nothing but a few nodes it can itself be reached only
+     * from may link to it (GraphRepairer#reconnectCutOff).
+     */
+    static final int WEAK_IN_DEGREE = 2;
+    /** Live nodes whose layer-0 in-degree fell to {@link #WEAK_IN_DEGREE} or below since {@link #takeWeaklyLinked}. */
+    private int[] weaklyLinked = new int[8];
     /** A list as it was before {@link #setLinks} replaced it. */
     private final int[] previousLinks;
-    private int orphanCount;
+    private int weaklyLinkedCount;
 
     int highWater;
     int entryPoint = GraphHeader.NO_ENTRY;
@@ -536,24 +542,27 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         if (inLinks != null) {
             inLinks.linkRemoved(source, node, layer);
         }
-        if (layer == 0 && --inDegree0[node] == 0 && isLive(node)) {
-            noteOrphan(node);
+        if (layer == 0) {
+            int degree = --inDegree0[node];
+            if ((degree == 0 || (degree <= WEAK_IN_DEGREE && deleteSequence > 0)) && isLive(node)) {
+                noteWeaklyLinked(node);
+            }
         }
         assert layer > 0 || inDegree0[node] >= 0;
     }
 
-    /** Records a live node that nothing links to on layer 0, for the caller to link back in. */
-    void noteOrphan(int node) {
-        if (orphanCount == orphans.length) {
-            orphans = Arrays.copyOf(orphans, orphanCount * 2);
+    /** Records a live node that few or no nodes link to on layer 0, for the caller to check and link back in. */
+    void noteWeaklyLinked(int node) {
+        if (weaklyLinkedCount == weaklyLinked.length) {
+            weaklyLinked = Arrays.copyOf(weaklyLinked, weaklyLinkedCount * 2);
         }
-        orphans[orphanCount++] = node;
+        weaklyLinked[weaklyLinkedCount++] = node;
     }
 
-    /** The orphans noted since the last call, in the order they arose; clears the list. */
-    int[] takeOrphans() {
-        int[] taken = Arrays.copyOf(orphans, orphanCount);
-        orphanCount = 0;
+    /** The weakly linked nodes noted since the last call, in the order they arose; clears the list. */
+    int[] takeWeaklyLinked() {
+        int[] taken = Arrays.copyOf(weaklyLinked, weaklyLinkedCount);
+        weaklyLinkedCount = 0;
         return taken;
     }
 

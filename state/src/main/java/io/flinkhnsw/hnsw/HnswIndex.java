@@ -158,7 +158,7 @@ public final class HnswIndex {
         insertedIdBytes += graph.ids[node].length;
         nodesById.put(id, node);
         if (!graph.hasInLink0(node) && node != graph.entryPoint) {
-            graph.noteOrphan(node);
+            graph.noteWeaklyLinked(node);
         }
         afterChange();
     }
@@ -560,10 +560,10 @@ public final class HnswIndex {
         reader = null;
     }
 
-    /** After every upsert and delete: a bounded slice of the pending repair, then orphans, then the header. */
+    /** After every upsert and delete: a bounded slice of the pending repair, then nodes left cut off, then the header. */
     private void afterChange() {
         repairer.repair(repairBudget(graph.repairQueue.size()));
-        repairer.reconnectOrphans();
+        repairer.reconnectCutOff();
         graph.writeHeader(config);
     }
 
@@ -586,7 +586,7 @@ public final class HnswIndex {
     void finishRepairs() {
         while (graph != null && !graph.repairQueue.isEmpty()) {
             repairer.repair(Integer.MAX_VALUE);
-            repairer.reconnectOrphans();
+            repairer.reconnectCutOff();
         }
         if (graph != null) {
             graph.writeHeader(config);

@@ -116,6 +116,49 @@ class GraphMaintenanceTest {
     }
 
     @Test
+    void aPairThatOnlyLinksToEachOtherIsLinkedBackByTheNextChange() {
+        HnswIndex index = HnswIndex.create(HnswConfig.defaults(Metric.L2).withM(4).withSeed(3), GraphStore.NONE);
+        float[][] data = new ClusteredDataset(6, 3, 0.3f, 12).next(401);
+        for (int i = 0; i < 400; i++) {
+            index.upsert("v" + i, data[i]);
+        }
+        index.delete("v399"); // islands are looked for once a graph has seen a delete
+        index.finishRepairs();
+        HnswGraph g = index.graph();
+        int a = index.nodeOf("v10");
+        int b = index.nodeOf("v11");
+        assertThat(g.entryPoint).isNotIn(a, b);
+        // what churn leaves now and then: two nodes linking to each other, and nothing else to either
+        g.setLinks(a, 0, new int[] {b}, 1);
+        g.setLinks(b, 0, new int[] {a}, 1);
+        for (int node = 0; node < g.highWater; node++) {
+            if (node == a || node == b || !g.isLive(node)) {
+                continue;
+            }
+            int[] links = new int[g.maxConn0];
+            int kept = 0;
+            int[] array = g.linkArray(node, 0);
+            int base = g.linkBase(node, 0);
+            for (int i = 1; i <= array[base]; i++) {
+                if (array[base + i] != a && array[base + i] != b) {
+                    links[kept++] = array[base + i];
+                }
+            }
+            if (kept < array[base]) {
+                g.setLinks(node, 0, links, kept);
+            }
+        }
+        assertThat(g.inDegree0[a]).isEqualTo(1);
+        assertThat(g.inDegree0[b]).isEqualTo(1);
+        assertThat(index.unreachableCount()).isEqualTo(2);
+
+        index.upsert("v400", data[400]);
+
+        assertThat(index.unreachableCount()).isZero();
+        GraphInvariants.check(index);
+    }
+
+    @Test
     void sameOperationsGiveTheSameGraphAndAnswers() {
         HnswIndex a = HnswIndex.create(HnswConfig.defaults(Metric.COSINE).withSeed(5), GraphStore.NONE);
         HnswIndex b = HnswIndex.create(HnswConfig.defaults(Metric.COSINE).withSeed(5), GraphStore.NONE);
