@@ -113,9 +113,9 @@ final class GraphRepairer {
 
     /**
      * Links back every live node that an operation left cut off on layer 0: with no in-link (a link
-     * pruned away or repaired around, usually), or, once the graph has seen a delete, linked to only
-     * from an island, a few nodes that link to each other and to which nothing else links (churn
-     * leaves such pairs and triples where repair replaced the links around them). Each node whose
+     * pruned away or repaired around, usually), or linked to only from an island, a few nodes that
+     * link to each other and to which nothing else links (reverse-link re-prunes and repair leave
+     * such pairs and triples now and then, at the edges of the data). Each node whose
      * in-degree fell to {@link HnswGraph#WEAK_IN_DEGREE} or below is followed back through its
      * in-links ({@link #island}); a node of an island gets an in-link from a reachable one. Cheap:
      * such nodes are rare, the walk back stops at {@value #MAX_ISLAND} nodes, and each node linked

@@ -82,9 +82,8 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
     final TombstoneQueue repairQueue = new TombstoneQueue();
     private final BitSet freeSlots = new BitSet();
     /**
-     * A live node whose layer-0 in-degree falls to this or below (to 0 in a graph that never saw a
-     * delete) is checked for being cut off: nothing but a few nodes it can itself be reached only
-     * from may link to it (GraphRepairer#reconnectCutOff).
+     * A live node whose layer-0 in-degree falls to this or below is checked for being cut off: with
+     * no in-link, or linked to only by a few nodes that nothing else reaches (GraphRepairer#reconnectCutOff).
      */
     static final int WEAK_IN_DEGREE = 2;
     /** Live nodes whose layer-0 in-degree fell to {@link #WEAK_IN_DEGREE} or below since {@link #takeWeaklyLinked}. */
@@ -544,7 +543,7 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         }
         if (layer == 0) {
             int degree = --inDegree0[node];
-            if ((degree == 0 || (degree <= WEAK_IN_DEGREE && deleteSequence > 0)) && isLive(node)) {
+            if (degree <= WEAK_IN_DEGREE && isLive(node)) {
                 noteWeaklyLinked(node);
             }
         }

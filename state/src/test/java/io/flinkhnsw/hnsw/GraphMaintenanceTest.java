@@ -122,8 +122,6 @@ class GraphMaintenanceTest {
         for (int i = 0; i < 400; i++) {
             index.upsert("v" + i, data[i]);
         }
-        index.delete("v399"); // islands are looked for once a graph has seen a delete
-        index.finishRepairs();
         HnswGraph g = index.graph();
         int a = index.nodeOf("v10");
         int b = index.nodeOf("v11");
