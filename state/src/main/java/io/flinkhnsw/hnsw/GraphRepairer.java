@@ -149,8 +149,10 @@ final class GraphRepairer {
 
     /**
      * The nodes that reach {@code node} over layer-0 links, {@code node} first, into {@link
-     * #islandNodes}, and their count, when they are at most {@value #MAX_ISLAND} and the entry point
-     * is not one of them: then none of them can be reached from the entry point. 0 otherwise.
+     * #islandNodes}, the others in ascending order (stored in-links come in no particular order, and
+     * the order the island is linked back in must be a function of the graph), and their count, when
+     * they are at most {@value #MAX_ISLAND} and the entry point is not one of them: then none of them
+     * can be reached from the entry point. 0 otherwise.
      */
     private int island(int node) {
         HnswGraph g = graph;
@@ -170,6 +172,7 @@ final class GraphRepairer {
                 }
             }
         }
+        Arrays.sort(islandNodes, 1, size);
         return size;
     }
 
