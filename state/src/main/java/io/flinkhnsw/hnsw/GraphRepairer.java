@@ -117,7 +117,7 @@ final class GraphRepairer {
      * link to each other and to which nothing else links (reverse-link re-prunes and repair leave
      * such pairs and triples now and then, at the edges of the data). Each node whose
      * in-degree fell to {@link HnswGraph#WEAK_IN_DEGREE} or below is followed back through its
-     * in-links ({@link #island}); a node of an island gets an in-link from a reachable one. Cheap:
+     * mutual links ({@link #island}); a node of an island gets an in-link from a reachable one. Cheap:
      * such nodes are rare, the walk back stops at {@value #MAX_ISLAND} nodes, and each node linked
      * back costs one search. Linking back can cut off another node in turn, hence the bounded loop.
      */
@@ -149,18 +149,27 @@ final class GraphRepairer {
 
     /**
      * The nodes that reach {@code node} over layer-0 links, {@code node} first, into {@link
-     * #islandNodes}, the others in ascending order (stored in-links come in no particular order, and
-     * the order the island is linked back in must be a function of the graph), and their count, when
-     * they are at most {@value #MAX_ISLAND} and the entry point is not one of them: then none of them
-     * can be reached from the entry point. 0 otherwise.
+     * #islandNodes}, and their count, when they are at most {@value #MAX_ISLAND}, the entry point is
+     * not one of them and each of them is linked to only by nodes it links to (the islands churn and
+     * builds leave are of mutual links): then none of them can be reached from the entry point. 0
+     * otherwise. A node's in-links are found among its own links and counted against its in-degree,
+     * without the reverse-link index, which a graph loaded without deletes does not build for this.
      */
     private int island(int node) {
         HnswGraph g = graph;
-        InLinks inLinks = g.inLinks();
         islandNodes[0] = node;
         int size = 1;
         for (int i = 0; i < size; i++) {
-            for (int source : inLinks.sources(islandNodes[i], 0)) {
+            int member = islandNodes[i];
+            int[] links = g.linkArray(member, 0);
+            int base = g.linkBase(member, 0);
+            int linkedBack = 0;
+            for (int j = 1, count = links[base]; j <= count; j++) {
+                int source = links[base + j];
+                if (!g.hasLink(source, 0, member)) {
+                    continue;
+                }
+                linkedBack++;
                 if (source == g.entryPoint) {
                     return 0;
                 }
@@ -171,8 +180,10 @@ final class GraphRepairer {
                     islandNodes[size++] = source;
                 }
             }
+            if (linkedBack != g.inDegree0[member]) {
+                return 0; // a one-way in-link, from a node that may well be reachable
+            }
         }
-        Arrays.sort(islandNodes, 1, size);
         return size;
     }
 
