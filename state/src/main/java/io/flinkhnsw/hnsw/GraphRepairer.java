@@ -173,7 +173,7 @@ final class GraphRepairer {
                 if (source == g.entryPoint) {
                     return 0;
                 }
-                if (!contains(islandNodes, size, source)) {
+                if (!HnswGraph.contains(islandNodes, 0, size, source)) {
                     if (size == MAX_ISLAND) {
                         return 0;
                     }
@@ -185,15 +185,6 @@ final class GraphRepairer {
             }
         }
         return size;
-    }
-
-    private static boolean contains(int[] nodes, int count, int node) {
-        for (int i = 0; i < count; i++) {
-            if (nodes[i] == node) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Live nodes that cannot be reached from the entry point over layer-0 links (tombstones included). O(graph). */

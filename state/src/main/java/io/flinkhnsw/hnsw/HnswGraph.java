@@ -451,7 +451,8 @@ final class HnswGraph implements NodeIds, IdTable.Keys {
         return contains(array, base + 1, array[base], target);
     }
 
-    private static boolean contains(int[] array, int from, int count, int value) {
+    /** Whether {@code array[from..from+count)} holds {@code value}. */
+    static boolean contains(int[] array, int from, int count, int value) {
         for (int i = from, end = from + count; i < end; i++) {
             if (array[i] == value) {
                 return true;
