@@ -132,10 +132,6 @@ final class GraphRepairer {
                 if (!g.isLive(node) || node == g.entryPoint || g.entryPoint == GraphHeader.NO_ENTRY) {
                     continue;
                 }
-                if (!g.hasInLink0(node)) {
-                    linkFromReachable(node);
-                    continue;
-                }
                 int size = island(node);
                 for (int i = 0; i < size; i++) {
                     if (g.isLive(islandNodes[i])) {
@@ -152,8 +148,9 @@ final class GraphRepairer {
      * #islandNodes}, and their count, when they are at most {@value #MAX_ISLAND}, the entry point is
      * not one of them and each of them is linked to only by nodes it links to (the islands churn and
      * builds leave are of mutual links): then none of them can be reached from the entry point. 0
-     * otherwise. A node's in-links are found among its own links and counted against its in-degree,
-     * without the reverse-link index, which a graph loaded without deletes does not build for this.
+     * otherwise; a node with no in-link at all is an island of one. A node's in-links are found among
+     * its own links and counted against its in-degree, without the reverse-link index, which a graph
+     * loaded without deletes does not build for this.
      */
     private int island(int node) {
         HnswGraph g = graph;
